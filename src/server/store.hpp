@@ -23,7 +23,6 @@
 
 namespace checkers::reactor {
 class EventLoop;
-class WorkQueue;
 }  // namespace checkers::reactor
 
 namespace checkers::server {
@@ -157,8 +156,10 @@ private:
 // the job completes. Loop thread only.
 class GroupCommitter {
 public:
-    GroupCommitter(reactor::EventLoop& loop, reactor::WorkQueue& work, AccountStore& store);
-    // Waits for the job in flight, if any (its callbacks are dropped).
+    // Jobs go to loop.work_queue().submit_serial().
+    GroupCommitter(reactor::EventLoop& loop, AccountStore& store);
+    // Waits until the job in flight (if any) has finished writing; its
+    // callbacks are dropped. Destroy before the store and the loop.
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -176,7 +177,6 @@ private:
     void on_job_done(std::vector<std::function<void(bool)>> callbacks, bool ok);
 
     reactor::EventLoop& loop_;
-    reactor::WorkQueue& work_;
     AccountStore& store_;
     std::vector<std::function<void(bool)>> waiting_;
     bool scheduled_ = false;
