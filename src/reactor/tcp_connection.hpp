@@ -1,0 +1,150 @@
+// TcpConnection: one established TCP socket in an EventLoop, with an input and an output
+// Buffer. Writes go straight to the socket when nothing is queued; the rest is queued and
+// write interest is enabled only while output is pending.
+//
+// Lifetime: the EventLoop keeps every started connection alive until it is closed; the
+// close callback then runs at the end of that iteration (exactly once, whatever closed it:
+// peer EOF, error, or close()), and the loop releases its reference after that. So
+// close() is safe from any callback, including this connection's own.
+#pragma once
+
+#include "reactor/buffer.hpp"
+#include "reactor/channel.hpp"
+#include "reactor/fd.hpp"
+
+#include <sys/socket.h>
+
+#include <any>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace checkers::reactor {
+
+class EventLoop;
+class TcpConnection;
+using TcpConnectionPtr = std::shared_ptr<TcpConnection>;
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+public:
+    // Consume what you want from the Buffer; an unconsumed tail stays for the next call.
+    using MessageCallback = std::function<void(const TcpConnectionPtr&, Buffer&)>;
+    using CloseCallback = std::function<void(const TcpConnectionPtr&)>;
+    using HighWaterCallback = std::function<void(const TcpConnectionPtr&, std::size_t)>;
+    using WriteCompleteCallback = std::function<void(const TcpConnectionPtr&)>;
+
+    // Wraps a connected, non-blocking socket. Call start() to begin reading
+    // (TcpListener and TcpConnector do it right after their callback returns).
+    static TcpConnectionPtr create(EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer);
+
+    ~TcpConnection();
+    TcpConnection(const TcpConnection&) = delete;
+    TcpConnection& operator=(const TcpConnection&) = delete;
+
+    void set_message_callback(MessageCallback cb) { message_cb_ = std::move(cb); }
+    void set_close_callback(CloseCallback cb) { close_cb_ = std::move(cb); }
+    // Called when a send() makes output_bytes() cross `mark` upwards.
+    void set_high_water_callback(HighWaterCallback cb, std::size_t mark) {
+        high_water_cb_ = std::move(cb);
+        high_water_mark_ = mark;
+    }
+    // Called when queued output has been fully flushed to the socket. A send() that
+    // writes everything directly does not queue anything and does not call it.
+    void set_write_complete_callback(WriteCompleteCallback cb) { write_complete_cb_ = std::move(cb); }
+
+    // Registers with the loop and starts reading. Idempotent.
+    void start();
+
+    // Ignored once the connection is closed or shutdown()/close_after_flush() was called.
+    void send(std::span<const std::uint8_t> data);
+    void send(std::string_view data);
+    void send(const void* data, std::size_t len) {
+        send(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), len));
+    }
+    // Half-close (SHUT_WR) once the output is flushed; keeps reading until the peer closes.
+    void shutdown();
+    // Stops I/O now and closes the socket; unsent output is dropped.
+    void close();
+    // Stops reading, flushes the output, then close()s.
+    void close_after_flush();
+
+    // Calls the message callback again in the next iteration even if no bytes arrive
+    // (for handlers that process at most N messages per connection per iteration).
+    void schedule_redelivery();
+
+    // Back-pressure: stop / resume reading from the socket.
+    void stop_reading();
+    void start_reading();
+    bool reading() const { return reading_; }
+
+    void set_tcp_nodelay(bool on);
+
+    std::size_t output_bytes() const { return output_.size(); }
+    Buffer& input_buffer() { return input_; }
+    const std::string& peer_address() const { return peer_address_; }  // "ip:port", "[v6]:port"
+    const std::string& local_address() const { return local_address_; }
+    const sockaddr_storage& peer() const { return peer_; }
+    // From start() until closed (by either side).
+    bool connected() const { return state_ == State::Connected || state_ == State::Draining; }
+    std::uint64_t id() const { return id_; }
+    EventLoop& loop() const { return loop_; }
+    int fd() const { return fd_.get(); }
+
+    // Application state hung off the connection (e.g. the server's Session).
+    void set_context(std::any ctx) { context_ = std::move(ctx); }
+    std::any& context() { return context_; }
+
+    // Loop plumbing: runs the close callback (end of the iteration) / a redelivery.
+    void finish_close();
+    void redeliver();
+
+private:
+    struct Private {};
+
+public:
+    TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer);
+
+private:
+    enum class State { Idle, Connected, Draining, Closed };
+
+    void handle_read();
+    void handle_write();
+    void handle_close();
+    void handle_error();
+    void write_queued_or_send(const std::uint8_t* data, std::size_t len);
+    void after_output_drained();
+    void maybe_close_after_eof();
+    void fail_later();
+
+    EventLoop& loop_;
+    UniqueFd fd_;
+    Channel channel_;
+    std::uint64_t id_;
+    State state_ = State::Idle;
+    bool reading_ = false;
+    bool peer_eof_ = false;
+    bool shutdown_requested_ = false;
+    bool close_after_flush_ = false;
+    bool redelivery_scheduled_ = false;
+    bool close_callback_done_ = false;
+
+    sockaddr_storage peer_{};
+    std::string peer_address_;
+    std::string local_address_;
+
+    Buffer input_;
+    Buffer output_;
+    std::size_t high_water_mark_ = 64 * 1024 * 1024;
+
+    MessageCallback message_cb_;
+    CloseCallback close_cb_;
+    HighWaterCallback high_water_cb_;
+    WriteCompleteCallback write_complete_cb_;
+    std::any context_;
+};
+
+}  // namespace checkers::reactor
