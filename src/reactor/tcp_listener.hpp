@@ -8,6 +8,7 @@
 #include "reactor/fd.hpp"
 #include "reactor/tcp_connection.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -41,8 +42,10 @@ public:
     std::uint64_t rejected_for_fd_limit() const { return rejected_; }
 
 private:
+    static UniqueFd open_socket(const std::string& host, std::uint16_t port);
     void handle_accept();
-    void reject_one_for_fd_limit(int err);
+    bool reject_one_for_fd_limit(int err);
+    void pause_accepting();
 
     EventLoop& loop_;
     UniqueFd fd_;
@@ -51,6 +54,8 @@ private:
     std::uint16_t port_ = 0;
     std::string address_;
     std::uint64_t rejected_ = 0;
+    std::chrono::steady_clock::time_point last_warning_{};
+    std::uint64_t resume_timer_ = 0;
     NewConnectionCallback new_connection_cb_;
 };
 

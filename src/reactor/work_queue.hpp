@@ -131,6 +131,7 @@ private:
     void start_threads();
     void worker(std::deque<std::unique_ptr<Task>>& queue);
     void deliver_completions();
+    void wake_loop();
 
     EventLoop& loop_;
     std::size_t thread_count_;
@@ -145,7 +146,6 @@ private:
     std::deque<std::unique_ptr<Task>> jobs_;
     std::deque<std::unique_ptr<Task>> serial_jobs_;
     std::vector<std::unique_ptr<Task>> done_;
-    std::vector<std::unique_ptr<Task>> delivering_;
     std::vector<std::thread> workers_;
     std::thread serial_worker_;
 };

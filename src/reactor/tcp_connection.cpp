@@ -1,0 +1,253 @@
+#include "reactor/tcp_connection.hpp"
+
+#include "reactor/address.hpp"
+#include "reactor/event_loop.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace checkers::reactor {
+
+namespace {
+// Output buffers that grew past this during a burst are released once drained.
+constexpr std::size_t kKeepOutputCapacity = 1024 * 1024;
+
+// Send without SIGPIPE, retrying EINTR. Returns bytes written, or -1 with errno.
+ssize_t send_some(int fd, const std::uint8_t* data, std::size_t len) {
+    ssize_t n;
+    do {
+        n = ::send(fd, data, len, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+std::string local_name(int fd) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) < 0) return std::string(1, '?');
+    return format_address(local);
+}
+
+int socket_error(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+    return err;
+}
+}  // namespace
+
+TcpConnectionPtr TcpConnection::create(EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer) {
+    return std::make_shared<TcpConnection>(Private{}, loop, std::move(fd), peer);
+}
+
+TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer)
+    : loop_(loop), fd_(std::move(fd)), channel_(loop, fd_.get()), id_(loop.next_connection_id()),
+      peer_(peer), peer_address_(format_address(peer)), local_address_(local_name(fd_.get())) {
+    channel_.set_read_callback([this] { handle_read(); });
+    channel_.set_write_callback([this] { handle_write(); });
+    channel_.set_close_callback([this] { handle_close(); });
+    channel_.set_error_callback([this] { handle_error(); });
+}
+
+TcpConnection::~TcpConnection() { channel_.remove(); }
+
+void TcpConnection::start() {
+    if (state_ != State::Idle) return;
+    state_ = State::Connected;
+    reading_ = true;
+    loop_.adopt_connection(shared_from_this());
+    channel_.enable_reading();
+}
+
+// ---- reading --------------------------------------------------------------------------
+
+void TcpConnection::handle_read() {
+    int err = 0;
+    const ssize_t n = input_.read_fd(fd_.get(), &err);
+    if (n > 0) {
+        redelivery_scheduled_ = false;  // this call covers a pending redelivery
+        if (message_cb_) {
+            message_cb_(shared_from_this(), input_);
+        } else {
+            input_.retrieve_all();
+        }
+    } else if (n == 0) {
+        // Peer finished sending. Finish what it asked for (queued output, pending
+        // redelivery), then close.
+        peer_eof_ = true;
+        reading_ = false;
+        channel_.disable_reading();
+        maybe_close_after_eof();
+    } else if (err != EAGAIN && err != EWOULDBLOCK) {
+        spdlog::debug("reactor: read from {} failed: {}", peer_address_, std::strerror(err));
+        close();
+    }
+}
+
+void TcpConnection::maybe_close_after_eof() {
+    if (peer_eof_ && output_.empty() && !redelivery_scheduled_) close();
+}
+
+void TcpConnection::schedule_redelivery() {
+    if (redelivery_scheduled_ || !connected()) return;
+    redelivery_scheduled_ = true;
+    loop_.schedule_redelivery(shared_from_this());
+}
+
+void TcpConnection::redeliver() {
+    if (!redelivery_scheduled_) return;  // already covered by a read this iteration
+    redelivery_scheduled_ = false;
+    if (!connected()) return;
+    if (message_cb_) message_cb_(shared_from_this(), input_);
+    maybe_close_after_eof();
+}
+
+void TcpConnection::stop_reading() {
+    if (!reading_) return;
+    reading_ = false;
+    if (connected()) channel_.disable_reading();
+}
+
+void TcpConnection::start_reading() {
+    if (reading_ || peer_eof_ || state_ != State::Connected) return;
+    reading_ = true;
+    channel_.enable_reading();
+}
+
+// ---- writing --------------------------------------------------------------------------
+
+void TcpConnection::send(std::string_view data) {
+    send(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+}
+
+void TcpConnection::send(std::span<const std::uint8_t> data) {
+    if (state_ != State::Connected || data.empty()) return;
+    write_queued_or_send(data.data(), data.size());
+}
+
+void TcpConnection::write_queued_or_send(const std::uint8_t* data, std::size_t len) {
+    std::size_t written = 0;
+    if (output_.empty()) {
+        const ssize_t n = send_some(fd_.get(), data, len);
+        if (n >= 0) {
+            written = static_cast<std::size_t>(n);
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            // EPIPE, ECONNRESET...: close at the end of the iteration rather than from
+            // inside the caller's send().
+            spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
+            fail_later();
+            return;
+        }
+    }
+    if (written == len) return;
+
+    const std::size_t before = output_.size();
+    output_.append(data + written, len - written);
+    if (!channel_.is_writing()) channel_.enable_writing();
+    if (before < high_water_mark_ && output_.size() >= high_water_mark_ && high_water_cb_) {
+        high_water_cb_(shared_from_this(), output_.size());
+    }
+}
+
+void TcpConnection::handle_write() {
+    if (!channel_.is_writing() || output_.empty()) return;
+    const auto pending = output_.readable();
+    const ssize_t n = send_some(fd_.get(), pending.data(), pending.size());
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
+        close();
+        return;
+    }
+    output_.retrieve(static_cast<std::size_t>(n));
+    if (output_.empty()) after_output_drained();
+}
+
+void TcpConnection::after_output_drained() {
+    channel_.disable_writing();
+    if (output_.capacity() > kKeepOutputCapacity) output_.shrink(0);
+    if (write_complete_cb_) {
+        write_complete_cb_(shared_from_this());
+        if (!output_.empty()) return;  // the callback queued more
+    }
+    if (close_after_flush_) {
+        close();
+    } else if (shutdown_requested_) {
+        ::shutdown(fd_.get(), SHUT_WR);
+        maybe_close_after_eof();
+    } else {
+        maybe_close_after_eof();
+    }
+}
+
+void TcpConnection::fail_later() {
+    if (state_ == State::Closed) return;
+    // Stop I/O now; close at the end of the iteration.
+    state_ = State::Draining;
+    close_after_flush_ = true;
+    output_.retrieve_all();
+    auto self = shared_from_this();
+    loop_.defer([self] { self->close(); });
+}
+
+// ---- closing --------------------------------------------------------------------------
+
+void TcpConnection::shutdown() {
+    if (state_ != State::Connected) return;
+    state_ = State::Draining;
+    shutdown_requested_ = true;
+    if (output_.empty()) ::shutdown(fd_.get(), SHUT_WR);
+}
+
+void TcpConnection::close_after_flush() {
+    if (state_ != State::Connected && state_ != State::Draining) return;
+    state_ = State::Draining;
+    close_after_flush_ = true;
+    stop_reading();
+    if (output_.empty()) close();
+}
+
+void TcpConnection::close() {
+    if (state_ == State::Closed) return;
+    const bool started = state_ != State::Idle;
+    state_ = State::Closed;
+    reading_ = false;
+    redelivery_scheduled_ = false;
+    channel_.remove();
+    fd_.reset();
+    output_.retrieve_all();
+    if (started) {
+        loop_.schedule_close(shared_from_this());
+    } else {
+        // Never started: the loop does not know it; report the close right away.
+        finish_close();
+    }
+}
+
+void TcpConnection::finish_close() {
+    if (close_callback_done_) return;
+    close_callback_done_ = true;
+    if (close_cb_) close_cb_(shared_from_this());
+}
+
+void TcpConnection::handle_close() {
+    spdlog::debug("reactor: connection {} hung up", peer_address_);
+    close();
+}
+
+void TcpConnection::handle_error() {
+    const int err = socket_error(fd_.get());
+    spdlog::debug("reactor: connection {} error: {}", peer_address_, std::strerror(err));
+    close();
+}
+
+void TcpConnection::set_tcp_nodelay(bool on) {
+    const int flag = on ? 1 : 0;
+    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &flag, sizeof flag);
+}
+
+}  // namespace checkers::reactor
