@@ -51,7 +51,7 @@ class Searcher {
     int16_t score = 0;
     int8_t depth = -1;
     uint8_t bound = 0;
-    uint8_t best = 0xFF;  // index into the move list, 0xFF = none
+    uint16_t best = 0;  // (from << 5 | to) + 1 of the best move, 0 = none
   };
 
   int negamax(const Position& pos, int depth, int alpha, int beta, int ply);

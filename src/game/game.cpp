@@ -1,0 +1,69 @@
+// The referee: hop-by-hop play, turn boundaries, and the end-of-game rules.
+#include "game/game.hpp"
+
+#include <algorithm>
+
+namespace checkers::game {
+
+Game::Game(Position start) : pos_(start) {
+  if (!pos_.continuing_piece()) since_irreversible_.push_back(pos_);
+  update_status();
+}
+
+std::vector<Hop> Game::legal_hops() const {
+  if (over()) return {};
+  return game::legal_hops(pos_);
+}
+
+std::optional<Hop> Game::forced_move() const {
+  if (over()) return std::nullopt;
+  return game::forced_move(pos_);
+}
+
+std::optional<HopResult> Game::play(Square from, int dx, int dy) {
+  if (over()) return std::nullopt;
+  const std::optional<Hop> hop = find_hop(pos_, from, dx, dy);
+  if (!hop) return std::nullopt;
+  const bool man = !is_king(pos_.piece_at(from));
+  const HopResult r = apply_hop(pos_, *hop);
+  ++hops_;
+  turn_irreversible_ = turn_irreversible_ || man || hop->capture;
+  pos_ = r.next;
+  if (r.turn_over) end_turn(turn_irreversible_);
+  else update_status();
+  return r;
+}
+
+void Game::end_turn(bool irreversible) {
+  ++turns_;
+  if (irreversible) {
+    // No earlier position can recur after a capture or a man move.
+    since_irreversible_.clear();
+    quiet_ = 0;
+  } else {
+    ++quiet_;
+  }
+  since_irreversible_.push_back(pos_);
+  turn_irreversible_ = false;
+  update_status();
+}
+
+void Game::update_status() {
+  status_ = GameStatus{};
+  if (!has_legal_move(pos_)) {
+    status_.kind = GameStatus::Win;
+    status_.winner = opponent(pos_.side_to_move());
+    status_.reason = GameStatus::NoLegalMove;
+    return;
+  }
+  if (pos_.continuing_piece()) return;  // draws are only judged at turn boundaries
+  if (std::count(since_irreversible_.begin(), since_irreversible_.end(), pos_) >= 3) {
+    status_.kind = GameStatus::Draw;
+    status_.reason = GameStatus::Repetition;
+  } else if (quiet_ >= kQuietTurnLimit) {
+    status_.kind = GameStatus::Draw;
+    status_.reason = GameStatus::FortyMoveRule;
+  }
+}
+
+}  // namespace checkers::game
