@@ -178,6 +178,14 @@ struct fmt::formatter<checkers::proto::Message> : checkers::proto::fmt_detail::N
   }
 };
 
+template <>
+struct fmt::formatter<checkers::proto::LoginFailure> : checkers::proto::fmt_detail::NoSpec {
+  template <class Ctx>
+  auto format(checkers::proto::LoginFailure r, Ctx& ctx) const {
+    return checkers::proto::fmt_detail::write_reason(ctx.out(), r);
+  }
+};
+
 #define CHECKERS_PROTO_FORMATTER(T, Base) \
   template <>                             \
   struct fmt::formatter<checkers::proto::T> : checkers::proto::fmt_detail::Base<checkers::proto::T> {};
@@ -196,7 +204,6 @@ CHECKERS_PROTO_FORMATTER(GameOver, MessageFormatter)
 CHECKERS_PROTO_FORMATTER(ReQueue, MessageFormatter)
 CHECKERS_PROTO_FORMATTER(LogOut, MessageFormatter)
 CHECKERS_PROTO_FORMATTER(MsgType, NamedEnumFormatter)
-CHECKERS_PROTO_FORMATTER(LoginFailure, NamedEnumFormatter)
 CHECKERS_PROTO_FORMATTER(State, NamedEnumFormatter)
 CHECKERS_PROTO_FORMATTER(Direction, NamedEnumFormatter)
 CHECKERS_PROTO_FORMATTER(Verdict, NamedEnumFormatter)
