@@ -1,0 +1,91 @@
+#include "discovery/server_list.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace checkers::discovery {
+namespace {
+
+// Strict weak order: is `a` a better choice than `b`?
+bool better(const FoundServer& a, const FoundServer& b, uint8_t version) {
+  if (a.speaks(version) != b.speaks(version)) return a.speaks(version);
+  if (a.players_queued != b.players_queued) return a.players_queued > b.players_queued;
+  if (a.latency_ms.has_value() != b.latency_ms.has_value()) return a.latency_ms.has_value();
+  if (a.latency_ms && *a.latency_ms != *b.latency_ms) return *a.latency_ms < *b.latency_ms;
+  return false;
+}
+
+std::string endpoint(const std::string& address, uint16_t port) {
+  bool v6 = address.find(':') != std::string::npos;
+  return v6 ? fmt::format("[{}]:{}", address, port) : fmt::format("{}:{}", address, port);
+}
+
+std::string describe(const FoundServer& s) {
+  if (s.legacy) return fmt::format("{}  (reference server, empty beacon; protocol v1)", endpoint(s.address, s.tcp_port));
+  std::string versions = s.lowest_version == s.highest_version
+                             ? fmt::format("v{}", s.lowest_version)
+                             : fmt::format("v{}-v{}", s.lowest_version, s.highest_version);
+  std::string latency = s.latency_ms ? fmt::format("{:.1f} ms", *s.latency_ms) : std::string("-");
+  return fmt::format("{}  \"{}\"  protocol {}  players {} online, {} queued  latency {}",
+                     endpoint(s.address, s.tcp_port), printable(s.name), versions, s.players_online,
+                     s.players_queued, latency);
+}
+
+}  // namespace
+
+const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version) {
+  if (servers.empty()) throw std::invalid_argument("pick_best: no servers");
+  return *std::min_element(servers.begin(), servers.end(),
+                           [&](const FoundServer& a, const FoundServer& b) { return better(a, b, version); });
+}
+
+std::string format_server_list(const std::vector<FoundServer>& servers) {
+  std::string out;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    out += fmt::format("{:>2}) {}\n", i + 1, describe(servers[i]));
+    if (!servers[i].other_addresses.empty()) {
+      std::string also;
+      for (const auto& a : servers[i].other_addresses) also += (also.empty() ? "" : ", ") + a;
+      out += fmt::format("    also at {}\n", also);
+    }
+  }
+  return out;
+}
+
+std::string format_none_found(const BrowseReport& report, int waited_ms) {
+  std::string tried;
+  for (const auto& i : report.interfaces) tried += (tried.empty() ? "" : ", ") + i;
+  if (tried.empty()) tried = "none (no up interface can broadcast or multicast)";
+  std::string out = fmt::format(
+      "No checkers server answered within {} ms.\n"
+      "Asked on: {}.\n"
+      "Discovery only reaches servers in the same broadcast domain (same subnet, no router,\n"
+      "VPN, Wi-Fi client isolation or container network in between; UDP port 8864 open).\n"
+      "If you know where the server is, connect directly: checkers-client --host-addr <address>\n",
+      waited_ms, tried);
+  for (const auto& p : report.problems) out += "Note: " + p + "\n";
+  return out;
+}
+
+std::string printable(const std::string& utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    // C1 controls are U+0080..U+009F, encoded as C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) <= 0x9F &&
+        static_cast<unsigned char>(utf8[i + 1]) >= 0x80) {
+      out += '?';
+      ++i;
+    } else if (c < 0x20 || c == 0x7F) {
+      out += '?';
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace checkers::discovery

@@ -1,0 +1,49 @@
+// What a discovery browse found, and how the client presents and chooses among it:
+// the --list-servers table, the "nothing found" message, and bot-mode choice.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace checkers::discovery {
+
+struct FoundServer {
+  std::string address;                       // where to connect; IPv6 link-local carries "%ifname"
+  std::vector<std::string> other_addresses;  // the same server seen at other addresses
+  uint16_t tcp_port = 0;
+  std::string name;  // empty for a legacy server
+  uint8_t lowest_version = 1;
+  uint8_t highest_version = 1;
+  uint32_t players_online = 0;
+  uint32_t players_queued = 0;
+  std::optional<double> latency_ms;  // query to answer; none for unsolicited/legacy
+  bool legacy = false;               // heard only the reference implementation's empty beacon
+  uint64_t instance_id = 0;          // 0 for a legacy server
+
+  bool speaks(uint8_t version) const { return version >= lowest_version && version <= highest_version; }
+};
+
+struct BrowseReport {
+  std::vector<std::string> interfaces;  // e.g. "eth0 (192.168.1.255)", "eth0 (ff02::8864)", "lo"
+  bool legacy_listening = false;        // could bind the legacy beacon port
+  std::vector<std::string> problems;    // sockets that could not be opened, sends that failed
+  uint64_t rejected = 0;                // datagrams that were not discovery traffic
+};
+
+// Bot mode: a server speaking `version` first, then most players queued, then
+// lowest latency (unknown latency last). Requires a non-empty list.
+const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version);
+
+// Numbered table, one server per line, for --list-servers and the interactive choice.
+// Names are printed with control characters replaced, so a hostile name cannot
+// drive the terminal.
+std::string format_server_list(const std::vector<FoundServer>& servers);
+// "No checkers server answered ..." naming the interfaces tried, suggesting --host-addr.
+std::string format_none_found(const BrowseReport& report, int waited_ms);
+
+// For printing untrusted text: C0/C1 controls and DEL become '?'.
+std::string printable(const std::string& utf8);
+
+}  // namespace checkers::discovery
