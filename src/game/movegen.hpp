@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "game/position.hpp"
@@ -69,25 +70,34 @@ class Move {
   uint32_t captured_ = 0;
 };
 
-// Fixed-capacity list of full moves; lives on the stack of perft and search.
+// MoveList copies moves into uninitialised storage by plain assignment.
+static_assert(std::is_trivially_copyable_v<Move> && std::is_trivially_destructible_v<Move>);
+
+// Fixed-capacity list of full moves; lives on the stack of perft and search. The storage is
+// left uninitialised (a union member) so creating a list costs nothing on the hot path; only
+// [0, size()) is ever read. 256 exceeds any move count reachable in English draughts.
 class MoveList {
  public:
-  static constexpr size_t kCapacity = 128;
+  static constexpr size_t kCapacity = 256;
+  MoveList() {}  // NOLINT: deliberately does not initialise the storage
   void push_back(const Move& m) {
-    if (size_ < kCapacity) moves_[size_++] = m;
+    if (size_ < kCapacity) store_.moves[size_++] = m;
   }
   void clear() { size_ = 0; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const Move& operator[](size_t i) const { return moves_[i]; }
-  Move& operator[](size_t i) { return moves_[i]; }
-  const Move* begin() const { return moves_.data(); }
-  const Move* end() const { return moves_.data() + size_; }
-  Move* begin() { return moves_.data(); }
-  Move* end() { return moves_.data() + size_; }
+  const Move& operator[](size_t i) const { return store_.moves[i]; }
+  Move& operator[](size_t i) { return store_.moves[i]; }
+  const Move* begin() const { return store_.moves.data(); }
+  const Move* end() const { return store_.moves.data() + size_; }
+  Move* begin() { return store_.moves.data(); }
+  Move* end() { return store_.moves.data() + size_; }
 
  private:
-  std::array<Move, kCapacity> moves_;
+  union Storage {
+    Storage() {}
+    std::array<Move, kCapacity> moves;
+  } store_;
   size_t size_ = 0;
 };
 

@@ -78,6 +78,7 @@ std::string render_board(const Position& pos) {
       }
       out += pad_left(std::to_string(pdn_of(s)) + piece_char(pos.piece_at(s)), 5);
     }
+    while (out.back() == ' ') out.pop_back();
     out += '\n';
   }
   out += "b/B = Black man/king (moves towards y=0), w/W = White man/king (towards y=7), . = empty\n";

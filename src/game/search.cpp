@@ -74,7 +74,7 @@ bool Searcher::out_of_time() { return timed_ && std::chrono::steady_clock::now()
 
 void Searcher::order(const Position& pos, MoveList& moves, int tt_best, int ply) const {
   (void)ply;
-  std::array<int, MoveList::kCapacity> keys{};
+  std::array<int, MoveList::kCapacity> keys;  // only [0, moves.size()) is used
   const uint32_t crown = bb::crown_row(pos.side_to_move());
   for (size_t i = 0; i < moves.size(); ++i) {
     const Move& m = moves[i];
