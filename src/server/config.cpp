@@ -1,0 +1,71 @@
+#include "server/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+
+namespace checkers::server {
+
+void add_server_options(CLI::App& app, ServerConfig& c) {
+  app.add_option("--listen-addr", c.listen_addr,
+                 "Address to listen on (IPv4 or IPv6 literal or host name); default: all "
+                 "interfaces, IPv4 and IPv6");
+  app.add_option("--port", c.port, "TCP port to listen on (0 = any free port)")
+      ->capture_default_str();
+  app.add_option("--port-file", c.port_file,
+                 "Write the bound TCP port to this file once listening (for scripts and tests)");
+  app.add_option("--data-dir", c.data_dir, "Directory of the account store")->capture_default_str();
+  app.add_option("--poller", c.poller_name,
+                 "I/O multiplexer: epoll or poll (default: $CHECKERS_POLLER, else epoll)")
+      ->check(CLI::IsMember({"epoll", "poll"}));
+
+  auto* verbose = app.add_flag("-v,--verbose", c.verbose,
+                               "Log at DEBUG level, including every message sent and received");
+  auto* quiet = app.add_flag("-q,--quiet", c.quiet, "Log warnings and errors only");
+  verbose->excludes(quiet);
+  app.add_option("--log-file", c.log_file,
+                 "Also append the log to this file (reopened on SIGHUP, for log rotation)");
+
+  const std::map<std::string, Registration> reg{{"open", Registration::Open},
+                                                {"closed", Registration::Closed}};
+  app.add_option("--registration", c.registration,
+                 "open: a Connect with an unknown name creates the account; closed: it is "
+                 "refused (accounts are made with `user add`)")
+      ->transform(CLI::CheckedTransformer(reg, CLI::ignore_case))
+      ->default_str("open");
+
+  app.add_option("--max-clients", c.max_clients,
+                 "Connections served at once; more are accepted and closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  app.add_option("--max-clients-per-ip", c.max_clients_per_ip,
+                 "Connections served at once from one source address")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  app.add_option("--turn-timeout", c.turn_timeout_s,
+                 "Seconds a player may take for a move; who runs out loses")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 86400.0));
+  app.add_option("--login-timeout", c.login_timeout_s,
+                 "Seconds a connection may stay without a successful login before it is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 86400.0));
+  app.add_option("--match-gap", c.match_base_gap,
+                 "Matchmaking: largest rating gap paired at once (it widens while players wait)")
+      ->capture_default_str();
+  app.add_option("--match-gap-growth", c.match_gap_per_second,
+                 "Matchmaking: rating points the allowed gap widens per second of waiting")
+      ->capture_default_str();
+}
+
+void finish_config(ServerConfig& c) {
+  if (c.poller_name.empty()) {
+    c.poller = reactor::default_poller();
+  } else if (auto kind = reactor::parse_poller(c.poller_name)) {
+    c.poller = *kind;
+  } else {
+    throw CLI::ValidationError("--poller", "must be epoll or poll");
+  }
+}
+
+}  // namespace checkers::server

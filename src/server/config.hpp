@@ -1,0 +1,57 @@
+// ServerConfig: every deployment setting of checkers-server, and the CLI11
+// options that fill it (each with its documented default). main.cpp owns the
+// CLI::App; tests and other binaries can reuse add_server_options().
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "reactor/poller.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace checkers::server {
+
+enum class Registration { Open, Closed };
+
+struct ServerConfig {
+  // Network. Empty listen_addr = every interface, IPv4 and IPv6.
+  std::string listen_addr;
+  uint16_t port = 8864;
+  std::string port_file;  // written with the bound port once listening
+  std::string data_dir = "./var";
+  std::string poller_name;  // "epoll" | "poll"; empty = CHECKERS_POLLER or epoll
+  reactor::PollerKind poller = reactor::PollerKind::Epoll;
+
+  // Logging.
+  bool verbose = false;
+  bool quiet = false;
+  std::string log_file;
+
+  // Accounts.
+  Registration registration = Registration::Open;
+
+  // Limits.
+  size_t max_clients = 10000;
+  size_t max_clients_per_ip = 64;
+  double turn_timeout_s = 120;
+  double login_timeout_s = 10;
+  // Matchmaking: allowed rating gap = base + per_second * wait.
+  uint32_t match_base_gap = 100;
+  uint32_t match_gap_per_second = 50;
+
+  // ---- Discovery (src/discovery, added by the discovery issue) ----
+  // The discovery person adds --udp-port, --announce-interval, --no-discovery,
+  // --legacy-beacon and --server-name here and in add_server_options(); the
+  // responder reads Server::players_online() / players_queued().
+};
+
+// Adds every server option to `app`, bound to `config`. Call finish_config()
+// after parsing.
+void add_server_options(CLI::App& app, ServerConfig& config);
+// Cross-option checks and derived values after parsing; throws CLI::ValidationError.
+void finish_config(ServerConfig& config);
+
+}  // namespace checkers::server

@@ -1,0 +1,35 @@
+// Fixed protection limits of the session layer: values that are policy, not
+// deployment choices, so they are constants here rather than CLI options.
+// (Deployment choices - max clients, timeouts - are in ServerConfig.)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace checkers::server::limits {
+
+using namespace std::chrono_literals;
+
+// Protocol §7: an incomplete message older than this (from its first byte) closes.
+inline constexpr auto kPartialMessageTimeout = 1s;
+// Messages handled per connection per loop iteration; the rest wait for the
+// next iteration so one flooding client cannot monopolise the loop.
+inline constexpr size_t kMessagesPerIteration = 16;
+// Unsent output beyond this means the peer does not read: disconnect it.
+inline constexpr size_t kOutputHighWater = 1u << 20;
+// Failed logins per source address: a burst, then one more every kLoginFailureRefill.
+inline constexpr double kLoginFailureBurst = 5;
+inline constexpr auto kLoginFailureRefill = 2s;
+// Connect / LogOut / ReQueue per connection per second before it counts as a flood.
+inline constexpr uint32_t kSessionCommandsPerSecond = 20;
+// Interval of QueuePosition broadcasts and of the matchmaking sweep.
+inline constexpr auto kQueueTick = 1s;
+// QueuePositions sent per loop iteration during a broadcast.
+inline constexpr size_t kQueueBroadcastChunk = 4096;
+// Shutdown: the loop stops after this even if peers have not drained.
+inline constexpr auto kShutdownGrace = 1500ms;
+// At most one "too many clients" warning per this interval.
+inline constexpr auto kRejectWarningInterval = 10s;
+
+}  // namespace checkers::server::limits

@@ -1,0 +1,98 @@
+// checkers-server: the game server binary, and `checkers-server user ...` for
+// account administration on the same data dir.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "reactor/event_loop.hpp"
+#include "server/config.hpp"
+#include "server/logging.hpp"
+#include "server/server.hpp"
+#include "server/store.hpp"
+#include "server/user_admin.hpp"
+
+namespace {
+
+using namespace checkers;
+
+int run_server(const server::ServerConfig& config) {
+  const auto level = config.verbose ? spdlog::level::debug
+                     : config.quiet ? spdlog::level::warn
+                                    : spdlog::level::info;
+  std::unique_ptr<server::ServerLogging> logging;
+  try {
+    logging = std::make_unique<server::ServerLogging>(level, config.log_file);
+  } catch (const std::exception& e) {
+    std::cerr << "checkers-server: " << e.what() << "\n";
+    return 1;
+  }
+  std::unique_ptr<server::AccountStore> store;
+  try {
+    store = server::AccountStore::open(config.data_dir);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot open the account store in {}: {}", config.data_dir, e.what());
+    return 1;
+  }
+  // Signals first: the loop's worker threads must inherit the blocked mask.
+  reactor::EventLoop loop(config.poller);
+  std::unique_ptr<server::Server> srv;
+  loop.on_signal(SIGINT, [&](int) { srv->shutdown(); });
+  loop.on_signal(SIGTERM, [&](int) { srv->shutdown(); });
+  loop.on_signal(SIGHUP, [&](int) { logging->reopen(); });
+  loop.on_signal(SIGPIPE, [](int) {});
+  srv = std::make_unique<server::Server>(loop, config, *store);
+  try {
+    srv->start();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  try {
+    loop.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    srv.reset();
+    store->sync();
+    return 1;
+  }
+  srv.reset();
+  try {
+    store->sync();
+  } catch (const std::exception& e) {
+    spdlog::critical("could not flush the account store: {}", e.what());
+    return 1;
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"checkers-server: rated checkers games over the Checkers Protocol v1"};
+  app.set_version_flag("--version", std::string("checkers-server ") + CHECKERS_VERSION_STRING);
+  app.option_defaults()->always_capture_default();
+  server::ServerConfig config;
+  server::add_server_options(app, config);
+  server::UserCommandArgs user_args;
+  CLI::App* user = server::add_user_subcommands(app, user_args);
+  try {
+    app.parse(argc, argv);
+    server::finish_config(config);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  if (user->parsed()) return server::run_user_command(user_args, config.data_dir);
+  return run_server(config);
+}

@@ -1,0 +1,432 @@
+#include "server/server.hpp"
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "proto/format.hpp"
+#include "proto/version.hpp"
+#include "reactor/address.hpp"
+#include "server/limits.hpp"
+#include "server/password.hpp"
+
+namespace checkers::server {
+
+namespace {
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+reactor::EventLoop::Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<reactor::EventLoop::Clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+Matchmaker::Params matchmaker_params(const ServerConfig& c) {
+  Matchmaker::Params p;
+  p.base_gap = c.match_base_gap;
+  p.gap_per_second = c.match_gap_per_second;
+  return p;
+}
+
+}  // namespace
+
+Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStore& store)
+    : loop_(loop),
+      config_(config),
+      store_(store),
+      committer_(std::make_unique<GroupCommitter>(loop, store)),
+      matchmaker_(matchmaker_params(config)),
+      login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {}
+
+Server::~Server() {
+  for (reactor::TimerId t : {queue_timer_, prune_timer_, shutdown_timer_})
+    if (t != 0) loop_.cancel(t);
+  // Rooms refer to sessions; sessions refer to nothing of ours after this.
+  rooms_.clear();
+  sessions_.clear();
+  closed_sessions_.clear();
+  committer_.reset();  // waits for a write in flight
+}
+
+void Server::start() {
+  listener_ = std::make_unique<reactor::TcpListener>(loop_, config_.listen_addr, config_.port);
+  listener_->set_new_connection_callback(
+      [this](reactor::TcpConnectionPtr conn) { on_new_connection(std::move(conn)); });
+  listener_->listen();
+  queue_timer_ = loop_.run_every(limits::kQueueTick, [this] { on_queue_tick(); });
+  prune_timer_ = loop_.run_every(std::chrono::seconds(60),
+                                 [this] { login_failures_.prune(loop_.now()); });
+  spdlog::info("listening on {} (poller {}, registration {}, {} accounts)", listener_->address(),
+               reactor::to_string(loop_.poller_kind()),
+               config_.registration == Registration::Open ? "open" : "closed", store_.size());
+  write_port_file();
+}
+
+uint16_t Server::port() const { return listener_ ? listener_->port() : 0; }
+
+void Server::write_port_file() const {
+  if (config_.port_file.empty()) return;
+  // Temp file + rename: a reader never sees a half-written number.
+  const std::string tmp = config_.port_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << listener_->port() << "\n";
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, config_.port_file, ec);
+  if (ec) spdlog::error("cannot write port file {}: {}", config_.port_file, ec.message());
+}
+
+Session* Server::find_session(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() || it->second->closing() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------- connections
+
+void Server::reject_connection(const reactor::TcpConnectionPtr& conn, const char* why) {
+  ++rejected_connections_;
+  const auto now = loop_.now();
+  if (now - last_reject_warning_ >= limits::kRejectWarningInterval) {
+    spdlog::warn("rejecting connection from {}: {} ({} rejected so far)", conn->peer_address(), why,
+                 rejected_connections_);
+    last_reject_warning_ = now;
+  }
+  conn->close();
+}
+
+void Server::on_new_connection(reactor::TcpConnectionPtr conn) {
+  if (shutting_down_) {
+    conn->close();
+    return;
+  }
+  if (sessions_.size() >= config_.max_clients) {
+    reject_connection(conn, "--max-clients reached");
+    return;
+  }
+  std::string ip = reactor::format_ip(reinterpret_cast<const sockaddr*>(&conn->peer()),
+                                      reactor::address_length(conn->peer()));
+  size_t& from_ip = per_ip_[ip];
+  if (from_ip >= config_.max_clients_per_ip) {
+    reject_connection(conn, "--max-clients-per-ip reached");
+    return;
+  }
+  ++from_ip;
+  const uint64_t id = conn->id();
+  auto session = std::make_unique<Session>(id, std::move(conn), *this, std::move(ip));
+  Session& s = *session;
+  sessions_.emplace(id, std::move(session));
+  s.start(seconds(config_.login_timeout_s));
+  spdlog::debug("{} connected", s.tag());
+}
+
+void Server::on_session_closed(Session& s) {
+  spdlog::debug("{} disconnected", s.tag());
+  matchmaker_.remove(s.id());
+  leave_room(s);
+  if (s.logged_in()) {
+    auto it = online_.find(s.account());
+    if (it != online_.end() && it->second == s.id()) online_.erase(it);
+  }
+  if (auto it = per_ip_.find(s.peer_ip()); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  auto node = sessions_.extract(s.id());
+  if (!node.empty()) {
+    // Not destroyed here: we are inside its connection's close callback.
+    if (closed_sessions_.empty()) loop_.defer([this] { closed_sessions_.clear(); });
+    closed_sessions_.push_back(std::move(node.mapped()));
+  }
+  if (shutting_down_) check_shutdown_done();
+}
+
+// ---------------------------------------------------------------- login
+
+void Server::on_connect_message(Session& s, const proto::Connect& m) {
+  const auto now = loop_.now();
+  if (!s.command_allowed(now)) {
+    s.close("too many Connect/LogOut/ReQueue per second");
+    return;
+  }
+  if (!login_failures_.has_token(s.peer_ip(), now)) {
+    spdlog::warn("{} too many failed logins from {}; closing", s.tag(), s.peer_ip());
+    s.close("failed-login rate limit");
+    return;
+  }
+  if (!proto::version_supported(m.version)) {
+    spdlog::info("{} login refused: protocol version {} (supported {}..{})", s.tag(), m.version,
+                 proto::kLowestSupportedVersion, proto::kHighestSupportedVersion);
+    s.send(proto::kOurVersionRange);
+    return;
+  }
+  const std::string name = m.username.str();
+  const std::string password = m.password.str();
+  if (!valid_username(name)) {
+    login_failed(s, proto::LoginFailure::AccountDoesNotExist);
+    return;
+  }
+  if (store_.find(name) != nullptr) {
+    login_existing(s, name, password);
+  } else if (config_.registration == Registration::Closed) {
+    login_failed(s, proto::LoginFailure::AccountDoesNotExist);
+  } else if (registering_.count(name) != 0) {
+    // Someone else is creating this account this very moment.
+    login_failed(s, proto::LoginFailure::AlreadyLoggedIn);
+  } else {
+    register_account(s, name, password);
+  }
+}
+
+void Server::login_existing(Session& s, const std::string& name, const std::string& password) {
+  s.set_login_pending(true);
+  std::string hash = store_.find(name)->password_hash;
+  loop_.work_queue().submit(
+      [password, hash = std::move(hash)] { return verify_password(password, hash); },
+      [this, id = s.id(), name](bool ok) {
+        Session* s = find_session(id);
+        if (s == nullptr) return;  // gone while we were hashing
+        s->set_login_pending(false);
+        if (!ok) {
+          login_failed(*s, proto::LoginFailure::InvalidPassword);
+        } else if (online_.count(name) != 0) {
+          login_failed(*s, proto::LoginFailure::AlreadyLoggedIn);
+        } else {
+          complete_login(*s, name);
+        }
+      });
+}
+
+void Server::register_account(Session& s, const std::string& name, const std::string& password) {
+  s.set_login_pending(true);
+  registering_.insert(name);
+  loop_.work_queue().submit(
+      [password]() -> std::optional<std::string> {
+        try {
+          return hash_password(password);
+        } catch (const PasswordError&) {
+          return std::nullopt;
+        }
+      },
+      [this, id = s.id(), name](std::optional<std::string> hash) {
+        registering_.erase(name);
+        if (!hash) spdlog::error("password hashing failed; cannot create account {}", name);
+        Account account;
+        account.name = name;
+        account.password_hash = hash ? std::move(*hash) : std::string();
+        account.created = unix_now();
+        const bool created = hash && store_.create_account(std::move(account));
+        Session* s = find_session(id);
+        if (!created) {
+          if (s == nullptr) return;
+          s->set_login_pending(false);
+          login_failed(*s, proto::LoginFailure::AccountDoesNotExist);
+          return;
+        }
+        spdlog::info("account {} created (open registration)", name);
+        // The account must be durable before we tell the client it exists.
+        committer_->commit([this, id, name](bool ok) {
+          Session* s = find_session(id);
+          if (s == nullptr) return;
+          s->set_login_pending(false);
+          if (!ok) {
+            spdlog::error("{} could not store new account {}", s->tag(), name);
+            login_failed(*s, proto::LoginFailure::AccountDoesNotExist);
+          } else if (online_.count(name) != 0) {
+            login_failed(*s, proto::LoginFailure::AlreadyLoggedIn);
+          } else {
+            complete_login(*s, name);
+          }
+        });
+      });
+}
+
+void Server::login_failed(Session& s, proto::LoginFailure reason) {
+  spdlog::info("{} login refused: {}", s.tag(), reason);
+  s.send(proto::InvalidLogin{reason});
+  if (reason == proto::LoginFailure::AlreadyLoggedIn) return;
+  if (!login_failures_.consume(s.peer_ip(), loop_.now())) {
+    spdlog::warn("{} too many failed logins from {}; closing", s.tag(), s.peer_ip());
+    s.close_after_flush("failed-login rate limit");
+  }
+}
+
+void Server::complete_login(Session& s, const std::string& name) {
+  const Account* account = store_.find(name);
+  if (account == nullptr) {  // deleted meanwhile (cannot happen while we hold the lock)
+    login_failed(s, proto::LoginFailure::AccountDoesNotExist);
+    return;
+  }
+  s.set_account(name);
+  s.set_rating(account->glicko.wire_rating());
+  s.cancel_login_timer();
+  online_[name] = s.id();
+  store_.touch(name, unix_now());
+  spdlog::info("{} logged in (rating {})", s.tag(), s.rating());
+  enqueue(s);
+}
+
+void Server::on_logout(Session& s, proto::State from) {
+  if (!s.command_allowed(loop_.now())) {
+    s.close("too many Connect/LogOut/ReQueue per second");
+    return;
+  }
+  spdlog::info("{} logged out (from {})", s.tag(), from);
+  matchmaker_.remove(s.id());
+  leave_room(s);
+  auto it = online_.find(s.account());
+  if (it != online_.end() && it->second == s.id()) online_.erase(it);
+  s.clear_account();
+  s.arm_login_timer(seconds(config_.login_timeout_s));
+}
+
+// ---------------------------------------------------------------- queue
+
+void Server::enqueue(Session& s) {
+  const auto now = loop_.now();
+  matchmaker_.add(s.id(), s.rating(), s.account(), s.last_opponent(), now);
+  const auto n = static_cast<uint32_t>(matchmaker_.size());
+  s.send(proto::QueuePosition{n, n, s.rating()});
+  if (auto pair = matchmaker_.match_one(s.id(), now)) start_game(*pair);
+}
+
+void Server::on_requeue(Session& s) {
+  if (!s.command_allowed(loop_.now())) {
+    s.close("too many Connect/LogOut/ReQueue per second");
+    return;
+  }
+  if (const Account* a = store_.find(s.account())) s.set_rating(a->glicko.wire_rating());
+  enqueue(s);
+}
+
+void Server::on_queue_tick() {
+  if (shutting_down_) return;
+  for (const Matchmaker::Pair& p : matchmaker_.match_all(loop_.now())) start_game(p);
+  if (matchmaker_.empty()) return;
+  auto ids = std::make_shared<std::vector<uint64_t>>();
+  ids->reserve(matchmaker_.size());
+  matchmaker_.for_each([&](uint64_t id, uint32_t, uint32_t, uint32_t) { ids->push_back(id); });
+  broadcast_queue_positions(std::move(ids), 0);
+}
+
+// Sends in chunks of kQueueBroadcastChunk per loop iteration so 100k waiting
+// players do not hold up the games. Positions are those of the snapshot.
+void Server::broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> ids, size_t from) {
+  const size_t end = std::min(ids->size(), from + limits::kQueueBroadcastChunk);
+  const auto size = static_cast<uint32_t>(ids->size());
+  for (size_t i = from; i < end; ++i) {
+    Session* s = find_session((*ids)[i]);
+    if (s == nullptr || s->state() != proto::State::InQueue || !matchmaker_.contains(s->id())) continue;
+    s->send(proto::QueuePosition{size, static_cast<uint32_t>(i + 1), s->rating()});
+  }
+  if (end < ids->size())
+    loop_.defer([this, ids = std::move(ids), end]() mutable {
+      loop_.defer([this, ids = std::move(ids), end]() mutable {
+        broadcast_queue_positions(std::move(ids), end);
+      });
+    });
+}
+
+// ---------------------------------------------------------------- games
+
+void Server::start_game(const Matchmaker::Pair& pair) {
+  Session* a = find_session(pair.first);
+  Session* b = find_session(pair.second);
+  if (a == nullptr || b == nullptr) {  // cannot happen: closed sessions leave the queue
+    if (a != nullptr) enqueue(*a);
+    if (b != nullptr) enqueue(*b);
+    return;
+  }
+  // The lower-rated player is primary (Black, moves first); on a tie the one
+  // who queued first.
+  Session& black = b->rating() < a->rating() ? *b : *a;
+  Session& white = &black == a ? *b : *a;
+  const uint64_t id = ++next_room_id_;
+  auto room = std::make_unique<GameRoom>(
+      id, loop_, seconds(config_.turn_timeout_s), black, white,
+      [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });
+  black.set_room(id);
+  white.set_room(id);
+  black.set_last_opponent(white.account());
+  white.set_last_opponent(black.account());
+  GameRoom& r = *room;
+  rooms_.emplace(id, std::move(room));
+  r.start();
+}
+
+void Server::on_make_move(Session& s, const proto::MakeMove& m) {
+  auto it = rooms_.find(s.room());
+  if (it == rooms_.end()) return;  // the game just ended; its result is on the way
+  it->second->on_move(s, m.move);
+}
+
+void Server::leave_room(Session& s) {
+  auto it = rooms_.find(s.room());
+  if (it == rooms_.end()) return;
+  it->second->on_leave(s);
+}
+
+void Server::on_game_end(GameRoom& room, const GameRoom::End& end) {
+  using game::Color;
+  const double score_black = !end.winner ? 0.5 : (*end.winner == Color::Black ? 1.0 : 0.0);
+  const GameRecord rec = store_.finish_game(room.name(Color::Black), room.name(Color::White),
+                                            score_black, end.reason, unix_now());
+  spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {}", room.id(),
+               room.name(Color::Black), rec.a_before.wire_rating(), rec.a_after.wire_rating(),
+               room.name(Color::White), rec.b_before.wire_rating(), rec.b_after.wire_rating(),
+               !end.winner ? std::string("draw") : room.name(*end.winner) + " won", end.reason);
+  // GameOver reports the new ratings, so it waits until they are on disk.
+  committer_->commit([this, id = room.id(), rec](bool ok) {
+    auto it = rooms_.find(id);
+    if (it == rooms_.end()) return;
+    if (!ok) spdlog::error("game #{}: result not durable; players get OpponentDisconnect", id);
+    it->second->deliver_result(rec, ok);
+    rooms_.erase(it);
+    if (shutting_down_) check_shutdown_done();
+  });
+}
+
+// ---------------------------------------------------------------- shutdown
+
+void Server::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  spdlog::info("shutting down: {} sessions, {} games running", sessions_.size(), rooms_.size());
+  listener_.reset();  // stop accepting
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    if (it->second->playing()) {
+      it->second->abort_unrated();
+      it = rooms_.erase(it);
+    } else {
+      ++it;  // result being written: its GameOver still goes out
+    }
+  }
+  shutdown_deadline_ = loop_.now() + limits::kShutdownGrace;
+  // Sessions close once no result is pending for them.
+  shutdown_timer_ = loop_.run_every(std::chrono::milliseconds(20), [this] { check_shutdown_done(); });
+  check_shutdown_done();
+}
+
+void Server::check_shutdown_done() {
+  if (rooms_.empty()) {
+    std::vector<Session*> open;
+    for (auto& [id, s] : sessions_)
+      if (!s->closing()) open.push_back(s.get());
+    for (Session* s : open) s->close_after_flush("server shutting down");
+  }
+  const bool idle = sessions_.empty() && !committer_->busy() && rooms_.empty();
+  if (idle || loop_.now() >= shutdown_deadline_) {
+    if (!idle) spdlog::warn("shutdown: grace period over, {} sessions still open", sessions_.size());
+    if (shutdown_timer_ != 0) loop_.cancel(shutdown_timer_);
+    shutdown_timer_ = 0;
+    loop_.quit();
+  }
+}
+
+}  // namespace checkers::server

@@ -1,0 +1,109 @@
+// Server: the networking half of checkers-server on one EventLoop - accepts
+// connections into Sessions, runs the login flow (password hashing on the work
+// queue, open or closed registration, failed-login rate limit), the
+// matchmaking queue with its once-a-second QueuePosition broadcast, the game
+// rooms, durable results through the store's group commit, and graceful
+// shutdown. All of it runs on the loop thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "reactor/event_loop.hpp"
+#include "reactor/tcp_listener.hpp"
+#include "server/config.hpp"
+#include "server/game_room.hpp"
+#include "server/matchmaker.hpp"
+#include "server/rate_limit.hpp"
+#include "server/session.hpp"
+#include "server/store.hpp"
+
+namespace checkers::server {
+
+class Server final : public SessionEvents {
+ public:
+  using Clock = reactor::EventLoop::Clock;
+
+  // `store` must outlive the server.
+  Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStore& store);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens, writes --port-file and logs "listening on ADDR:PORT".
+  // Throws std::system_error if the address cannot be bound.
+  void start();
+  // Stops accepting, ends running games unrated, closes every session; the
+  // loop quits once the peers are gone and the store is idle (or after a grace
+  // period). Idempotent.
+  void shutdown();
+  bool shutting_down() const { return shutting_down_; }
+
+  uint16_t port() const;
+  // For the discovery responder and stats.
+  size_t players_online() const { return online_.size(); }
+  size_t players_queued() const { return matchmaker_.size(); }
+  size_t games_running() const { return rooms_.size(); }
+  size_t sessions() const { return sessions_.size(); }
+
+  // ---- SessionEvents ----
+  void on_connect_message(Session& s, const proto::Connect& m) override;
+  void on_make_move(Session& s, const proto::MakeMove& m) override;
+  void on_requeue(Session& s) override;
+  void on_logout(Session& s, proto::State from) override;
+  void on_session_closed(Session& s) override;
+
+ private:
+  void on_new_connection(reactor::TcpConnectionPtr conn);
+  void reject_connection(const reactor::TcpConnectionPtr& conn, const char* why);
+  Session* find_session(uint64_t id);
+
+  // Login flow.
+  void login_existing(Session& s, const std::string& name, const std::string& password);
+  void register_account(Session& s, const std::string& name, const std::string& password);
+  void login_failed(Session& s, proto::LoginFailure reason);
+  void complete_login(Session& s, const std::string& name);
+
+  // Queue and games.
+  void enqueue(Session& s);
+  void on_queue_tick();
+  void broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> ids, size_t from);
+  void start_game(const Matchmaker::Pair& pair);
+  void on_game_end(GameRoom& room, const GameRoom::End& end);
+  void leave_room(Session& s);
+
+  void write_port_file() const;
+  void check_shutdown_done();
+
+  reactor::EventLoop& loop_;
+  ServerConfig config_;
+  AccountStore& store_;
+  std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<reactor::TcpListener> listener_;
+
+  std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  std::vector<std::unique_ptr<Session>> closed_sessions_;  // destroyed at the end of the iteration
+  std::unordered_map<std::string, uint64_t> online_;       // account -> session id
+  std::unordered_map<std::string, size_t> per_ip_;
+  std::set<std::string, std::less<>> registering_;          // names being created right now
+  std::unordered_map<uint64_t, std::unique_ptr<GameRoom>> rooms_;
+  uint64_t next_room_id_ = 0;
+
+  Matchmaker matchmaker_;
+  KeyedTokenBucket login_failures_;
+  reactor::TimerId queue_timer_ = 0;
+  reactor::TimerId prune_timer_ = 0;
+  uint64_t rejected_connections_ = 0;
+  Clock::time_point last_reject_warning_{};
+
+  bool shutting_down_ = false;
+  Clock::time_point shutdown_deadline_{};
+  reactor::TimerId shutdown_timer_ = 0;
+};
+
+}  // namespace checkers::server

@@ -1,0 +1,145 @@
+// Session: one client connection of the server - framing (StreamDecoder), the
+// protocol state (DfaTracker over the shared table), sending with --verbose
+// logging, and the per-connection protections (partial-message timer from the
+// first byte, login timeout, per-iteration message budget, output high-water
+// mark, command flood counter). What a message *means* is decided by the
+// SessionEvents implementation (the Server); the Session only guarantees that
+// it sees messages the DFA accepts, in order.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "proto/dfa.hpp"
+#include "proto/format.hpp"
+#include "proto/messages.hpp"
+#include "proto/stream_decoder.hpp"
+#include "reactor/event_loop.hpp"
+#include "reactor/tcp_connection.hpp"
+#include "server/rate_limit.hpp"
+
+namespace checkers::server {
+
+class Session;
+
+// What the server does with accepted messages. Each is called after the DFA
+// applied the message (the session is already in the new state).
+class SessionEvents {
+ public:
+  virtual ~SessionEvents() = default;
+  virtual void on_connect_message(Session& s, const proto::Connect& m) = 0;
+  virtual void on_make_move(Session& s, const proto::MakeMove& m) = 0;
+  virtual void on_requeue(Session& s) = 0;
+  virtual void on_logout(Session& s, proto::State from) = 0;
+  // The connection is gone (any reason). The session may be destroyed in here.
+  virtual void on_session_closed(Session& s) = 0;
+};
+
+class Session {
+ public:
+  using Clock = reactor::EventLoop::Clock;
+
+  Session(uint64_t id, reactor::TcpConnectionPtr conn, SessionEvents& events, std::string peer_ip);
+  // Detaches from the connection and closes it (no more callbacks).
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Installs the connection callbacks and arms the login timer.
+  void start(Clock::duration login_timeout);
+
+  // Sends `m` if the DFA allows it (the state advances); false otherwise (a
+  // server bug: logged at ERROR, nothing sent). Allocation-free.
+  template <class T>
+  bool send(const T& m);
+
+  // Closes now (unsent output dropped); `why` is logged at INFO.
+  void close(std::string_view why);
+  // Stops reading, flushes what was sent, then closes.
+  void close_after_flush(std::string_view why);
+  bool closing() const { return closing_; }
+
+  // While a login job runs, input is left unprocessed (kept in order).
+  void set_login_pending(bool pending);
+  bool login_pending() const { return login_pending_; }
+
+  void arm_login_timer(Clock::duration timeout);
+  void cancel_login_timer();
+
+  // False when the connection sends session commands (Connect, LogOut,
+  // ReQueue) faster than the flood limit.
+  bool command_allowed(Clock::time_point now) { return commands_.hit(now); }
+
+  // ---- identity and game bookkeeping (owned by the server) ----
+  uint64_t id() const { return id_; }
+  proto::State state() const { return dfa_.state(); }
+  const std::string& peer_ip() const { return peer_ip_; }
+  const std::string& peer_address() const { return conn_->peer_address(); }
+  bool logged_in() const { return !account_.empty(); }
+  const std::string& account() const { return account_; }
+  void set_account(std::string name);
+  void clear_account();
+  uint32_t rating() const { return rating_; }
+  void set_rating(uint32_t r) { rating_ = r; }
+  uint64_t room() const { return room_; }
+  void set_room(uint64_t room) { room_ = room; }
+  const std::string& last_opponent() const { return last_opponent_; }
+  void set_last_opponent(std::string name) { last_opponent_ = std::move(name); }
+  // "[#12 1.2.3.4:5555 alice]" - the prefix of every log line about this session.
+  const std::string& tag() const { return tag_; }
+
+ private:
+  void on_input(reactor::Buffer& in);
+  // False: stop decoding (closing, or input paused).
+  bool dispatch(const proto::Message& m);
+  void on_partial_timeout();
+  void cancel_timer(reactor::TimerId& t);
+  void update_tag();
+  void log_violation(std::string_view what);
+
+  uint64_t id_;
+  reactor::TcpConnectionPtr conn_;
+  reactor::EventLoop& loop_;
+  SessionEvents& events_;
+  std::string peer_ip_;
+  std::string tag_;
+  proto::DfaTracker dfa_{proto::Role::Server};
+  proto::StreamDecoder decoder_;
+  BurstCounter commands_;
+  reactor::TimerId partial_timer_ = 0;
+  reactor::TimerId login_timer_ = 0;
+  bool closing_ = false;
+  bool login_pending_ = false;
+  bool in_dispatch_ = false;
+
+  std::string account_;
+  uint32_t rating_ = 0;
+  uint64_t room_ = 0;
+  std::string last_opponent_;
+};
+
+template <class T>
+bool Session::send(const T& m) {
+  if (closing_) return false;
+  if (dfa_.on_send(T::kType).verdict != proto::Verdict::Accept) {
+    spdlog::error("{} BUG: not sending {} in state {}", tag_, T::kType, dfa_.state());
+    return false;
+  }
+  if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{} send {}", tag_, m);
+  std::array<uint8_t, T::kSize> buf;
+  const size_t n = m.encode(buf);
+  if (n == 0) {
+    spdlog::error("{} BUG: cannot encode {}", tag_, m);
+    return false;
+  }
+  conn_->send(buf.data(), n);
+  return true;
+}
+
+}  // namespace checkers::server
