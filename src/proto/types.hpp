@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace checkers::proto {
 
@@ -133,8 +134,13 @@ class Str16 {
   std::string str() const { return std::string(view()); }
 
   constexpr bool operator==(const Str16&) const = default;
-  friend constexpr bool operator==(const Str16& a, std::string_view b) noexcept {
-    return !a.overlong_ && a.view() == b;
+  // Compares with text (string_view, std::string, literals); an overlong value
+  // equals no text. A template so that `name == "cam"` is not ambiguous with the
+  // implicit conversion to Str16.
+  template <class Text>
+    requires std::is_convertible_v<const Text&, std::string_view>
+  friend constexpr bool operator==(const Str16& a, const Text& b) noexcept {
+    return !a.overlong_ && a.view() == std::string_view(b);
   }
 
  private:

@@ -107,6 +107,11 @@ TEST_CASE("Str16 keeps up to 16 bytes and refuses longer text", "[proto][str16]"
   CHECK_FALSE(Str16::make("abcdefghijklmnopq"));
   CHECK(Str16::make("abcdefghijklmnop"));
   CHECK(Str16("cam") == std::string_view("cam"));
+  CHECK(Str16("cam") == "cam");
+  CHECK("cam" == Str16("cam"));
+  CHECK(Str16("cam") == std::string("cam"));
+  CHECK(Str16("cam") != "ca");
+  CHECK(Str16("cam") == Str16("cam"));
   CHECK_FALSE(Str16("abcdefghijklmnopq") == std::string_view("abcdefghijklmnopq"));
 
   CHECK_FALSE(pack_str16("abcdefghijklmnopq"));
