@@ -13,10 +13,14 @@ struct PasswordError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// yescrypt cost for crypt_gensalt_rn: 0 = libcrypt's default (5, "$y$j9T$",
+// 16 MiB); each step down halves time and memory. Valid: 0, 1..11.
+inline constexpr unsigned long kDefaultHashCost = 0;
+
 // A fresh "$y$..." hash with a random salt (libcrypt draws the entropy).
 // Any bytes are accepted (NUL included: see password.cpp for the encoding).
-// Throws PasswordError if libcrypt fails.
-std::string hash_password(std::string_view password);
+// Throws PasswordError if libcrypt fails (or the cost is out of range).
+std::string hash_password(std::string_view password, unsigned long cost = kDefaultHashCost);
 
 // True when `password` matches `stored_hash` (constant-time comparison of
 // crypt's output). A malformed stored hash yields false, never a throw.

@@ -27,7 +27,9 @@ class EventLoop;
 
 namespace checkers::server {
 
+namespace journal {
 class JournalWriter;
+}
 class DataDirLock;
 
 // Any failure to open, recover or persist the store. Corruption messages name
@@ -115,6 +117,8 @@ public:
     // Journal bytes written since the last compaction (header included).
     uint64_t journal_bytes() const { return journal_bytes_; }
     uint64_t generation() const { return generation_; }
+    // fdatasync calls on the journal so far (snapshots not counted).
+    uint64_t fsyncs() const;
 
     // ---- used by GroupCommitter (loop thread) ----
     // Moves the pending records (and a snapshot when compaction is due, or
@@ -145,8 +149,9 @@ private:
     uint64_t generation_ = 0;
     uint64_t journal_bytes_ = 0;
     uint64_t snapshot_bytes_ = 0;
+    bool force_snapshot_ = false;
     std::unique_ptr<DataDirLock> lock_;
-    std::unique_ptr<JournalWriter> writer_;  // null when read-only
+    std::unique_ptr<journal::JournalWriter> writer_;  // null when read-only
 };
 
 // Group commit: every commit() made during one loop iteration is served by
