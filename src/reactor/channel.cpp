@@ -31,7 +31,11 @@ void Channel::remove() {
 void Channel::handle_event() {
     bool destroyed = false;
     destroyed_flag_ = &destroyed;
-    const std::uint32_t rev = revents_;
+    dispatch(revents_, destroyed);
+    if (!destroyed) destroyed_flag_ = nullptr;
+}
+
+void Channel::dispatch(std::uint32_t rev, const bool& destroyed) {
     // Each callback may disable interest, remove or even destroy this channel; re-check.
     auto gone = [&] { return destroyed || !registered_; };
 
@@ -49,9 +53,7 @@ void Channel::handle_event() {
     }
     if ((rev & POLLOUT) && is_writing()) {
         if (write_cb_) write_cb_();
-        if (destroyed) return;
     }
-    destroyed_flag_ = nullptr;
 }
 
 }  // namespace checkers::reactor

@@ -55,6 +55,7 @@ public:
 
 private:
     void update();
+    void dispatch(std::uint32_t rev, const bool& destroyed);
 
     EventLoop& loop_;
     const int fd_;

@@ -86,6 +86,9 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
 }
 
 void EventLoop::iterate(int max_wait_ms) {
+    // Redeliveries scheduled so far run in this iteration; ones scheduled from now on
+    // wait for the next.
+    redeliveries_running_.swap(redeliveries_);
     active_.clear();
     poller_->poll(poll_timeout_ms(max_wait_ms), active_);
     now_ = Clock::now();
@@ -106,7 +109,7 @@ void EventLoop::iterate(int max_wait_ms) {
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !redeliveries_.empty() || !closed_.empty()) return 0;
+    if (!deferred_.empty() || !redeliveries_running_.empty() || !closed_.empty()) return 0;
     int timeout = max_wait_ms;
     while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
         drop_cancelled_heap_top();
@@ -250,7 +253,6 @@ void EventLoop::schedule_redelivery(std::shared_ptr<TcpConnection> conn) {
 }
 
 void EventLoop::run_redeliveries() {
-    redeliveries_running_.swap(redeliveries_);
     for (auto& conn : redeliveries_running_) conn->redeliver();
     redeliveries_running_.clear();
 }

@@ -56,11 +56,11 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
 TcpConnection::~TcpConnection() { channel_.remove(); }
 
 void TcpConnection::start() {
-    if (state_ != State::Idle) return;
-    state_ = State::Connected;
-    reading_ = true;
+    if (started_ || state_ == State::Closed) return;
+    started_ = true;
+    if (state_ == State::Idle) state_ = State::Connected;
     loop_.adopt_connection(shared_from_this());
-    channel_.enable_reading();
+    if (reading_ && !close_after_flush_) channel_.enable_reading();
 }
 
 // ---- reading --------------------------------------------------------------------------
@@ -79,7 +79,6 @@ void TcpConnection::handle_read() {
         // Peer finished sending. Finish what it asked for (queued output, pending
         // redelivery), then close.
         peer_eof_ = true;
-        reading_ = false;
         channel_.disable_reading();
         maybe_close_after_eof();
     } else if (err != EAGAIN && err != EWOULDBLOCK) {
@@ -107,15 +106,15 @@ void TcpConnection::redeliver() {
 }
 
 void TcpConnection::stop_reading() {
-    if (!reading_) return;
     reading_ = false;
-    if (connected()) channel_.disable_reading();
+    if (channel_.is_reading()) channel_.disable_reading();
 }
 
 void TcpConnection::start_reading() {
-    if (reading_ || peer_eof_ || state_ != State::Connected) return;
     reading_ = true;
-    channel_.enable_reading();
+    if (started_ && state_ == State::Connected && !peer_eof_ && !channel_.is_reading()) {
+        channel_.enable_reading();
+    }
 }
 
 // ---- writing --------------------------------------------------------------------------
@@ -125,7 +124,7 @@ void TcpConnection::send(std::string_view data) {
 }
 
 void TcpConnection::send(std::span<const std::uint8_t> data) {
-    if (state_ != State::Connected || data.empty()) return;
+    if ((state_ != State::Connected && state_ != State::Idle) || data.empty()) return;
     write_queued_or_send(data.data(), data.size());
 }
 
@@ -197,14 +196,14 @@ void TcpConnection::fail_later() {
 // ---- closing --------------------------------------------------------------------------
 
 void TcpConnection::shutdown() {
-    if (state_ != State::Connected) return;
+    if (state_ != State::Connected && state_ != State::Idle) return;
     state_ = State::Draining;
     shutdown_requested_ = true;
     if (output_.empty()) ::shutdown(fd_.get(), SHUT_WR);
 }
 
 void TcpConnection::close_after_flush() {
-    if (state_ != State::Connected && state_ != State::Draining) return;
+    if (state_ == State::Closed) return;
     state_ = State::Draining;
     close_after_flush_ = true;
     stop_reading();
@@ -213,14 +212,12 @@ void TcpConnection::close_after_flush() {
 
 void TcpConnection::close() {
     if (state_ == State::Closed) return;
-    const bool started = state_ != State::Idle;
     state_ = State::Closed;
-    reading_ = false;
     redelivery_scheduled_ = false;
     channel_.remove();
     fd_.reset();
     output_.retrieve_all();
-    if (started) {
+    if (started_) {
         loop_.schedule_close(shared_from_this());
     } else {
         // Never started: the loop does not know it; report the close right away.

@@ -56,7 +56,8 @@ public:
     // writes everything directly does not queue anything and does not call it.
     void set_write_complete_callback(WriteCompleteCallback cb) { write_complete_cb_ = std::move(cb); }
 
-    // Registers with the loop and starts reading. Idempotent.
+    // Registers with the loop and starts reading (unless stop_reading() was called).
+    // Idempotent. send()/shutdown()/close() already work before it.
     void start();
 
     // Ignored once the connection is closed or shutdown()/close_after_flush() was called.
@@ -125,7 +126,8 @@ private:
     Channel channel_;
     std::uint64_t id_;
     State state_ = State::Idle;
-    bool reading_ = false;
+    bool started_ = false;
+    bool reading_ = true;  // wanted by the application (stop_reading/start_reading)
     bool peer_eof_ = false;
     bool shutdown_requested_ = false;
     bool close_after_flush_ = false;

@@ -113,17 +113,19 @@ bool TcpListener::reject_one_for_fd_limit(int err) {
     // Out of fds the pending connection would stay queued and the listener would poll
     // readable forever. Give up the spare fd, accept and drop the connection (the client
     // sees it closed), then take the spare back.
-    ++rejected_;
-    if (loop_.now() - last_warning_ >= std::chrono::seconds(1)) {
-        last_warning_ = loop_.now();
-        spdlog::warn("reactor: accept on {}: {} - rejecting connections (spare-fd trick), {} so far",
-                     address_, std::strerror(err), rejected_);
-    }
     spare_fd_.reset();
     const int fd = ::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
     const int accept_err = errno;
     if (fd >= 0) ::close(fd);
     spare_fd_ = open_spare_fd();
+    if (fd >= 0) {
+        ++rejected_;
+        if (rejected_ == 1 || loop_.now() - last_warning_ >= std::chrono::seconds(1)) {
+            last_warning_ = loop_.now();
+            spdlog::warn("reactor: accept on {}: {} - rejecting connections (spare-fd trick), {} so far",
+                         address_, std::strerror(err), rejected_);
+        }
+    }
     if (fd < 0 && accept_err != EAGAIN && accept_err != EWOULDBLOCK) {
         // The fd was taken before we could use it: back off instead of spinning.
         pause_accepting();
