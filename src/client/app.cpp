@@ -1,0 +1,218 @@
+#include "client/app.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/bot.hpp"
+#include "client/interactive.hpp"
+#include "client/session.hpp"
+#include "client/terminal.hpp"
+#include "reactor/event_loop.hpp"
+#include "reactor/log.hpp"
+
+#ifdef CHECKERS_HAVE_DISCOVERY
+#include "discovery/browser.hpp"
+#include "discovery/server_list.hpp"
+#endif
+
+namespace checkers::client {
+
+namespace {
+
+std::filesystem::path default_log_file() {
+  namespace fs = std::filesystem;
+  fs::path dir;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    dir = fs::path(xdg) / "checkers";
+  else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    dir = fs::path(home) / ".local" / "state" / "checkers";
+  else
+    dir = fs::temp_directory_path() / "checkers";
+  return dir / "client.log";
+}
+
+// Logs go to stderr unless stderr is the very terminal the UI draws on.
+void setup_logging(const ClientOptions& o) {
+  const auto level = o.verbose ? spdlog::level::debug : spdlog::level::warn;
+  if (!same_terminal(STDOUT_FILENO, STDERR_FILENO)) {
+    reactor::configure_logging(level);
+    return;
+  }
+  const std::filesystem::path file = o.log_file ? std::filesystem::path(*o.log_file) : default_log_file();
+  try {
+    std::error_code ec;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    reactor::configure_logging(level, file.string());
+  } catch (const std::exception&) {
+    // No writable log file: keep the board clean and drop the logs.
+    reactor::configure_logging(spdlog::level::off);
+  }
+}
+
+uint64_t default_seed() {
+  return static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+         (static_cast<uint64_t>(::getpid()) << 32);
+}
+
+struct ServerChoice {
+  std::string host;
+  uint16_t port = 0;
+  int exit_code = -1;  // >= 0: stop with this code (message already printed)
+};
+
+#ifdef CHECKERS_HAVE_DISCOVERY
+// ---- LAN discovery hook: no --host-addr ----
+ServerChoice choose_discovered(const ClientOptions& o, std::vector<discovery::FoundServer> servers,
+                               const discovery::BrowseReport& report) {
+  if (o.list_servers) {
+    if (servers.empty())
+      std::fputs((discovery::format_none_found(report, o.discover_ms) + "\n").c_str(), stderr);
+    else
+      std::fputs(discovery::format_server_list(servers).c_str(), stdout);
+    return {{}, 0, servers.empty() ? kExitUsage : kExitOk};
+  }
+  if (servers.empty()) {
+    std::fputs((discovery::format_none_found(report, o.discover_ms) + "\n").c_str(), stderr);
+    return {{}, 0, kExitUsage};
+  }
+  const discovery::FoundServer* pick = &servers.front();
+  if (servers.size() > 1) {
+    if (o.bot || !is_tty(STDIN_FILENO)) {
+      pick = &discovery::pick_best(servers, proto::kProtocolVersion);
+    } else {
+      std::fputs(discovery::format_server_list(servers).c_str(), stdout);
+      for (;;) {
+        std::printf("Which server (1-%zu)? ", servers.size());
+        std::fflush(stdout);
+        char line[64];
+        if (std::fgets(line, sizeof line, stdin) == nullptr) return {{}, 0, kExitOk};
+        const int n = std::atoi(line);
+        if (n >= 1 && static_cast<size_t>(n) <= servers.size()) {
+          pick = &servers[static_cast<size_t>(n - 1)];
+          break;
+        }
+      }
+    }
+  }
+  std::printf("Using the checkers server %s at %s port %u.\n", discovery::printable(pick->name).c_str(),
+              pick->address.c_str(), static_cast<unsigned>(pick->tcp_port));
+  std::fflush(stdout);
+  return {pick->address, pick->tcp_port, -1};
+}
+
+ServerChoice discover(reactor::EventLoop& loop, const ClientOptions& o) {
+  discovery::BrowserConfig config;
+  config.duration = std::chrono::milliseconds(o.discover_ms);
+  discovery::DiscoveryBrowser browser(loop, config);
+  ServerChoice choice;
+  bool done = false;
+  browser.start([&](std::vector<discovery::FoundServer> servers, discovery::BrowseReport report) {
+    choice = choose_discovered(o, std::move(servers), report);
+    done = true;
+  });
+  while (!done) loop.run_once(std::chrono::milliseconds(100));
+  return choice;
+}
+#else
+ServerChoice discover(reactor::EventLoop&, const ClientOptions& o) {
+  std::fprintf(stderr,
+               "checkers-client: LAN discovery is not available in this build; pass the server with "
+               "--host-addr ADDRESS (and --port, default %u).\n",
+               static_cast<unsigned>(o.port));
+  return {{}, 0, kExitUsage};
+}
+#endif
+
+}  // namespace
+
+int run_client(const ClientOptions& o) {
+  setup_logging(o);
+  reactor::EventLoop loop(o.poller.value_or(reactor::default_poller()));
+  spdlog::debug("poller: {}", reactor::to_string(loop.poller_kind()));
+
+  ServerChoice server{o.host.value_or(""), o.port, -1};
+  if (!o.host || o.list_servers) {
+    server = discover(loop, o);
+    if (server.exit_code >= 0) return server.exit_code;
+  }
+
+  const bool interactive = !o.bot.has_value();
+  TerminalGuard terminal(STDIN_FILENO);
+  int exit_code = kExitOk;
+  std::string final_message;
+  Session session(loop, server.host, server.port, [&](int code, const std::string& message) {
+    exit_code = code;
+    final_message = message;
+    loop.defer([&loop] { loop.quit(); });
+  });
+
+  const bool ansi = interactive && is_tty(STDOUT_FILENO) && !o.no_color && std::getenv("NO_COLOR") == nullptr;
+  Screen screen(ansi);
+  std::unique_ptr<Frontend> frontend;
+  std::unique_ptr<LineReader> reader;
+  InteractivePlayer* player = nullptr;
+  if (interactive) {
+    InteractivePlayer::Config config{o.username, o.password, ansi, is_tty(STDIN_FILENO)};
+    auto p = std::make_unique<InteractivePlayer>(session, screen, terminal, config);
+    player = p.get();
+    frontend = std::move(p);
+    reader = std::make_unique<LineReader>(
+        loop, STDIN_FILENO, [player](std::string line) { player->on_line(std::move(line)); },
+        [player] { player->on_eof(); });
+  } else {
+    frontend = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password}, *o.bot, o.games,
+                                           o.seed.value_or(default_seed()), [](const std::string& line) {
+                                             std::fputs((line + "\n").c_str(), stdout);
+                                             std::fflush(stdout);
+                                           });
+  }
+  session.set_frontend(frontend.get());
+
+  // Ctrl-C (and the usual termination signals): say goodbye to the server, exit 0.
+  for (int signo : {SIGINT, SIGTERM, SIGHUP}) {
+    loop.on_signal(signo, [&session, &screen, interactive](int) {
+      if (interactive) screen.println("");
+      session.quit(kExitOk, interactive ? (session.logged_in() ? "Interrupted: logged out." : "Interrupted.") : "");
+    });
+  }
+
+  frontend->begin();
+  if (reader) reader->start();
+  loop.run();
+  if (reader) reader->stop();
+  terminal.restore();
+
+  if (!final_message.empty()) {
+    if (exit_code == kExitOk && interactive) {
+      screen.println(final_message);
+    } else {
+      std::fprintf(stderr, "checkers-client: %s\n", final_message.c_str());
+      if (interactive && !same_terminal(STDOUT_FILENO, STDERR_FILENO) && is_tty(STDOUT_FILENO))
+        screen.println(final_message);
+    }
+  }
+  spdlog::info("exit {}", exit_code);
+  return exit_code;
+}
+
+int client_main(int argc, char** argv) {
+  auto parsed = parse_options(argc, argv);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  try {
+    return run_client(std::get<ClientOptions>(parsed));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "checkers-client: %s\n", e.what());
+    return kExitServer;
+  }
+}
+
+}  // namespace checkers::client

@@ -1,0 +1,120 @@
+#include "client/bot.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/notation.hpp"
+
+namespace checkers::client {
+
+namespace {
+// A server whose rules differ from ours may keep refusing; give up the game then.
+constexpr int kMaxRejections = 20;
+}  // namespace
+
+BotPlayer::BotPlayer(reactor::EventLoop& loop, Session& session, Credentials credentials, game::Level level,
+                     int games, uint64_t seed, LineSink print)
+    : loop_(loop),
+      session_(session),
+      credentials_(std::move(credentials)),
+      level_(level),
+      games_(games),
+      searcher_(std::make_shared<game::Searcher>(seed)),
+      print_(std::move(print)) {}
+
+void BotPlayer::begin() { session_.login(credentials_); }
+
+void BotPlayer::login_refused(proto::LoginFailure reason) {
+  session_.quit(kExitUsage, fmt::format("Login as '{}' refused: {}.", credentials_.username,
+                                        login_failure_text(reason)));
+}
+
+void BotPlayer::queued(const proto::QueuePosition& q) {
+  spdlog::debug("queued: {} of {}, rating {}", q.queue_pos, q.queue_size, q.rating);
+}
+
+void BotPlayer::game_started() {
+  spdlog::info("game {} against {} ({})", played_ + 1, session_.game().opponent(),
+               session_.game().opponent_rating());
+  rejections_ = 0;
+}
+
+void BotPlayer::move_seen(const MoveReport& report, proto::MsgType) {
+  spdlog::debug("seen: {}", describe_move(report));
+}
+
+void BotPlayer::your_turn() {
+  const game::Position pos = session_.game().my_position();
+  const uint64_t turn = ++turn_;
+  if (!game::has_legal_move(pos)) {
+    resign_blocked();
+    return;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  auto searcher = searcher_;
+  const game::Level level = level_;
+  loop_.work_queue().submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
+                            [this, alive, turn](game::Move move) {
+                              if (!alive.lock() || turn != turn_ || session_.finished()) return;
+                              if (session_.state() != proto::State::UserMove) return;
+                              if (move.empty()) {
+                                resign_blocked();
+                                return;
+                              }
+                              spdlog::debug("bot plays {}", move.to_pdn());
+                              session_.play(move.hops());
+                            });
+}
+
+void BotPlayer::move_rejected(const proto::Move& rejected) {
+  ++turn_;
+  if (++rejections_ > kMaxRejections) {
+    resign_blocked();
+    return;
+  }
+  // The server's rules differ from ours: try another legal step at random.
+  const auto hops = game::legal_hops(session_.game().my_position());
+  std::vector<game::Hop> others;
+  for (const game::Hop& h : hops)
+    if (!(h.from.x == rejected.x && h.from.y == rejected.y && h.dx == rejected.dx && h.dy == rejected.dy))
+      others.push_back(h);
+  if (others.empty()) {
+    resign_blocked();
+    return;
+  }
+  session_.play({others[static_cast<size_t>(rejections_) % others.size()]});
+}
+
+void BotPlayer::resign_blocked() {
+  spdlog::info("no playable move: resigning by logging out");
+  const GameOutcome outcome = [&] {
+    GameTracker copy = session_.game();
+    return copy.finish_resigned();
+  }();
+  session_.logout();
+  game_ended(outcome);
+}
+
+void BotPlayer::game_ended(const GameOutcome& outcome) {
+  ++played_;
+  ++turn_;
+  std::string line = fmt::format("game {}: {} vs {}", played_, to_string(outcome.result), outcome.opponent);
+  if (outcome.old_rating && outcome.new_rating)
+    line += fmt::format(" ({} -> {})", *outcome.old_rating, *outcome.new_rating);
+  line += fmt::format(", {} moves", outcome.moves);
+  print_(line);
+  after_game();
+}
+
+void BotPlayer::after_game() {
+  if (played_ >= games_) {
+    session_.quit(kExitOk, "");
+    return;
+  }
+  if (session_.logged_in())
+    session_.requeue();
+  else
+    session_.login(credentials_);
+}
+
+}  // namespace checkers::client

@@ -1,0 +1,57 @@
+// BotPlayer: plays by itself with src/game's Searcher. Logs in with the given
+// credentials (no prompts), plays `games` games with ReQueue between them, and reports
+// one summary line per game ("game 3: win vs bob (1500 -> 1662), 41 moves"). The search
+// runs on the loop's work queue so signals and server messages are handled meanwhile.
+// On a server that never ends a blocked game (the reference), a bot without a legal
+// move resigns by LogOut and logs in again on the same connection.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "client/session.hpp"
+#include "game/search.hpp"
+#include "reactor/event_loop.hpp"
+
+namespace checkers::client {
+
+class BotPlayer : public Frontend {
+ public:
+  using LineSink = std::function<void(const std::string&)>;
+
+  BotPlayer(reactor::EventLoop& loop, Session& session, Credentials credentials, game::Level level,
+            int games, uint64_t seed, LineSink print);
+
+  void begin() override;
+  void connected() override {}
+  void login_refused(proto::LoginFailure reason) override;
+  void queued(const proto::QueuePosition& q) override;
+  void game_started() override;
+  void move_seen(const MoveReport& report, proto::MsgType kind) override;
+  void your_turn() override;
+  void board_changed() override {}
+  void move_rejected(const proto::Move& rejected) override;
+  void game_ended(const GameOutcome& outcome) override;
+
+  int games_played() const { return played_; }
+
+ private:
+  void resign_blocked();
+  void after_game();
+
+  reactor::EventLoop& loop_;
+  Session& session_;
+  Credentials credentials_;
+  game::Level level_;
+  int games_;
+  std::shared_ptr<game::Searcher> searcher_;
+  LineSink print_;
+  int played_ = 0;
+  uint64_t turn_ = 0;  // identifies the turn a search result belongs to
+  int rejections_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace checkers::client

@@ -1,0 +1,35 @@
+// The checkers-client command line (CLI11): what the user asked for, validated. Usage
+// errors never reach the network: they end with usage text and exit code 2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "game/search.hpp"
+#include "reactor/poller.hpp"
+
+namespace checkers::client {
+
+struct ClientOptions {
+  std::optional<std::string> host;  // --host-addr; none = LAN discovery
+  uint16_t port = 8864;
+  std::optional<std::string> username;
+  std::optional<std::string> password;  // --password or CHECKERS_PASSWORD
+  bool verbose = false;
+  std::optional<std::string> log_file;
+  std::optional<game::Level> bot;
+  int games = 1;
+  std::optional<uint64_t> seed;
+  bool no_color = false;
+  std::optional<reactor::PollerKind> poller;
+  int discover_ms = 500;
+  bool list_servers = false;
+};
+
+// Either the options, or the exit code to leave with at once (0 after --help/--version,
+// 2 after a usage error; the text has been printed).
+std::variant<ClientOptions, int> parse_options(int argc, char** argv);
+
+}  // namespace checkers::client

@@ -1,0 +1,23 @@
+// Draws a board for the terminal: the player's own pieces at the bottom (Black sees the
+// board turned by 180 degrees relative to White, as across a real table), files a-h and
+// ranks 1-8 along the edges, and beside it a key with the PDN square numbers 1-32 in the
+// same orientation. Plain ASCII by default; ANSI colours on request.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "game/types.hpp"
+#include "proto/types.hpp"
+
+namespace checkers::client {
+
+struct RenderOptions {
+  bool ansi = false;                   // colours and backgrounds (only for a terminal)
+  std::vector<game::Square> highlight; // e.g. the squares of the last move
+};
+
+// Pieces: Black men 'b', kings 'B'; White men 'w', kings 'W'. Empty dark squares '.'.
+std::string render_board(const proto::Board& board, game::Color me, const RenderOptions& opts);
+
+}  // namespace checkers::client

@@ -1,0 +1,89 @@
+// ServerLink: the client's one connection to a server. It connects (every resolved
+// address in turn), frames the byte stream with proto::StreamDecoder, checks every
+// message against the client side of the shared DFA, enforces the 1 s partial-message
+// timeout, and logs every message at debug level (--verbose). Anything wrong on the wire
+// (unknown type byte, DFA violation, a message left incomplete) ends the link: LogOut if
+// logged in, close, and one `failed` callback with a sentence for the player.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "proto/dfa.hpp"
+#include "proto/messages.hpp"
+#include "proto/stream_decoder.hpp"
+#include "reactor/event_loop.hpp"
+#include "reactor/tcp_connection.hpp"
+#include "reactor/tcp_connector.hpp"
+
+namespace checkers::client {
+
+class ServerLink {
+ public:
+  enum class Failure {
+    ConnectFailed,      // nobody answered at host:port
+    ProtocolViolation,  // a message not allowed in the current state
+    Malformed,          // unknown type byte or a message left incomplete
+    ServerClosed,       // the server closed the connection (or crashed)
+  };
+
+  struct Callbacks {
+    std::function<void()> connected;
+    // A DFA-checked message; the state has already advanced.
+    std::function<void(const proto::Message&)> message;
+    // The link is dead (closed by the other side or because of bad input); it will not
+    // call anything again. Not called after close().
+    std::function<void(Failure, const std::string& why)> failed;
+  };
+
+  static constexpr std::chrono::milliseconds kPartialMessageTimeout{1000};
+
+  ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port, Callbacks callbacks,
+             std::chrono::milliseconds connect_timeout = std::chrono::seconds(5));
+  ~ServerLink();
+  ServerLink(const ServerLink&) = delete;
+  ServerLink& operator=(const ServerLink&) = delete;
+
+  void connect();
+  // Sends if the DFA allows it (the state advances); false otherwise (logged).
+  bool send(const proto::Message& m);
+  // Sends LogOut when logged in, then closes once the output is flushed. Quiet: no
+  // `failed` callback afterwards.
+  void close();
+  bool connected() const { return conn_ && conn_->connected(); }
+
+  proto::State state() const { return dfa_.state(); }
+  bool logged_in() const { return dfa_.state() != proto::State::Unauthenticated; }
+  // "host port N" as the user gave it.
+  std::string endpoint() const;
+
+ private:
+  void on_connected(reactor::TcpConnectionPtr conn);
+  void on_bytes(reactor::Buffer& input);
+  void on_closed();
+  bool deliver(const proto::Message& m);
+  void fail(Failure kind, const std::string& why);
+  void arm_partial_timer();
+  void cancel_partial_timer();
+
+  reactor::EventLoop& loop_;
+  std::string host_;
+  uint16_t port_;
+  Callbacks cb_;
+  std::unique_ptr<reactor::TcpConnector> connector_;
+  reactor::TcpConnectionPtr conn_;
+  proto::StreamDecoder decoder_;
+  proto::DfaTracker dfa_{proto::Role::Client};
+  reactor::TimerId partial_timer_ = 0;
+  bool done_ = false;  // closed by us or failed: no more callbacks
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+const char* to_string(ServerLink::Failure f);
+// "192.0.2.1 port 8864", "[::1] port 8864".
+std::string format_endpoint(const std::string& host, uint16_t port);
+
+}  // namespace checkers::client

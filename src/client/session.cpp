@@ -1,0 +1,186 @@
+#include "client/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "client/board_adapter.hpp"
+
+namespace checkers::client {
+
+namespace {
+
+proto::Move to_wire(const game::Hop& h) {
+  return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),
+                     static_cast<int8_t>(h.dx), static_cast<int8_t>(h.dy)};
+}
+
+}  // namespace
+
+std::string login_failure_text(proto::LoginFailure reason) {
+  switch (reason) {
+    case proto::LoginFailure::AccountDoesNotExist: return "there is no account with that name";
+    case proto::LoginFailure::InvalidPassword: return "wrong password";
+    case proto::LoginFailure::AlreadyLoggedIn: return "that account is already logged in elsewhere";
+  }
+  return fmt::format("refused (reason code {})", static_cast<unsigned>(reason));
+}
+
+Session::Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish)
+    : loop_(loop), host_(std::move(host)), port_(port), finish_cb_(std::move(finish)) {}
+
+std::string Session::endpoint() const {
+  return format_endpoint(host_, port_);
+}
+
+void Session::open_link() {
+  retire_link();
+  link_ = std::make_unique<ServerLink>(
+      loop_, host_, port_,
+      ServerLink::Callbacks{[this] {
+                              if (frontend_) frontend_->connected();
+                              if (connect_pending_) {
+                                connect_pending_ = false;
+                                send(proto::Connect{proto::kProtocolVersion, credentials_.username,
+                                                    credentials_.password});
+                              }
+                            },
+                            [this](const proto::Message& m) { on_message(m); },
+                            [this](ServerLink::Failure kind, const std::string& why) { on_failed(kind, why); }});
+  link_->connect();
+}
+
+void Session::retire_link() {
+  if (!link_) return;
+  link_->close();
+  retired_.push_back(std::move(link_));
+  loop_.defer([this] { retired_.clear(); });
+}
+
+void Session::send(const proto::Message& m) {
+  if (link_) link_->send(m);
+}
+
+void Session::login(Credentials c) {
+  credentials_ = std::move(c);
+  if (link_ && link_->connected() && link_->state() == proto::State::Unauthenticated) {
+    send(proto::Connect{proto::kProtocolVersion, credentials_.username, credentials_.password});
+    return;
+  }
+  connect_pending_ = true;
+  open_link();
+}
+
+void Session::play(std::vector<game::Hop> hops) {
+  pending_.assign(hops.begin(), hops.end());
+  if (pending_.empty()) return;
+  const game::Hop first = pending_.front();
+  pending_.pop_front();
+  send_hop(first);
+}
+
+void Session::send_hop(const game::Hop& hop) {
+  game_.sent(hop);
+  send(proto::MakeMove{to_wire(hop)});
+}
+
+void Session::requeue() { send(proto::ReQueue{}); }
+
+void Session::logout() {
+  pending_.clear();
+  send(proto::LogOut{});
+  game_.clear();
+}
+
+void Session::quit(int exit_code, const std::string& message) {
+  if (link_) link_->close();
+  finish(exit_code, message);
+}
+
+void Session::finish(int code, const std::string& message) {
+  if (finished_) return;
+  finished_ = true;
+  if (finish_cb_) finish_cb_(code, message);
+}
+
+void Session::on_failed(ServerLink::Failure kind, const std::string& why) {
+  std::string message = why;
+  if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  if (kind == ServerLink::Failure::ServerClosed && game_.in_game())
+    message += " in the middle of the game (the server stopped or crashed)";
+  finish(kExitServer, message + ".");
+}
+
+void Session::on_message(const proto::Message& m) {
+  if (!frontend_ || finished_) return;
+  std::visit(
+      [this](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, proto::InvalidLogin>) {
+          retire_link();
+          frontend_->login_refused(msg.reason);
+        } else if constexpr (std::is_same_v<T, proto::InvalidVersion>) {
+          quit(kExitServer,
+               fmt::format("The server does not speak our protocol version {}: it supports versions {} to {}.",
+                           proto::kProtocolVersion, std::min(msg.lowest, msg.highest),
+                           std::max(msg.lowest, msg.highest)));
+        } else if constexpr (std::is_same_v<T, proto::QueuePosition>) {
+          my_rating_ = msg.rating;
+          frontend_->queued(msg);
+        } else if constexpr (std::is_same_v<T, proto::GameStart>) {
+          pending_.clear();
+          game_.begin(msg);
+          frontend_->game_started();
+        } else if constexpr (std::is_same_v<T, proto::YourTurn>) {
+          on_your_turn(msg);
+        } else if constexpr (std::is_same_v<T, proto::CompulsoryMove>) {
+          on_compulsory(msg);
+        } else if constexpr (std::is_same_v<T, proto::InvalidMove>) {
+          pending_.clear();
+          game_.observe(msg.board, msg.move, proto::MsgType::InvalidMove);
+          frontend_->move_rejected(msg.move);
+        } else if constexpr (std::is_same_v<T, proto::OpponentDisconnect>) {
+          pending_.clear();
+          frontend_->game_ended(game_.finish_opponent_left());
+        } else if constexpr (std::is_same_v<T, proto::GameOver>) {
+          on_game_over(msg);
+        } else {
+          spdlog::warn("unexpected {} from the server", proto::name_of(proto::type_of(proto::Message{msg})));
+        }
+      },
+      m);
+}
+
+void Session::on_your_turn(const proto::YourTurn& t) {
+  const auto report = game_.observe(t.board, t.last_move, proto::MsgType::YourTurn);
+  const auto me = game_.my_color();
+  if (report && report->mover && report->mover != me) frontend_->move_seen(*report, proto::MsgType::YourTurn);
+  if (!game_.continuation()) pending_.clear();
+  if (!pending_.empty()) {
+    const game::Hop next = pending_.front();
+    pending_.pop_front();
+    if (game::find_hop(game_.my_position(), next.from, next.dx, next.dy)) {
+      spdlog::debug("continuing the typed capture sequence");
+      send_hop(next);
+      return;
+    }
+    pending_.clear();
+  }
+  frontend_->your_turn();
+}
+
+void Session::on_compulsory(const proto::CompulsoryMove& c) {
+  const auto report = game_.observe(c.board, c.move, proto::MsgType::CompulsoryMove);
+  if (!pending_.empty() && to_wire(pending_.front()) == c.move) pending_.pop_front();
+  if (report) frontend_->move_seen(*report, proto::MsgType::CompulsoryMove);
+  frontend_->board_changed();
+}
+
+void Session::on_game_over(const proto::GameOver& g) {
+  pending_.clear();
+  const auto report = game_.observe(g.board, g.winning_move, proto::MsgType::GameOver);
+  if (report && report->mover && report->mover != game_.my_color())
+    frontend_->move_seen(*report, proto::MsgType::GameOver);
+  my_rating_ = g.new_rating;
+  frontend_->game_ended(game_.finish(g));
+}
+
+}  // namespace checkers::client

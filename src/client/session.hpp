@@ -1,0 +1,115 @@
+// Session: the protocol side of the client, shared by the terminal UI and the bot. It
+// owns the ServerLink and the GameTracker, turns server messages into a few events for
+// a Frontend (the one who decides: a person or the search), and offers the actions a
+// player can take (log in, move, play again, resign, quit). The client's exit code and
+// closing sentence come out of here through the finish callback.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/game_tracker.hpp"
+#include "client/server_link.hpp"
+#include "game/movegen.hpp"
+#include "proto/messages.hpp"
+#include "reactor/event_loop.hpp"
+
+namespace checkers::client {
+
+// Exit codes of checkers-client.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServer = 1;  // server closed/crashed, protocol violation, unreachable
+inline constexpr int kExitUsage = 2;   // usage errors, login refused without a person to ask, no server
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+class Frontend {
+ public:
+  virtual ~Frontend() = default;
+  // The program starts: get the credentials and call Session::login().
+  virtual void begin() = 0;
+  // The connection is up (the Connect goes out right after).
+  virtual void connected() = 0;
+  virtual void login_refused(proto::LoginFailure reason) = 0;
+  virtual void queued(const proto::QueuePosition& q) = 0;
+  virtual void game_started() = 0;
+  // A move the server reported (kind: YourTurn, CompulsoryMove or GameOver), before the
+  // matching your_turn()/game_ended().
+  virtual void move_seen(const MoveReport& report, proto::MsgType kind) = 0;
+  // Our move; Session::game().my_position() has the legal moves (maybe none).
+  virtual void your_turn() = 0;
+  // After a CompulsoryMove: the new board, nothing to decide.
+  virtual void board_changed() = 0;
+  virtual void move_rejected(const proto::Move& rejected) = 0;
+  virtual void game_ended(const GameOutcome& outcome) = 0;
+};
+
+class Session {
+ public:
+  using FinishCallback = std::function<void(int exit_code, const std::string& message)>;
+
+  Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish);
+
+  void set_frontend(Frontend* f) { frontend_ = f; }
+
+  // Sends Connect with these credentials: on the open connection when there is one in
+  // Unauthenticated (after a resignation), otherwise over a new connection (at start,
+  // and after InvalidLogin, which closes the old one so that a person typing slowly
+  // does not run into the server's login timeout).
+  void login(Credentials c);
+  // Plays the first hop now; the others are sent one by one as the server asks for the
+  // continuation (if they are still legal then).
+  void play(std::vector<game::Hop> hops);
+  void requeue();
+  // LogOut but stay connected (the reference server's only way out of a blocked game).
+  void logout();
+  // LogOut when logged in, close, and finish with this code and message.
+  void quit(int exit_code, const std::string& message);
+
+  const GameTracker& game() const { return game_; }
+  proto::State state() const { return link_ ? link_->state() : proto::State::Unauthenticated; }
+  bool logged_in() const { return link_ && link_->logged_in(); }
+  const Credentials& credentials() const { return credentials_; }
+  std::optional<uint32_t> my_rating() const { return my_rating_; }
+  std::string endpoint() const;
+  bool finished() const { return finished_; }
+
+ private:
+  void on_message(const proto::Message& m);
+  void on_failed(ServerLink::Failure kind, const std::string& why);
+  void on_your_turn(const proto::YourTurn& t);
+  void on_compulsory(const proto::CompulsoryMove& c);
+  void on_game_over(const proto::GameOver& g);
+  void finish(int code, const std::string& message);
+  void send_hop(const game::Hop& hop);
+  void send(const proto::Message& m);
+  void open_link();
+  void retire_link();
+
+  reactor::EventLoop& loop_;
+  std::string host_;
+  uint16_t port_;
+  std::unique_ptr<ServerLink> link_;
+  std::vector<std::unique_ptr<ServerLink>> retired_;  // destroyed outside their callbacks
+  bool connect_pending_ = false;  // send Connect once the link is up
+  FinishCallback finish_cb_;
+  Frontend* frontend_ = nullptr;
+  GameTracker game_;
+  Credentials credentials_;
+  std::deque<game::Hop> pending_;  // rest of a typed multi-jump
+  std::optional<uint32_t> my_rating_;
+  bool finished_ = false;
+};
+
+// Words for InvalidLogin.reason.
+std::string login_failure_text(proto::LoginFailure reason);
+
+}  // namespace checkers::client

@@ -1,0 +1,64 @@
+// Rebuilding the opponent's move from two server boards, for the "what happened" line.
+#include <catch2/catch.hpp>
+
+#include "client/board_adapter.hpp"
+#include "client/move_report.hpp"
+#include "game/movegen.hpp"
+#include "game/position.hpp"
+
+using namespace checkers;
+using game::Color;
+
+namespace {
+proto::Move wire(const game::Hop& h) {
+  return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),
+                     static_cast<int8_t>(h.dx), static_cast<int8_t>(h.dy)};
+}
+}  // namespace
+
+TEST_CASE("a step by the opponent") {
+  const auto start = game::Position::start();
+  const auto hop = game::find_hop(start, game::square_of_pdn(11), -1, -1);
+  REQUIRE(hop);
+  const auto after = game::apply_hop(start, *hop).next;
+  const auto r = client::reconstruct_move(client::to_board(start, Color::White),
+                                          client::to_board(after, Color::White), wire(*hop), Color::White);
+  REQUIRE(r.mover);
+  CHECK(*r.mover == Color::Black);
+  CHECK(r.path.size() == 2);
+  CHECK_FALSE(r.capture);
+  CHECK(client::describe_move(r) == "11-15 (f6-e5)");
+}
+
+TEST_CASE("a double jump seen only at its end is rebuilt whole") {
+  auto pos = game::Position::from_fen("W:W22:B18,11,1").value();
+  const auto h1 = game::find_hop(pos, game::square_of_pdn(22), +1, +1);
+  REQUIRE(h1);
+  const auto mid = game::apply_hop(pos, *h1);
+  REQUIRE_FALSE(mid.turn_over);
+  const auto h2 = game::legal_hops(mid.next).at(0);
+  const auto end = game::apply_hop(mid.next, h2).next;
+  const auto r = client::reconstruct_move(client::to_board(pos, Color::Black),
+                                          client::to_board(end, Color::Black), wire(h2), Color::Black);
+  REQUIRE(r.mover);
+  CHECK(*r.mover == Color::White);
+  CHECK(r.captured == 2);
+  CHECK(client::describe_move(r) == "22x15x8 (c3xe5xg7), capturing 2 pieces");
+}
+
+TEST_CASE("crowning is reported") {
+  auto pos = game::Position::from_fen("B:W30:B6").value();
+  const auto hops = game::legal_hops(pos);
+  REQUIRE_FALSE(hops.empty());
+  const auto after = game::apply_hop(pos, hops[0]).next;
+  const auto r = client::reconstruct_move(client::to_board(pos, Color::White),
+                                          client::to_board(after, Color::White), wire(hops[0]), Color::White);
+  CHECK(r.crowned == false);  // 6 -> 1/2 is on rank 8? no: Black crowns on y = 0
+  auto pos2 = game::Position::from_fen("B:W10:B26").value();
+  const auto hop2 = game::legal_hops(pos2).at(0);
+  const auto r2 = client::reconstruct_move(client::to_board(pos2, Color::White),
+                                           client::to_board(game::apply_hop(pos2, hop2).next, Color::White),
+                                           wire(hop2), Color::White);
+  CHECK(r2.crowned);
+  CHECK(client::describe_move(r2).find("crowned") != std::string::npos);
+}

@@ -1,0 +1,98 @@
+#include "pty.hpp"
+
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace checkers::test {
+
+PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  winsize ws{};
+  ws.ws_row = 50;
+  ws.ws_col = 132;
+  pid_ = ::forkpty(&master_, nullptr, nullptr, &ws);
+  if (pid_ < 0) throw std::runtime_error("forkpty failed");
+  if (pid_ == 0) {
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+PtyProcess::~PtyProcess() {
+  if (!status_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+  }
+  if (master_ >= 0) ::close(master_);
+}
+
+bool PtyProcess::read_some(int timeout_ms) {
+  pollfd p{master_, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) != 1) return false;
+  char buf[4096];
+  const ssize_t n = ::read(master_, buf, sizeof buf);
+  if (n <= 0) return false;  // EIO once the child is gone
+  out_.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+bool PtyProcess::expect(std::string_view needle, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const size_t at = out_.find(needle, mark_);
+    if (at != std::string::npos) {
+      mark_ = at + needle.size();
+      return true;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (!read_some(static_cast<int>(std::min<long>(left.count(), 200)))) {
+      int st = 0;
+      if (!status_ && ::waitpid(pid_, &st, WNOHANG) == pid_)
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      if (status_ && !read_some(0)) {
+        const size_t late = out_.find(needle, mark_);
+        if (late == std::string::npos) return false;
+        mark_ = late + needle.size();
+        return true;
+      }
+    }
+  }
+}
+
+void PtyProcess::type(std::string_view text) {
+  size_t off = 0;
+  while (off < text.size()) {
+    const ssize_t n = ::write(master_, text.data() + off, text.size() - off);
+    if (n <= 0) throw std::runtime_error("write to pty failed");
+    off += static_cast<size_t>(n);
+  }
+}
+
+std::optional<int> PtyProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!status_) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    read_some(50);  // keep draining so the child never blocks on a full pty
+  }
+  while (read_some(0)) {
+  }
+  return status_;
+}
+
+}  // namespace checkers::test
