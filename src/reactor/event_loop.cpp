@@ -55,7 +55,10 @@ EventLoop::EventLoop(PollerKind kind)
 
 EventLoop::~EventLoop() {
     work_queue_.reset();
-    // Connections deregister their channels while the poller still exists.
+    // Connections deregister while the poller still exists; one the application still
+    // holds must not touch this loop later.
+    for (auto& [id, conn] : connections_) conn->abandon();
+    for (auto& conn : closed_) conn->abandon();
     redeliveries_.clear();
     redeliveries_running_.clear();
     closed_.clear();

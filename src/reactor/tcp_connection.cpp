@@ -231,6 +231,14 @@ void TcpConnection::finish_close() {
     if (close_cb_) close_cb_(shared_from_this());
 }
 
+void TcpConnection::abandon() {
+    state_ = State::Closed;
+    close_callback_done_ = true;
+    redelivery_scheduled_ = false;
+    channel_.remove();
+    fd_.reset();
+}
+
 void TcpConnection::handle_close() {
     spdlog::debug("reactor: connection {} hung up", peer_address_);
     close();

@@ -99,9 +99,11 @@ public:
     void set_context(std::any ctx) { context_ = std::move(ctx); }
     std::any& context() { return context_; }
 
-    // Loop plumbing: runs the close callback (end of the iteration) / a redelivery.
+    // Loop plumbing: runs the close callback (end of the iteration) / a redelivery /
+    // detaches from a loop that is being destroyed (no callbacks).
     void finish_close();
     void redeliver();
+    void abandon();
 
 private:
     struct Private {};

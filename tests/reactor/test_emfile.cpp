@@ -18,14 +18,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Highest open fd below the soft limit (valgrind keeps its own fds above it).
 int highest_open_fd() {
+    rlimit lim{};
+    ::getrlimit(RLIMIT_NOFILE, &lim);
     int highest = -1;
     DIR* dir = ::opendir("/proc/self/fd");
     if (dir == nullptr) return -1;
     const int own = ::dirfd(dir);
     while (dirent* e = ::readdir(dir)) {
         const int fd = std::atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd != own) highest = std::max(highest, fd);
+        if (e->d_name[0] != '.' && fd != own && static_cast<rlim_t>(fd) < lim.rlim_cur) highest = std::max(highest, fd);
     }
     ::closedir(dir);
     return highest;
@@ -74,6 +77,7 @@ TEST_CASE("tcp: listener survives EMFILE without spinning and recovers", "[tcp][
     REQUIRE(top > 0);
     for (;;) {
         const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
         if (fd > top) {
             ::close(fd);
             break;
@@ -103,29 +107,34 @@ TEST_CASE("tcp: listener survives EMFILE without spinning and recovers", "[tcp][
         }
     }
 
-    // Two connections fit; the other four hit EMFILE and are rejected via the spare fd.
-    const bool all_handled = test::run_until(loop, [&] { return listener.rejected_for_fd_limit() == kClients - 2; }, 10s);
+    // Two connections fit; the other four hit EMFILE and are closed via the spare fd
+    // (under valgrind, whose limit is emulated, some are closed by valgrind itself).
+    auto rejected_seen = [&] {
+        int n = 0;
+        for (int fd : clients) n += closed_by_peer(fd) ? 1 : 0;
+        return n;
+    };
+    const bool all_handled = test::run_until(loop, [&] { return rejected_seen() == kClients - 2; }, 10s);
     INFO("accepted " << accepted.size() << ", rejected " << listener.rejected_for_fd_limit());
     REQUIRE(all_handled);
     CHECK(accepted.size() == 2);
+    CHECK(listener.rejected_for_fd_limit() >= 1);
     const std::size_t before = loop.iteration();
     test::run_for(loop, 200ms);
     // Nothing is pending any more: the loop sleeps instead of spinning on the listener.
     CHECK(loop.iteration() - before < 100);
-    int rejected_seen = 0;
-    for (int fd : clients) rejected_seen += closed_by_peer(fd) ? 1 : 0;
-    CHECK(rejected_seen == kClients - 2);
 
     // Still at the limit, a new client is rejected too, and the loop stays responsive.
     nonblocking_connect(listener.port(), extra);
-    REQUIRE(test::run_until(loop, [&] { return listener.rejected_for_fd_limit() == kClients - 1; }, 10s));
+    REQUIRE(test::run_until(loop, [&] { return closed_by_peer(extra); }, 10s));
+    CHECK(accepted.size() == 2);
 
     // Free fds: the listener accepts again.
     REQUIRE(::setrlimit(RLIMIT_NOFILE, &guard.saved) == 0);
     for (int fd : fillers) ::close(fd);
     const int late = nonblocking_connect(listener.port());
     REQUIRE(test::run_until(loop, [&] { return accepted.size() == 3; }, 10s));
-    CHECK(listener.rejected_for_fd_limit() == kClients - 1);
+    CHECK_FALSE(closed_by_peer(late));
 
     ::close(late);
     ::close(extra);

@@ -398,3 +398,27 @@ TEST_CASE("tcp: stop_reading applies back-pressure; start_reading resumes", "[tc
     REQUIRE(test::run_until(loop, [&] { return got == "data"; }));
     ::close(fd);
 }
+
+TEST_CASE("tcp: a connection the application keeps may outlive its loop", "[tcp]") {
+    TcpConnectionPtr kept;
+    int closes = 0;
+    int fd = -1;
+    {
+        EventLoop loop;
+        TcpListener listener(loop, "127.0.0.1", 0);
+        listener.set_new_connection_callback([&](TcpConnectionPtr c) {
+            kept = c;
+            c->set_close_callback([&](const TcpConnectionPtr&) { ++closes; });
+        });
+        listener.listen();
+        fd = test::connect_blocking(listener.port());
+        REQUIRE(test::run_until(loop, [&] { return kept != nullptr; }));
+    }
+    CHECK_FALSE(kept->connected());
+    kept->send(std::string_view("ignored"));
+    kept->close();
+    kept.reset();
+    CHECK(closes == 0);  // the loop went away: no callbacks
+    CHECK(sees_eof(fd));
+    ::close(fd);
+}
