@@ -84,8 +84,10 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # discovery UDP port ($2) is bound.
 start_server() {
   local ns=$1 udp_port=$2; shift 2
-  mkdir -p "$work/data-$ns"
-  in_ns "$ns" "$server_bin" --data-dir "$work/data-$ns" "$@" >"$work/server-$ns.log" 2>&1 &
+  local data; data=$(mktemp -d "$work/data-$ns.XXXX")
+  # Not through in_ns: a backgrounded function would be a subshell, and $! its pid.
+  # `ip netns exec` execs the server, so $! is the server itself.
+  ip netns exec "$run-$ns" "$server_bin" --data-dir "$data" "$@" >>"$work/server-$ns.log" 2>&1 &
   pids+=($!)
   local deadline=$(( $(now_ms) + 10000 ))
   until in_ns "$ns" ss -Hlun "sport = :$udp_port" | grep -q .; do
@@ -107,7 +109,7 @@ list_servers() {
   out=$(in_ns c timeout 10 "$client_bin" --list-servers --discover-ms "$1" 2>"$work/client.log")
   status=$?
   took_ms=$(( $(now_ms) - t0 ))
-  echo "--- client ($took_ms ms, exit $status):"; echo "$out"
+  echo "--- client ($took_ms ms, exit $status):"; echo "$out"; cat "$work/client.log"
 }
 
 # 1. Nobody there.
