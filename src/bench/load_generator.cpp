@@ -1,0 +1,590 @@
+#include "bench/load_generator.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <type_traits>
+#include <variant>
+
+extern char** environ;
+
+namespace checkers::bench {
+
+using namespace std::chrono_literals;
+using Clock = reactor::EventLoop::Clock;
+using proto::MsgType;
+
+namespace {
+
+constexpr auto kConnectTimeout = 10s;
+constexpr auto kChildPoll = 20ms;
+// A QueuePosition arriving this long after the previous one starts a new broadcast tick.
+constexpr double kTickGapMs = 300.0;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Usable ephemeral ports of one source address (ip_local_port_range, minus a margin).
+size_t ports_per_address() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  long lo = 32768, hi = 60999;
+  in >> lo >> hi;
+  const long n = hi - lo + 1;
+  return n > 2000 ? static_cast<size_t>(n - 1000) : 1000;
+}
+
+bool loopback_host(const std::string& host) {
+  return host.rfind("127.", 0) == 0 || host == "localhost";
+}
+
+template <size_t N>
+void send_bytes(const reactor::TcpConnectionPtr& conn, const std::array<uint8_t, N>& bytes,
+                size_t n = N) {
+  if (conn) conn->send(bytes.data(), n);
+}
+
+}  // namespace
+
+const char* to_string(Mode m) {
+  switch (m) {
+    case Mode::Play: return "play";
+    case Mode::Idle: return "idle";
+    case Mode::Login: return "login";
+  }
+  return "?";
+}
+
+LoadGenerator::LoadGenerator(reactor::EventLoop& loop, BenchOptions options)
+    : loop_(loop), opt_(std::move(options)), players_(opt_.connections), rng_(opt_.seed) {
+  names_.reserve(opt_.connections);
+  for (size_t i = 0; i < opt_.connections; ++i)
+    names_.push_back(opt_.name_prefix + std::to_string(opt_.first_id + i));
+  if (opt_.sources > 0) {
+    sources_ = opt_.sources;
+  } else {
+    const size_t per = ports_per_address();
+    sources_ = (opt_.connections + per - 1) / per;
+  }
+  if (!loopback_host(opt_.host) || sources_ == 0) sources_ = 1;
+  sources_ = std::min<size_t>(sources_, 254);
+  if (opt_.server_pid > 0) {
+    server_cpu_window_ = std::make_unique<CpuMeter>(opt_.server_pid);
+    server_cpu_second_ = std::make_unique<CpuMeter>(opt_.server_pid);
+  }
+  summary_.mode = opt_.mode;
+  summary_.requested = opt_.connections;
+}
+
+LoadGenerator::~LoadGenerator() {
+  stopping_ = true;
+  for (Player& p : players_) {
+    p.connector.reset();
+    if (p.conn) p.conn->close();
+  }
+}
+
+void LoadGenerator::note(const std::string& text) const {
+  if (note_cb_) note_cb_(text);
+}
+
+RunSummary LoadGenerator::run() {
+  start_setup();
+  loop_.run();
+  stopping_ = true;
+  summary_.bench_rss_kib = rss_kib(0).value_or(-1);
+  return summary_;
+}
+
+// ---- set-up ----------------------------------------------------------------------------
+
+void LoadGenerator::start_setup() {
+  if (opt_.server_pid > 0) summary_.server_rss_before_kib = rss_kib(opt_.server_pid).value_or(-1);
+  setup_start_ = Clock::now();
+  note("set-up: " + std::to_string(opt_.connections) + " connections from " +
+       std::to_string(sources_) + " source address(es)");
+  const auto limit = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(opt_.setup_timeout_s));
+  setup_timer_ = loop_.run_after(limit, [this] {
+    setup_timer_ = 0;
+    note("set-up timed out; measuring with what is ready");
+    finish_setup();
+  });
+  if (opt_.connections == 0) {
+    loop_.defer([this] { finish_setup(); });
+    return;
+  }
+  launch_next();
+}
+
+void LoadGenerator::launch_next() {
+  const size_t window = std::max<size_t>(1, opt_.login_window);
+  while (!setup_finished_ && in_flight_ < window && next_to_launch_ < players_.size()) {
+    ++in_flight_;
+    connect(next_to_launch_++);
+  }
+}
+
+std::string LoadGenerator::source_address(size_t i) const {
+  return "127.0.0." + std::to_string(1 + i % sources_);
+}
+
+void LoadGenerator::connect(size_t i) {
+  Player& p = players_[i];
+  p.phase = Phase::Connecting;
+  p.connector = std::make_unique<reactor::TcpConnector>(
+      loop_, opt_.host, opt_.port, std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout));
+  if (sources_ > 1) p.connector->set_local_address(source_address(i));
+  p.connector->connect([this, i](reactor::TcpConnectionPtr conn) { connected(i, conn); },
+                       [this, i](const std::string& why) { connect_failed(i, why); });
+}
+
+void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
+  Player& p = players_[i];
+  p.conn = conn;
+  conn->set_message_callback(
+      [this, i](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(i, in); });
+  conn->set_close_callback([this, i](const reactor::TcpConnectionPtr&) { on_closed(i); });
+  conn->set_tcp_nodelay(true);
+  conn->start();
+  // The connector may not be destroyed from inside its own callback.
+  loop_.defer([this, i] { players_[i].connector.reset(); });
+  if (opt_.mode == Mode::Login) {
+    p.phase = Phase::Off;  // connected, not logged in: the window logs in
+    setup_step_done(i, true);
+  } else {
+    send_login(i);
+  }
+}
+
+void LoadGenerator::connect_failed(size_t i, const std::string& why) {
+  if (summary_.setup_errors == 0) note("connect failed: " + why);
+  players_[i].phase = Phase::Closed;
+  loop_.defer([this, i] { players_[i].connector.reset(); });
+  setup_step_done(i, false);
+}
+
+void LoadGenerator::send_login(size_t i) {
+  Player& p = players_[i];
+  proto::Connect c;
+  c.username = proto::Str16(names_[i]);
+  c.password = proto::Str16(opt_.password);
+  std::array<uint8_t, proto::Connect::kSize> bytes{};
+  if (c.encode(bytes) == 0) return;
+  p.dfa.reset();
+  p.dfa.on_send(MsgType::Connect);
+  p.phase = Phase::LoggingIn;
+  p.login_sent = Clock::now();
+  send_bytes(p.conn, bytes);
+}
+
+void LoadGenerator::setup_step_done(size_t, bool ok) {
+  if (setup_finished_) return;
+  --in_flight_;
+  ++setup_done_;
+  if (ok) ++summary_.ready; else ++summary_.setup_errors;
+  if (setup_done_ == players_.size()) {
+    finish_setup();
+    return;
+  }
+  launch_next();
+}
+
+void LoadGenerator::finish_setup() {
+  if (setup_finished_) return;
+  setup_finished_ = true;
+  if (setup_timer_ != 0) loop_.cancel(setup_timer_);
+  setup_timer_ = 0;
+  summary_.setup_seconds = std::chrono::duration<double>(Clock::now() - setup_start_).count();
+  note("set-up done: " + std::to_string(summary_.ready) + " ready, " +
+       std::to_string(summary_.setup_errors) + " failed, " +
+       std::to_string(summary_.setup_seconds) + " s");
+  start_window();
+}
+
+// ---- traffic ---------------------------------------------------------------------------
+
+void LoadGenerator::on_bytes(size_t i, reactor::Buffer& in) {
+  const Clock::time_point now = loop_.now();
+  Player& p = players_[i];
+  const proto::FeedResult r =
+      p.decoder.feed(in.readable(), [&](const proto::Message& m) { on_message(i, m, now); });
+  in.retrieve(r.consumed);
+  if (r.status == proto::DecodeStatus::UnknownType) {
+    error(i);
+    if (p.conn) p.conn->close();
+  }
+}
+
+void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_point now) {
+  Player& p = players_[i];
+  const MsgType type = proto::type_of(m);
+  if (p.phase == Phase::Closed) return;
+  if (opt_.mode == Mode::Login) {
+    // Between LogOut and the next reply the server may still deliver what it sent
+    // before it saw the LogOut (a pairing, a tick): only the Connect replies matter.
+    if (p.phase != Phase::LoggingIn) return;
+    if (type == MsgType::QueuePosition) on_login_reply(i, true, now);
+    else if (type == MsgType::InvalidLogin || type == MsgType::InvalidVersion) on_login_reply(i, false, now);
+    return;
+  }
+  if (p.dfa.on_receive(type).verdict == proto::Verdict::Violation) {
+    error(i);
+    p.conn->close();
+    return;
+  }
+  // The first message caused by a MakeMove settles it, whichever player it reaches.
+  if (p.opponent >= 0) settle_move(static_cast<size_t>(p.opponent), now);
+  if (type != MsgType::InvalidMove) settle_move(i, now);
+
+  switch (type) {
+    case MsgType::QueuePosition:
+      if (p.phase == Phase::LoggingIn) on_login_reply(i, true, now);
+      else on_queue_position(i, now);
+      break;
+    case MsgType::InvalidLogin:
+    case MsgType::InvalidVersion: on_login_reply(i, false, now); break;
+    case MsgType::GameStart: on_game_start(i, std::get<proto::GameStart>(m)); break;
+    case MsgType::YourTurn: on_your_turn(i, std::get<proto::YourTurn>(m)); break;
+    case MsgType::CompulsoryMove:
+      if (p.side == Side::Unknown) p.side = Side::Secondary;  // the primary starts with YourTurn
+      p.continuing = {};
+      break;
+    case MsgType::InvalidMove: on_invalid_move(i, std::get<proto::InvalidMove>(m)); break;
+    case MsgType::GameOver: on_game_end(i, true); break;
+    case MsgType::OpponentDisconnect: on_game_end(i, false); break;
+    default: break;
+  }
+}
+
+void LoadGenerator::on_login_reply(size_t i, bool ok, Clock::time_point now) {
+  Player& p = players_[i];
+  if (!ok) {
+    error(i);
+    p.phase = Phase::Closed;
+    if (!setup_finished_) setup_step_done(i, false);
+    if (p.conn) p.conn->close();
+    return;
+  }
+  if (opt_.mode == Mode::Login) {
+    p.phase = Phase::Queued;
+    if (measuring_) {
+      ++window_counts_.logins;
+      ++second_counts_.logins;
+      window_counts_.latency.record(now - p.login_sent);
+      second_counts_.latency.record(now - p.login_sent);
+    }
+    owe_or_do(i, Owed::Login);
+    return;
+  }
+  p.phase = Phase::Queued;
+  p.last_qp = now;
+  if (!setup_finished_) setup_step_done(i, true);
+}
+
+void LoadGenerator::on_queue_position(size_t i, Clock::time_point now) {
+  Player& p = players_[i];
+  if (!measuring_) {
+    p.last_qp = now;
+    return;
+  }
+  ++window_counts_.queue_positions;
+  ++second_counts_.queue_positions;
+  max_gap_ms_ = std::max(max_gap_ms_, ms_between(p.last_qp, now));
+  p.last_qp = now;
+  if (!tick_open_ || ms_between(tick_last_, now) > kTickGapMs) {
+    if (tick_open_) tick_spreads_ms_.push_back(ms_between(tick_first_, tick_last_));
+    tick_open_ = true;
+    tick_first_ = now;
+  }
+  tick_last_ = now;
+}
+
+bool LoadGenerator::is_ours(std::string_view name, size_t& index) const {
+  if (name.substr(0, opt_.name_prefix.size()) != opt_.name_prefix) return false;
+  const std::string_view digits = name.substr(opt_.name_prefix.size());
+  size_t id = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
+  if (id < opt_.first_id || id - opt_.first_id >= players_.size()) return false;
+  index = id - opt_.first_id;
+  return true;
+}
+
+void LoadGenerator::on_game_start(size_t i, const proto::GameStart& m) {
+  Player& p = players_[i];
+  p.phase = Phase::InGame;
+  p.side = Side::Unknown;
+  p.continuing = {};
+  p.last_landing = {};
+  p.retries = 0;
+  p.move_pending = false;
+  size_t opp = 0;
+  p.opponent = is_ours(m.opponent_name.view(), opp) ? static_cast<int32_t>(opp) : -1;
+}
+
+void LoadGenerator::on_your_turn(size_t i, const proto::YourTurn& m) {
+  Player& p = players_[i];
+  if (p.side == Side::Unknown)
+    p.side = m.last_move == proto::kFirstTurnSentinel ? Side::Primary : Side::Secondary;
+  p.board = m.board;
+  p.continuing = continuing_piece(p.board, p.side, m.last_move);
+  p.retries = 0;
+  if (opt_.mode == Mode::Play) owe_or_do(i, Owed::Move);
+}
+
+void LoadGenerator::on_invalid_move(size_t i, const proto::InvalidMove& m) {
+  Player& p = players_[i];
+  p.move_pending = false;
+  ++window_counts_.invalid_moves;
+  ++second_counts_.invalid_moves;
+  error(i);
+  p.board = m.board;
+  // Mid-capture only the piece that just jumped may go on: try that first.
+  p.continuing = (p.retries == 0 && p.last_landing.valid()) ? p.last_landing : Square8{};
+  if (++p.retries > 8) return;  // give up: the turn timeout ends this game
+  if (opt_.mode == Mode::Play) owe_or_do(i, Owed::Move);
+}
+
+void LoadGenerator::on_game_end(size_t i, bool game_over) {
+  Player& p = players_[i];
+  if (measuring_) {
+    if (game_over) {
+      ++window_counts_.games_x2;
+      ++second_counts_.games_x2;
+    } else {
+      ++window_counts_.opponent_disconnects;
+      ++second_counts_.opponent_disconnects;
+    }
+  }
+  p.phase = Phase::GameEnd;
+  p.opponent = -1;
+  p.move_pending = false;
+  p.owed = Owed::Nothing;
+  if (opt_.mode == Mode::Play) owe_or_do(i, Owed::ReQueue);
+}
+
+void LoadGenerator::on_closed(size_t i) {
+  Player& p = players_[i];
+  const bool was_setup = p.phase == Phase::Connecting || p.phase == Phase::LoggingIn;
+  p.conn.reset();
+  if (stopping_ || p.phase == Phase::Closed) {
+    p.phase = Phase::Closed;
+    return;
+  }
+  p.phase = Phase::Closed;
+  ++window_counts_.disconnects;
+  ++second_counts_.disconnects;
+  error(i);
+  if (was_setup && !setup_finished_) setup_step_done(i, false);
+}
+
+void LoadGenerator::error(size_t) {
+  ++window_counts_.errors;
+  ++second_counts_.errors;
+}
+
+void LoadGenerator::settle_move(size_t mover, Clock::time_point now) {
+  Player& p = players_[mover];
+  if (!p.move_pending) return;
+  p.move_pending = false;
+  if (!measuring_) return;
+  ++window_counts_.moves;
+  ++second_counts_.moves;
+  const auto d = now - p.move_sent;
+  window_counts_.latency.record(d);
+  second_counts_.latency.record(d);
+}
+
+void LoadGenerator::owe_or_do(size_t i, Owed what) {
+  Player& p = players_[i];
+  if (paused_) {
+    p.owed = what;
+    return;
+  }
+  p.owed = Owed::Nothing;
+  switch (what) {
+    case Owed::Move: make_move(i); break;
+    case Owed::ReQueue: send_requeue(i); break;
+    case Owed::Login: send_relogin(i); break;
+    case Owed::Nothing: break;
+  }
+}
+
+void LoadGenerator::make_move(size_t i) {
+  Player& p = players_[i];
+  if (p.dfa.state() != proto::State::UserMove || !p.conn) return;
+  HopList hops;
+  legal_hops(p.board, p.side, p.continuing, hops);
+  if (hops.size == 0 && p.continuing.valid()) legal_hops(p.board, p.side, Square8{}, hops);
+  if (hops.size == 0) {
+    error(i);  // the server should have ended the game
+    return;
+  }
+  const proto::Move mv = hops.hops[rng_.below(static_cast<uint32_t>(hops.size))];
+  p.last_landing = hops.captures ? Square8{static_cast<int8_t>(mv.x + 2 * mv.dx),
+                                           static_cast<int8_t>(mv.y + 2 * mv.dy)}
+                                 : Square8{};
+  const std::array<uint8_t, 2> bytes{static_cast<uint8_t>(MsgType::MakeMove), mv.encode()};
+  p.dfa.on_send(MsgType::MakeMove);
+  p.move_pending = true;
+  p.move_sent = Clock::now();
+  send_bytes(p.conn, bytes);
+}
+
+void LoadGenerator::send_requeue(size_t i) {
+  Player& p = players_[i];
+  if (p.dfa.on_send(MsgType::ReQueue).verdict != proto::Verdict::Accept) return;
+  p.phase = Phase::Queued;
+  const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::ReQueue)};
+  send_bytes(p.conn, bytes);
+}
+
+// Login workload: LogOut (when logged in) and a new Connect in one write.
+void LoadGenerator::send_relogin(size_t i) {
+  Player& p = players_[i];
+  if (!p.conn) return;
+  std::array<uint8_t, 1 + proto::Connect::kSize> bytes{};
+  size_t off = 0;
+  if (p.phase == Phase::Queued) bytes[off++] = static_cast<uint8_t>(MsgType::LogOut);
+  proto::Connect c;
+  c.username = proto::Str16(names_[i]);
+  c.password = proto::Str16(opt_.password);
+  off += c.encode(std::span<uint8_t>(bytes.data() + off, proto::Connect::kSize));
+  p.phase = Phase::LoggingIn;
+  p.login_sent = Clock::now();
+  send_bytes(p.conn, bytes, off);
+}
+
+// ---- windows ---------------------------------------------------------------------------
+
+void LoadGenerator::start_window() {
+  window_counts_.clear();
+  second_counts_.clear();
+  tick_open_ = false;
+  tick_spreads_ms_.clear();
+  max_gap_ms_ = 0;
+  bench_cpu_window_.reset();
+  bench_cpu_second_.reset();
+  if (server_cpu_window_) {
+    server_cpu_window_->reset();
+    server_cpu_second_->reset();
+  }
+  window_start_ = second_start_ = Clock::now();
+  for (Player& p : players_) p.last_qp = window_start_;
+  measuring_ = true;
+  paused_ = false;
+  const auto length = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(opt_.duration_s));
+  second_timer_ = loop_.run_every(1s, [this] { second_tick(); });
+  loop_.run_after(length, [this] { end_window(); });
+  // What the players were asked for while paused (or during set-up) goes out now.
+  for (size_t i = 0; i < players_.size(); ++i) {
+    Player& p = players_[i];
+    if (opt_.mode == Mode::Login && p.conn && p.phase == Phase::Off) p.owed = Owed::Login;
+    if (p.owed != Owed::Nothing) owe_or_do(i, p.owed);
+  }
+}
+
+void LoadGenerator::count_phases(IntervalStats& s) const {
+  for (const Player& p : players_) {
+    if (!p.conn) continue;
+    ++s.connections;
+    if (p.phase == Phase::Queued) ++s.queued;
+    if (p.phase == Phase::InGame) ++s.in_game;
+  }
+}
+
+IntervalStats LoadGenerator::snapshot(const Counters& c, double seconds, CpuMeter& bench,
+                                      CpuMeter* server) const {
+  IntervalStats s;
+  s.seconds = seconds;
+  count_phases(s);
+  s.moves = c.moves;
+  s.games = c.games_x2 / 2;
+  s.logins = c.logins;
+  s.errors = c.errors;
+  s.disconnects = c.disconnects;
+  s.opponent_disconnects = c.opponent_disconnects;
+  s.invalid_moves = c.invalid_moves;
+  s.queue_positions = c.queue_positions;
+  s.latency_samples = c.latency.count();
+  s.p50_ms = c.latency.quantile_ms(0.50);
+  s.p99_ms = c.latency.quantile_ms(0.99);
+  s.p999_ms = c.latency.quantile_ms(0.999);
+  s.bench_cpu = bench.sample();
+  if (server) s.server_cpu = server->sample();
+  return s;
+}
+
+void LoadGenerator::second_tick() {
+  const Clock::time_point now = Clock::now();
+  IntervalStats s = snapshot(second_counts_, std::chrono::duration<double>(now - second_start_).count(),
+                             bench_cpu_second_, server_cpu_second_.get());
+  second_counts_.clear();
+  second_start_ = now;
+  if (tick_cb_) tick_cb_(window_, std::chrono::duration<double>(now - window_start_).count(), s);
+}
+
+void LoadGenerator::end_window() {
+  const Clock::time_point now = Clock::now();
+  measuring_ = false;
+  paused_ = true;
+  loop_.cancel(second_timer_);
+  IntervalStats s = snapshot(window_counts_, std::chrono::duration<double>(now - window_start_).count(),
+                             bench_cpu_window_, server_cpu_window_.get());
+  if (tick_open_) tick_spreads_ms_.push_back(ms_between(tick_first_, tick_last_));
+  if (!tick_spreads_ms_.empty()) {
+    std::vector<double> v = tick_spreads_ms_;
+    std::sort(v.begin(), v.end());
+    s.ticks = v.size();
+    s.tick_spread_ms_median = v[v.size() / 2];
+    s.tick_spread_ms_max = v.back();
+  }
+  s.max_gap_ms = max_gap_ms_;
+  if (window_ == 0 && opt_.server_pid > 0)
+    summary_.server_rss_after_kib = rss_kib(opt_.server_pid).value_or(-1);
+  summary_.windows.push_back(s);
+  ++window_;
+  if (window_ >= opt_.rounds) {
+    loop_.quit();
+    return;
+  }
+  if (opt_.between_cmd.empty()) {
+    start_window();
+  } else {
+    run_between_command();
+  }
+}
+
+// Runs the between-rounds command while the loop keeps serving the (paused) players.
+void LoadGenerator::run_between_command() {
+  pid_t child = 0;
+  const char* argv[] = {"/bin/sh", "-c", opt_.between_cmd.c_str(), nullptr};
+  if (posix_spawn(&child, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+    note("cannot run the between-rounds command");
+    start_window();
+    return;
+  }
+  wait_for_child(child);
+}
+
+void LoadGenerator::wait_for_child(pid_t child) {
+  int status = 0;
+  const pid_t r = waitpid(child, &status, WNOHANG);
+  if (r == 0) {
+    loop_.run_after(kChildPoll, [this, child] { wait_for_child(child); });
+    return;
+  }
+  if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    note("the between-rounds command failed");
+  start_window();
+}
+
+}  // namespace checkers::bench

@@ -1,0 +1,87 @@
+// Smoke runs of checkers-bench (play, idle, login) against a real checkers-server on
+// loopback: the JSON line must be the last line of stdout, carry the documented keys,
+// show work done and no errors. Short runs; the numbers themselves are not judged.
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/server_process.hpp"
+
+using namespace checkers::test;
+
+namespace {
+
+std::string last_line(const std::string& out) {
+  std::string s = out;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  const auto nl = s.rfind('\n');
+  return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+// The number after "key": in a flat JSON object (-1 if absent).
+double number(const std::string& json, const std::string& key) {
+  const std::regex re("\"" + key + "\":(-?[0-9.]+)");
+  std::smatch m;
+  if (!std::regex_search(json, m, re)) return -1;
+  return std::stod(m[1].str());
+}
+
+RunResult bench(const ServerProcess& server, std::vector<std::string> args) {
+  std::vector<std::string> argv{(bin_dir() / "checkers-bench").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (std::string extra : {"--port", std::to_string(server.port()), std::string("--json"),
+                            std::string("--server-pid"), std::to_string(server.pid())})
+    argv.push_back(extra);
+  return run_command(argv, {}, std::chrono::seconds(60));
+}
+
+ServerProcess start_server() {
+  return ServerProcess(std::vector<std::string>{"--registration", "open", "--quiet",
+                                                "--max-clients-per-ip", "1000"});
+}
+
+}  // namespace
+
+TEST_CASE("checkers-bench play reports moves, games and latencies without errors") {
+  ServerProcess server = start_server();
+  const RunResult r = bench(server, {"play", "--connections", "4", "--duration", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string json = last_line(r.out);
+  REQUIRE(json.front() == '{');
+  for (const char* key : {"connections", "games", "moves_per_sec", "p50_ms", "p99_ms", "p999_ms", "errors"})
+    CHECK(number(json, key) >= 0);
+  CHECK(number(json, "connections") == 4);
+  CHECK((number(json, "games") > 0 || number(json, "moves_per_sec") > 0));
+  CHECK(number(json, "errors") == 0);
+  CHECK(number(json, "p50_ms") <= number(json, "p99_ms"));
+}
+
+TEST_CASE("checkers-bench idle holds logged-in sessions") {
+  ServerProcess server = start_server();
+  const RunResult r = bench(server, {"idle", "--connections", "6", "--duration", "2.5"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string json = last_line(r.out);
+  CHECK(number(json, "sessions") == 6);
+  CHECK(number(json, "errors") == 0);
+  CHECK(number(json, "server_rss_after_kib") > 0);
+}
+
+TEST_CASE("checkers-bench login cycles Connect and LogOut") {
+  ServerProcess server = start_server();
+  const RunResult r = bench(server, {"login", "--connections", "2", "--duration", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string json = last_line(r.out);
+  CHECK(number(json, "logins_per_sec") > 0);
+  CHECK(number(json, "errors") == 0);
+}
+
+TEST_CASE("checkers-bench rejects a bad command line with exit 2") {
+  const RunResult r = run_command({(bin_dir() / "checkers-bench").string(), "dance"});
+  CHECK(r.exit_code == 2);
+}
