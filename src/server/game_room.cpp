@@ -87,12 +87,21 @@ void GameRoom::advance() {
   }
 }
 
+// Per move only the deadline moves; the one timer, when it fires early,
+// re-arms itself for the remaining time (no timer churn per move).
 void GameRoom::arm_turn_timer() {
-  if (turn_timer_ != 0) loop_.cancel(turn_timer_);
-  turn_timer_ = loop_.run_after(turn_timeout_, [this] {
-    turn_timer_ = 0;
-    on_turn_timeout();
-  });
+  turn_deadline_ = loop_.now() + turn_timeout_;
+  if (turn_timer_ == 0) turn_timer_ = loop_.run_at(turn_deadline_, [this] { on_turn_timer(); });
+}
+
+void GameRoom::on_turn_timer() {
+  turn_timer_ = 0;
+  if (phase_ != Phase::Playing) return;
+  if (loop_.now() < turn_deadline_) {
+    turn_timer_ = loop_.run_at(turn_deadline_, [this] { on_turn_timer(); });
+    return;
+  }
+  on_turn_timeout();
 }
 
 void GameRoom::on_move(Session& s, const proto::Move& m) {
@@ -109,8 +118,6 @@ void GameRoom::on_move(Session& s, const proto::Move& m) {
     s.send(proto::InvalidMove{m, board_for_viewer(game_.position(), c)});
     return;
   }
-  if (turn_timer_ != 0) loop_.cancel(turn_timer_);
-  turn_timer_ = 0;
   last_move_ = m;
   advance();
 }

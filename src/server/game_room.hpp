@@ -79,6 +79,7 @@ class GameRoom {
   // Plays forced hops, then gives the turn to the side to move (or ends the game).
   void advance();
   void arm_turn_timer();
+  void on_turn_timer();
   void on_turn_timeout();
   void finish(End end);
 
@@ -94,6 +95,7 @@ class GameRoom {
   End end_;
   proto::Move last_move_ = proto::kFirstTurnSentinel;
   reactor::TimerId turn_timer_ = 0;
+  Clock::time_point turn_deadline_{};
 };
 
 }  // namespace checkers::server
