@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 
 namespace checkers::discovery {
@@ -20,17 +21,10 @@ int address_rank(const sockaddr_storage& from) {
   return is_loopback(from) ? 1 : 0;
 }
 
-uint32_t random_nonce() {
-  static thread_local std::mt19937 gen{std::random_device{}()};
-  uint32_t n = 0;
-  while (n == 0) n = gen();
-  return n;
-}
-
 }  // namespace
 
 DiscoveryBrowser::DiscoveryBrowser(reactor::EventLoop& loop, BrowserConfig config)
-    : loop_(loop), config_(std::move(config)) {}
+    : loop_(loop), config_(std::move(config)), nonces_(std::random_device{}()) {}
 
 DiscoveryBrowser::~DiscoveryBrowser() {
   if (round_timer_ != 0) loop_.cancel(round_timer_);
@@ -42,6 +36,7 @@ uint16_t DiscoveryBrowser::legacy_port() const {
 }
 
 void DiscoveryBrowser::start(Done done) {
+  if (running()) throw std::logic_error("DiscoveryBrowser::start: a browse is already running");
   done_ = std::move(done);
   report_ = {};
   rounds_.clear();
@@ -130,7 +125,8 @@ void DiscoveryBrowser::open_legacy_listeners(const std::vector<std::string>& bin
 }
 
 void DiscoveryBrowser::send_round() {
-  uint32_t nonce = random_nonce();
+  uint32_t nonce = 0;
+  while (nonce == 0 || rounds_.count(nonce) != 0) nonce = static_cast<uint32_t>(nonces_());
   rounds_[nonce] = std::chrono::steady_clock::now();
   auto bytes = encode(Query{nonce});
   auto send_all = [&](reactor::UdpSocket* s, const std::vector<Target>& targets) {

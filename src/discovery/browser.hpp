@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,8 @@ class DiscoveryBrowser {
   DiscoveryBrowser& operator=(const DiscoveryBrowser&) = delete;
 
   // Runs one browse; `done` is called once, from the loop, after config.duration.
-  // The browser may be destroyed from inside `done`.
+  // The browser may be destroyed from inside `done`, or started again.
+  // Throws std::logic_error while a browse is running.
   void start(Done done);
   bool running() const { return static_cast<bool>(done_); }
   // The bound legacy listener port (0 when not listening); for tests with port 0.
@@ -81,6 +83,7 @@ class DiscoveryBrowser {
   std::map<uint64_t, Seen> by_instance_;
   std::map<std::string, FoundServer> legacy_found_;  // by address
   BrowseReport report_;
+  std::mt19937 nonces_;  // random query nonces, so answers to queries we never sent are dropped
   reactor::TimerId round_timer_ = 0;
   reactor::TimerId finish_timer_ = 0;
 };

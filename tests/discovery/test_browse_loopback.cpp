@@ -175,6 +175,13 @@ TEST_CASE("nothing found: empty list, interfaces reported") {
   CHECK(took < 2s);
   CHECK(out.report.interfaces == std::vector<std::string>{"127.0.0.1"});
   CHECK(format_none_found(out.report, 200).find("--host-addr") != std::string::npos);
+  // A browser can be used again, and refuses to run two browses at once.
+  std::optional<Outcome> second;
+  browser.start([&](std::vector<FoundServer> s, BrowseReport r) { second = Outcome{std::move(s), std::move(r)}; });
+  CHECK_THROWS_AS(browser.start([](std::vector<FoundServer>, BrowseReport) {}), std::logic_error);
+  run_until(loop, [&] { return second.has_value(); });
+  REQUIRE(second.has_value());
+  CHECK(second->servers.empty());
 }
 
 TEST_CASE("the reference's empty beacon is recognised as a legacy server on port 8864") {
