@@ -225,7 +225,7 @@ void AccountStore::load(const StoreOptions& options) {
 }
 
 AccountStore::~AccountStore() {
-    if (!writer_ || pending_.empty()) return;
+    if (!writer_ || (pending_.empty() && !writer_->broken())) return;
     try {
         sync();
     } catch (const std::exception& e) {

@@ -7,13 +7,16 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "log_capture.hpp"
 #include "reactor/event_loop.hpp"
 #include "server/journal.hpp"
+#include "server/password.hpp"
 #include "server/store.hpp"
 #include "temp_dir.hpp"
 
@@ -167,4 +170,38 @@ TEST_CASE("store: sync() throws when the disk refuses the write", "[store]") {
     CHECK_NOTHROW(store->sync());  // snapshot succeeds now
     store.reset();
     CHECK(AccountStore::open(tmp.path())->find("alice") != nullptr);
+}
+
+// Figures for docs/reports, not a check: `test_store "[.bench]"`.
+TEST_CASE("bench: group-commit latency and hash cost", "[.bench]") {
+    TempDir tmp;
+    reactor::EventLoop loop;
+    auto store = AccountStore::open(tmp.path());
+    store->create_account(make_account("alice"));
+    store->create_account(make_account("bob"));
+    store->sync();
+    GroupCommitter committer(loop, *store);
+    const int rounds = 50;
+    std::vector<double> ms;
+    for (int i = 0; i < rounds; ++i) {
+        bool done = false;
+        std::chrono::steady_clock::time_point start;
+        loop.post([&] {
+            store->finish_game("alice", "bob", i % 2 ? 1.0 : 0.0, "bench", 1700000000 + i);
+            start = std::chrono::steady_clock::now();
+            committer.commit([&](bool) { done = true; });
+        });
+        REQUIRE(run_until(loop, [&] { return done; }));
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    WARN("group commit (write+fdatasync on the work queue, to callback): median " << ms[rounds / 2] << " ms, p90 "
+                                                                                  << ms[rounds * 9 / 10] << " ms");
+    for (unsigned long cost : {1ul, 3ul, 5ul}) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const int n = 5;
+        for (int i = 0; i < n; ++i) (void)hash_password("bench", cost);
+        const double each = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
+        WARN("hash_password cost " << cost << ": " << each << " ms");
+    }
 }
