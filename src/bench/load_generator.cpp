@@ -205,6 +205,10 @@ void LoadGenerator::finish_setup() {
   note("set-up done: " + std::to_string(summary_.ready) + " ready, " +
        std::to_string(summary_.setup_errors) + " failed, " +
        std::to_string(summary_.setup_seconds) + " s");
+  if (summary_.ready == 0) {
+    loop_.quit();  // nothing to measure
+    return;
+  }
   start_window();
 }
 

@@ -32,9 +32,9 @@ double number(const std::string& json, const std::string& key) {
 RunResult bench(const ServerProcess& server, std::vector<std::string> args) {
   std::vector<std::string> argv{(bin_dir() / "checkers-bench").string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  for (std::string extra : {"--port", std::to_string(server.port()), std::string("--json"),
-                            std::string("--server-pid"), std::to_string(server.pid())})
-    argv.push_back(extra);
+  const std::vector<std::string> common{"--port", std::to_string(server.port()), "--json",
+                                       "--server-pid", std::to_string(server.pid())};
+  argv.insert(argv.end(), common.begin(), common.end());
   return run_command(argv, {}, std::chrono::seconds(60));
 }
 
