@@ -396,7 +396,9 @@ void LoadGenerator::error(size_t) {
 
 void LoadGenerator::settle_move(size_t mover, Clock::time_point now) {
   Player& p = players_[mover];
-  if (!p.move_pending) return;
+  // `now` is when this iteration's poll returned: a message read in the iteration that
+  // sent the MakeMove was already here before it, so it cannot be the answer.
+  if (!p.move_pending || now < p.move_sent) return;
   p.move_pending = false;
   if (!measuring_) return;
   ++window_counts_.moves;
