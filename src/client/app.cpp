@@ -201,6 +201,7 @@ int run_client(const ClientOptions& o) {
     }
   }
   spdlog::info("exit {}", exit_code);
+  spdlog::default_logger()->flush();
   return exit_code;
 }
 

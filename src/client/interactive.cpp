@@ -301,8 +301,8 @@ void InteractivePlayer::queued(const proto::QueuePosition& q) {
     screen_.println(fmt::format("Logged in as {}. Your rating: {}.", username_, q.rating));
     screen_.println("Type help at any time for how to play.");
   }
-  screen_.status(fmt::format("Waiting for an opponent: you are number {} of {} in the queue "
-                             "(your rating {}). Ctrl-C leaves.",
+  // Short enough for an 80-column terminal: it is rewritten in place.
+  screen_.status(fmt::format("Waiting for an opponent: place {} of {} in the queue, your rating {}.",
                              q.queue_pos, q.queue_size, q.rating));
 }
 

@@ -133,7 +133,7 @@ void ServerLink::on_closed() {
 
 void ServerLink::fail(Failure kind, const std::string& why) {
   if (done_) return;
-  spdlog::error("{}", why);
+  spdlog::info("{}", why);  // the player gets `why` from the owner
   // Like the reference client: say goodbye when the server can still hear it.
   const bool can_log_out = kind != Failure::ServerClosed && kind != Failure::ConnectFailed;
   done_ = true;

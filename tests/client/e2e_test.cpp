@@ -113,7 +113,7 @@ TEST_CASE("a person plays through a pseudo-terminal") {
   REQUIRE(ui.expect("Password for alice: "));
   ui.type("pw\n");
   INFO(ui.output());
-  REQUIRE(ui.expect("Waiting for an opponent: you are number 1 of 1"));
+  REQUIRE(ui.expect("Waiting for an opponent: place 1 of 1 in the queue"));
   CHECK(ui.output().find("sekrit") == std::string::npos);  // typed without echo
 
   // alice queued first, so on equal ratings she is Black and moves first.
@@ -142,7 +142,7 @@ TEST_CASE("a person plays through a pseudo-terminal") {
 
   ui.type("\x03");  // Ctrl-C
   CHECK(ui.wait_exit(10s) == 0);
-  CHECK(server->wait_for_log("logged out", 5s));
+  CHECK(server->wait_for_log("alice] logged out", 5s));
   bob.expect<proto::OpponentDisconnect>(10s);
   const std::string log = slurp(state / "checkers" / "client.log");
   CHECK(log.find("send MakeMove") != std::string::npos);  // --verbose went to the file

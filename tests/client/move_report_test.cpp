@@ -62,3 +62,48 @@ TEST_CASE("crowning is reported") {
   CHECK(r2.crowned);
   CHECK(client::describe_move(r2).find("crowned") != std::string::npos);
 }
+
+#include "client/game_tracker.hpp"
+
+TEST_CASE("the tracker follows a hop-by-hop capture from the server's boards") {
+  client::GameTracker t;
+  t.begin(proto::GameStart{"bob", 1500});
+  const auto pos = game::Position::from_fen("B:W18,27:B14,1").value();
+  // First YourTurn of the game (sentinel): we are Black.
+  CHECK_FALSE(t.observe(client::to_board(pos, Color::Black), proto::kFirstTurnSentinel, proto::MsgType::YourTurn));
+  REQUIRE(t.my_color() == Color::Black);
+  CHECK_FALSE(t.continuation());
+  const auto hop = game::find_hop(t.my_position(), game::square_of_pdn(14), +1, -1);
+  REQUIRE(hop);
+  REQUIRE(hop->capture);
+  t.sent(*hop);
+  const auto mid = game::apply_hop(pos, *hop);
+  REQUIRE_FALSE(mid.turn_over);
+  // The server asks for the continuation: YourTurn naming our own jump.
+  const auto report = t.observe(client::to_board(mid.next, Color::Black), wire(*hop), proto::MsgType::YourTurn);
+  REQUIRE(report);
+  CHECK(report->mover == Color::Black);
+  CHECK(t.continuation());
+  CHECK(t.my_position().continuing_piece() == game::square_of_pdn(23));
+  CHECK(t.moves() == 1);
+}
+
+TEST_CASE("White is recognised from its first board, and GameOver results are classified") {
+  client::GameTracker t;
+  t.begin(proto::GameStart{"bob", 1500});
+  const auto start = game::Position::start();
+  const auto hop = game::find_hop(start, game::square_of_pdn(11), -1, -1).value();
+  const auto after = game::apply_hop(start, hop).next;
+  const auto report = t.observe(client::to_board(after, Color::White), wire(hop), proto::MsgType::YourTurn);
+  REQUIRE(t.my_color() == Color::White);
+  REQUIRE(report);
+  CHECK(client::describe_move(*report) == "11-15 (f6-e5)");
+  proto::GameOver over{0, 1490, 1500, wire(hop), client::to_board(after, Color::White)};
+  CHECK(t.finish(over).result == client::GameOutcome::Result::Draw);  // White can still move
+  const auto blocked = game::Position::from_fen("W:W32:B27,28,23").value();  // White man 32 cannot move
+  REQUIRE_FALSE(game::has_legal_move(blocked));
+  proto::GameOver lost{0, 1490, 1500, wire(hop), client::to_board(blocked, Color::White)};
+  CHECK(t.finish(lost).result == client::GameOutcome::Result::Loss);
+  proto::GameOver won{1, 1510, 1500, wire(hop), client::to_board(after, Color::White)};
+  CHECK(t.finish(won).result == client::GameOutcome::Result::Win);
+}
