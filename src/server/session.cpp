@@ -11,7 +11,8 @@ Session::Session(uint64_t id, reactor::TcpConnectionPtr conn, SessionEvents& eve
       loop_(conn_->loop()),
       events_(events),
       peer_ip_(std::move(peer_ip)),
-      commands_(limits::kSessionCommandsPerSecond) {
+      commands_(limits::kSessionCommandsPerSecond),
+      connects_(limits::kConnectsPerConnection, limits::kConnectWindow) {
   update_tag();
 }
 
@@ -97,9 +98,12 @@ void Session::set_login_pending(bool pending) {
 
 void Session::arm_login_timer(Clock::duration timeout) {
   cancel_timer(login_timer_);
-  login_timer_ = loop_.run_after(timeout, [this] {
+  login_timer_ = loop_.run_after(timeout, [this, timeout] {
     login_timer_ = 0;
-    if (!logged_in()) close("no login within the login timeout");
+    if (logged_in()) return;
+    // The client did its part; our password job is late (a login storm).
+    if (login_pending_) return arm_login_timer(timeout);
+    close("no login within the login timeout");
   });
 }
 
@@ -124,6 +128,14 @@ void Session::on_input(reactor::Buffer& in) {
     case proto::DecodeStatus::Incomplete:
     case proto::DecodeStatus::Ok:
       break;
+  }
+  // Backpressure: while a backlog waits for the per-iteration budget, leave
+  // further bytes in the kernel (the flooder's sends block) instead of
+  // buffering them without bound.
+  if (in.readable_bytes() > limits::kInputBacklog) {
+    conn_->stop_reading();
+  } else if (!login_pending_) {
+    conn_->start_reading();
   }
   // The partial-message clock starts at the first byte of the incomplete
   // message; more bytes of the same message do not restart it.
@@ -164,6 +176,11 @@ bool Session::dispatch(const proto::Message& m) {
       close("protocol violation");
       return false;
     case proto::Verdict::IgnoreTolerated:
+      // Tolerated once (a race with the opponent leaving); a stream of them is a flood.
+      if (!command_allowed(loop_.now())) {
+        close("too many ignored messages per second");
+        return false;
+      }
       spdlog::debug("{} ignored {} in state {} (tolerated)", tag_, type, from);
       return true;
     case proto::Verdict::Accept:

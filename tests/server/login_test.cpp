@@ -1,0 +1,155 @@
+// Login flow against the real server: success, wrong password, unknown account
+// (closed registration), open registration, duplicate login (queue and game),
+// unsupported version, LogOut and re-login, failed-login rate limit.
+#include "fixture.hpp"
+
+using namespace checkers;
+using namespace checkers::test;
+
+TEST_CASE("login succeeds and puts the player in the queue", "[server][login]") {
+  auto srv = server_with_users({{"alice", "secret"}}, {"--registration", "closed"});
+  ProtocolClient c(srv->port());
+  const auto q = c.login("alice", "secret");
+  CHECK(q.queue_size == 1);
+  CHECK(q.queue_pos == 1);
+  CHECK(q.rating == 1500);
+}
+
+TEST_CASE("wrong password gets InvalidLogin and the connection stays usable", "[server][login]") {
+  auto srv = server_with_users({{"alice", "secret"}});
+  ProtocolClient c(srv->port());
+  auto m = c.connect("alice", "wrong");
+  REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
+  CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::InvalidPassword);
+  CHECK(c.login("alice", "secret").queue_size == 1);  // the same connection retries
+}
+
+TEST_CASE("unknown account with closed registration", "[server][login]") {
+  auto srv = server_with_users({{"alice", "secret"}}, {"--registration", "closed"});
+  ProtocolClient c(srv->port());
+  auto m = c.connect("bob", "x");
+  REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
+  CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::AccountDoesNotExist);
+  const RunResult list = srv->run_admin({"user", "list"});
+  CHECK(list.out.find("bob") == std::string::npos);
+}
+
+TEST_CASE("open registration creates the account with that password, durably", "[server][login]") {
+  ServerProcess srv;
+  {
+    ProtocolClient c(srv.port());
+    CHECK(c.login("newbie", "pw1").rating == 1500);
+  }
+  {
+    ProtocolClient c(srv.port());
+    auto m = c.connect("newbie", "other");
+    REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
+    CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::InvalidPassword);
+  }
+  srv.kill(SIGKILL);  // no clean shutdown: the account must already be on disk
+  REQUIRE(srv.wait_exit(5s));
+  srv.start();
+  ProtocolClient c(srv.port());
+  CHECK(c.login("newbie", "pw1").queue_size == 1);
+}
+
+TEST_CASE("a second login of a logged-in account is refused", "[server][login]") {
+  ServerProcess srv;
+  ProtocolClient first(srv.port());
+  first.login("dup", "pw");
+  ProtocolClient second(srv.port());
+  auto m = second.connect("dup", "pw");
+  REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
+  CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::AlreadyLoggedIn);
+
+  SECTION("also while the account is in a game (unlike the reference)") {
+    ProtocolClient opp(srv.port());
+    opp.login("opp", "pw");
+    first.expect_skipping_queue<proto::GameStart>();
+    auto again = second.connect("dup", "pw");
+    REQUIRE(std::holds_alternative<proto::InvalidLogin>(again));
+    CHECK(std::get<proto::InvalidLogin>(again).reason == proto::LoginFailure::AlreadyLoggedIn);
+  }
+  SECTION("and allowed again once the first session is gone") {
+    first.close();
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    for (;;) {
+      auto r = second.connect("dup", "pw");
+      if (std::holds_alternative<proto::QueuePosition>(r)) break;
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+    }
+  }
+}
+
+TEST_CASE("unsupported version gets InvalidVersion with the supported range", "[server][login]") {
+  ServerProcess srv;
+  ProtocolClient c(srv.port());
+  auto m = c.connect("alice", "pw", 2);
+  REQUIRE(std::holds_alternative<proto::InvalidVersion>(m));
+  CHECK(std::get<proto::InvalidVersion>(m).highest == proto::kHighestSupportedVersion);
+  CHECK(std::get<proto::InvalidVersion>(m).lowest == proto::kLowestSupportedVersion);
+  // Still Unauthenticated: a supported Connect works on the same connection.
+  CHECK(c.login("alice", "pw").queue_size == 1);
+  // The refused version created no account.
+  ProtocolClient d(srv.port());
+  auto m0 = d.connect("zed", "pw", 0);
+  CHECK(std::holds_alternative<proto::InvalidVersion>(m0));
+}
+
+TEST_CASE("LogOut in the queue returns to Unauthenticated on the same connection", "[server][login]") {
+  ServerProcess srv;
+  ProtocolClient c(srv.port());
+  c.login("carol", "pw");
+  c.send(proto::LogOut{});
+  // Connect again on the same connection: the account is free again.
+  CHECK(c.login("carol", "pw").queue_size == 1);
+  ProtocolClient other(srv.port());
+  auto q = other.login("dave", "pw");
+  CHECK(q.queue_size >= 1);
+}
+
+TEST_CASE("pipelined Connect, LogOut, Connect are handled in order", "[server][login]") {
+  ServerProcess srv;
+  {
+    ProtocolClient c(srv.port());
+    c.login("erin", "pw");  // create the account first
+  }
+  ProtocolClient c(srv.port());
+  std::vector<uint8_t> bytes;
+  proto::encode_append(proto::Message{proto::Connect{1, "erin", "pw"}}, bytes);
+  proto::encode_append(proto::Message{proto::LogOut{}}, bytes);
+  proto::encode_append(proto::Message{proto::Connect{1, "erin", "bad"}}, bytes);
+  proto::encode_append(proto::Message{proto::Connect{1, "erin", "pw"}}, bytes);
+  c.send_raw(bytes);
+  CHECK(c.expect<proto::QueuePosition>().queue_size == 1);
+  CHECK(c.expect_skipping_queue<proto::InvalidLogin>().reason == proto::LoginFailure::InvalidPassword);
+  CHECK(c.expect<proto::QueuePosition>().queue_size == 1);
+}
+
+TEST_CASE("failed logins are rate-limited per source address", "[server][login]") {
+  auto srv = server_with_users({{"alice", "secret"}});
+  ProtocolClient c(srv->port());
+  // 5 failures are answered (a burst of 5 tokens; one more every 2 s, so a
+  // slow machine may see a sixth); then the connection is closed.
+  int refused = 0;
+  for (;;) {
+    std::optional<proto::Message> m;
+    try {
+      c.send(proto::Connect{1, "alice", "wrong"});
+      m = c.try_receive(5s);
+    } catch (const ProtocolError&) {
+      break;  // closed
+    }
+    REQUIRE(m);
+    REQUIRE(std::holds_alternative<proto::InvalidLogin>(*m));
+    ++refused;
+    REQUIRE(refused <= 7);
+  }
+  CHECK(refused >= 5);
+  CHECK(srv->wait_for_log("too many failed logins"));
+  // Another connection from the same address is refused at once, even with
+  // the right password, until a token refills (1 per 2 s).
+  ProtocolClient d(srv->port());
+  d.send(proto::Connect{1, "alice", "secret"});
+  CHECK(d.expect_closed(5s));
+}
