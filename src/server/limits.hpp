@@ -16,6 +16,9 @@ inline constexpr auto kPartialMessageTimeout = 1s;
 // Messages handled per connection per loop iteration; the rest wait for the
 // next iteration so one flooding client cannot monopolise the loop.
 inline constexpr size_t kMessagesPerIteration = 16;
+// Unprocessed input beyond this (a backlog behind the message budget): stop
+// reading the socket until it is worked off.
+inline constexpr size_t kInputBacklog = 64u << 10;
 // Unsent output beyond this means the peer does not read: disconnect it.
 inline constexpr size_t kOutputHighWater = 1u << 20;
 // Failed logins per source address: a burst, then one more every kLoginFailureRefill.
@@ -23,6 +26,10 @@ inline constexpr double kLoginFailureBurst = 5;
 inline constexpr auto kLoginFailureRefill = 2s;
 // Connect / LogOut / ReQueue per connection per second before it counts as a flood.
 inline constexpr uint32_t kSessionCommandsPerSecond = 20;
+// Connects (each costs a password hash) per connection per window: a
+// Connect/LogOut loop is throttled by the hash, then cut off here.
+inline constexpr uint32_t kConnectsPerConnection = 5;
+inline constexpr auto kConnectWindow = 10s;
 // Interval of QueuePosition broadcasts and of the matchmaking sweep.
 inline constexpr auto kQueueTick = 1s;
 // QueuePositions sent per loop iteration during a broadcast.

@@ -42,14 +42,15 @@ class KeyedTokenBucket {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-// Counts events in the current one-second window; `hit` is false once more than
-// `limit` happened within it.
+// Counts events in the current window (one second unless given); `hit` is
+// false once more than `limit` happened within it.
 class BurstCounter {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit BurstCounter(uint32_t limit) : limit_(limit) {}
+  explicit BurstCounter(uint32_t limit, Clock::duration window = std::chrono::seconds(1))
+      : limit_(limit), window_(window) {}
   bool hit(Clock::time_point now) {
-    if (now - window_start_ >= std::chrono::seconds(1)) {
+    if (now - window_start_ >= window_) {
       window_start_ = now;
       count_ = 0;
     }
@@ -58,6 +59,7 @@ class BurstCounter {
 
  private:
   uint32_t limit_;
+  Clock::duration window_;
   uint32_t count_ = 0;
   Clock::time_point window_start_{};
 };

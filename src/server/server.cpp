@@ -155,6 +155,11 @@ void Server::on_connect_message(Session& s, const proto::Connect& m) {
     s.close("too many Connect/LogOut/ReQueue per second");
     return;
   }
+  if (!s.connect_allowed(now)) {
+    spdlog::warn("{} too many logins on one connection; closing", s.tag());
+    s.close("Connect flood");
+    return;
+  }
   if (!login_failures_.has_token(s.peer_ip(), now)) {
     spdlog::warn("{} too many failed logins from {}; closing", s.tag(), s.peer_ip());
     s.close("failed-login rate limit");

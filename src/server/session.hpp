@@ -75,6 +75,9 @@ class Session {
   // False when the connection sends session commands (Connect, LogOut,
   // ReQueue) faster than the flood limit.
   bool command_allowed(Clock::time_point now) { return commands_.hit(now); }
+  // False when the connection sends more Connects than kConnectsPerConnection
+  // per kConnectWindow (each one costs the server a password hash).
+  bool connect_allowed(Clock::time_point now) { return connects_.hit(now); }
 
   // ---- identity and game bookkeeping (owned by the server) ----
   uint64_t id() const { return id_; }
@@ -112,6 +115,7 @@ class Session {
   proto::DfaTracker dfa_{proto::Role::Server};
   proto::StreamDecoder decoder_;
   BurstCounter commands_;
+  BurstCounter connects_;
   reactor::TimerId partial_timer_ = 0;
   reactor::TimerId login_timer_ = 0;
   bool closing_ = false;
