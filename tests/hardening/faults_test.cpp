@@ -80,8 +80,8 @@ Pair matched(uint16_t port, const std::string& a, const std::string& b) {
   p.b->set_name(b);
   p.a->login(a, "pw");
   p.b->login(b, "pw");
-  p.a->unread(p.a->expect_skipping_queue<proto::GameStart>());
-  p.b->unread(p.b->expect_skipping_queue<proto::GameStart>());
+  p.a->expect_skipping_queue<proto::GameStart>();
+  p.b->expect_skipping_queue<proto::GameStart>();
   return p;
 }
 
@@ -107,6 +107,7 @@ TEST_CASE("disk full at run time: ERROR, games go on unrated, journal never corr
   }
   ServerProcess::Options o;
   o.data_dir = fs.path() / "data";
+  o.extra_args = {"--match-gap", "2000"};  // rematch at once whatever the ratings
   ServerProcess srv(o);
   auto play = [&](Pair& p) {
     GameDriver d(*p.a, *p.b);
@@ -120,8 +121,8 @@ TEST_CASE("disk full at run time: ERROR, games go on unrated, journal never corr
   // OpponentDisconnect (no GameOver with a rating we cannot stand by).
   p.a->send(proto::ReQueue{});
   p.b->send(proto::ReQueue{});
-  p.a->unread(p.a->expect_skipping_queue<proto::GameStart>());
-  p.b->unread(p.b->expect_skipping_queue<proto::GameStart>());
+  p.a->expect_skipping_queue<proto::GameStart>();
+  p.b->expect_skipping_queue<proto::GameStart>();
   GameReport g2 = play(p);
   CHECK(g2.finished);
   CHECK(!g2.over[0]);
@@ -137,8 +138,8 @@ TEST_CASE("disk full at run time: ERROR, games go on unrated, journal never corr
   std::filesystem::remove(fs.path() / "filler");
   p.a->send(proto::ReQueue{});
   p.b->send(proto::ReQueue{});
-  p.a->unread(p.a->expect_skipping_queue<proto::GameStart>());
-  p.b->unread(p.b->expect_skipping_queue<proto::GameStart>());
+  p.a->expect_skipping_queue<proto::GameStart>();
+  p.b->expect_skipping_queue<proto::GameStart>();
   GameReport g3 = play(p);
   REQUIRE(g3.over[0]);
   REQUIRE(g3.over[1]);

@@ -178,6 +178,14 @@ void SideGames::reset_samples() {
   games_finished_ = 0;
 }
 
+LatencyStats SideGames::stop_sampling() {
+  std::lock_guard lock(mu_);
+  LatencyStats s = summarize(samples_, games_finished_ / 2);
+  samples_.clear();
+  games_finished_ = 0;
+  return s;
+}
+
 LatencyStats SideGames::stop() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
@@ -283,8 +291,8 @@ void Bystander::start_game() {
   b_ = std::make_unique<ProtocolClient>("127.0.0.1", port_, 10s);
   a_->login(fmt::format("{}a{}", prefix_, gen_), "pw");
   b_->login(fmt::format("{}b{}", prefix_, gen_), "pw");
-  a_->unread(a_->expect_skipping_queue<proto::GameStart>(10s));
-  b_->unread(b_->expect_skipping_queue<proto::GameStart>(10s));
+  a_->expect_skipping_queue<proto::GameStart>(10s);
+  b_->expect_skipping_queue<proto::GameStart>(10s);
 }
 
 void Bystander::step() {
@@ -355,9 +363,11 @@ Kill9Stats kill9_loop(ServerProcess& srv, int kills, int pairs, uint32_t seed) {
   std::mt19937 rng(seed);
   for (int k = 0; k < kills; ++k) {
     if (!srv.running()) srv.start();
-    const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(150, 1500)(rng));
-    std::atomic<bool> killed{false};
+    const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1000)(rng));
+    std::atomic<bool> killed{false}, armed{false};
     std::thread killer([&] {
+      // The clock starts once the first games are under way.
+      while (!armed) std::this_thread::sleep_for(5ms);
       std::this_thread::sleep_for(delay);
       srv.kill(SIGKILL);
       killed = true;
@@ -375,6 +385,7 @@ Kill9Stats kill9_loop(ServerProcess& srv, int kills, int pairs, uint32_t seed) {
       } catch (const std::exception&) {
         // killed during a login
       }
+      armed = true;
       play_until_gone(clients, rng, over);
     }
     killer.join();

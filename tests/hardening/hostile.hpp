@@ -96,6 +96,8 @@ class SideGames {
   size_t moves() const { return moves_.load(); }
   // Drops the samples so far (e.g. the warm-up before an attack starts).
   void reset_samples();
+  // Statistics of the samples so far, which are then dropped; play goes on.
+  LatencyStats stop_sampling();
   // Stops the thread (idempotent) and returns the statistics.
   LatencyStats stop();
   // First error the player thread hit (empty if none).

@@ -63,8 +63,8 @@ TEST_CASE("stress: one-minute seeded live-server fuzz loop", "[hardening][fuzz][
     REQUIRE(srv.running());
   }
   ProtocolClient a(srv.port()), b(srv.port());
-  a.login("healthy1", "pw");
-  b.login("healthy2", "pw");
+  a.login("healthy1", "pw", 60s);
+  b.login("healthy2", "pw", 60s);
   a.expect_skipping_queue<proto::GameStart>();
   b.expect_skipping_queue<proto::GameStart>();
   GameDriver d(a, b);
