@@ -73,7 +73,7 @@ TEST_CASE("checkers-bench idle holds logged-in sessions") {
 
 TEST_CASE("checkers-bench login cycles Connect and LogOut") {
   ServerProcess server = start_server();
-  const RunResult r = bench(server, {"login", "--connections", "2", "--duration", "2"});
+  const RunResult r = bench(server, {"login", "--connections", "2", "--duration", "4"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const std::string json = last_line(r.out);
