@@ -24,6 +24,7 @@ namespace {
 
 constexpr auto kConnectTimeout = 10s;
 constexpr auto kChildPoll = 20ms;
+constexpr auto kMinLoginCycle = 125ms;  // <= 8 cycles = 16 session commands per second
 // A QueuePosition arriving this long after the previous one starts a new broadcast tick.
 constexpr double kTickGapMs = 300.0;
 
@@ -418,7 +419,7 @@ void LoadGenerator::owe_or_do(size_t i, Owed what) {
   switch (what) {
     case Owed::Move: make_move(i); break;
     case Owed::ReQueue: send_requeue(i); break;
-    case Owed::Login: send_relogin(i); break;
+    case Owed::Login: relogin_when_allowed(i); break;
     case Owed::Nothing: break;
   }
 }
@@ -450,6 +451,20 @@ void LoadGenerator::send_requeue(size_t i) {
   p.phase = Phase::Queued;
   const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::ReQueue)};
   send_bytes(p.conn, bytes);
+}
+
+// The server treats more than 20 Connect/LogOut/ReQueue per connection per second as a
+// flood (server/limits.hpp), and a cycle is two of them: keep each connection below that.
+void LoadGenerator::relogin_when_allowed(size_t i) {
+  const Clock::time_point due = players_[i].login_sent + kMinLoginCycle;
+  if (players_[i].phase == Phase::Off || Clock::now() >= due) {
+    send_relogin(i);
+    return;
+  }
+  loop_.run_at(due, [this, i] {
+    if (paused_) players_[i].owed = Owed::Login;
+    else send_relogin(i);
+  });
 }
 
 // Login workload: LogOut (when logged in) and a new Connect in one write.

@@ -6,7 +6,8 @@
 //           ReQueues after each game; a move is counted when the first server message
 //           caused by a MakeMove reaches either player of the game (latency = that gap);
 //   idle  - logged-in sessions just read what the server sends (QueuePosition ticks);
-//   login - every connection cycles Connect -> reply -> LogOut + Connect.
+//   login - every connection cycles Connect -> reply -> LogOut + Connect (at most 8
+//           cycles per second per connection, below the server's flood limit).
 // The login phase is outside the windows. Nothing is allocated and nothing is logged
 // per message; results go to the caller through callbacks (the library prints nothing).
 #pragma once
@@ -144,6 +145,7 @@ class LoadGenerator {
   void make_move(size_t i);
   void send_requeue(size_t i);
   void send_relogin(size_t i);
+  void relogin_when_allowed(size_t i);
   void owe_or_do(size_t i, Owed what);
   void error(size_t i);
   bool is_ours(std::string_view name, size_t& index) const;
