@@ -24,7 +24,8 @@ namespace {
 
 constexpr auto kConnectTimeout = 10s;
 constexpr auto kChildPoll = 20ms;
-constexpr auto kMinLoginCycle = 125ms;  // <= 8 cycles = 16 session commands per second
+constexpr auto kMinLoginCycle = 125ms;
+constexpr auto kMinRequeueGap = 62500us;  // <= 8 cycles = 16 session commands per second
 // A QueuePosition arriving this long after the previous one starts a new broadcast tick.
 constexpr double kTickGapMs = 300.0;
 
@@ -418,7 +419,7 @@ void LoadGenerator::owe_or_do(size_t i, Owed what) {
   p.owed = Owed::Nothing;
   switch (what) {
     case Owed::Move: make_move(i); break;
-    case Owed::ReQueue: send_requeue(i); break;
+    case Owed::ReQueue: requeue_when_allowed(i); break;
     case Owed::Login: relogin_when_allowed(i); break;
     case Owed::Nothing: break;
   }
@@ -445,8 +446,22 @@ void LoadGenerator::make_move(size_t i) {
   send_bytes(p.conn, bytes);
 }
 
+// Same flood limit as for logins: at most 16 ReQueues (games) per connection per second.
+void LoadGenerator::requeue_when_allowed(size_t i) {
+  const Clock::time_point due = players_[i].last_requeue + kMinRequeueGap;
+  if (Clock::now() >= due) {
+    send_requeue(i);
+    return;
+  }
+  loop_.run_at(due, [this, i] {
+    if (paused_) players_[i].owed = Owed::ReQueue;
+    else send_requeue(i);
+  });
+}
+
 void LoadGenerator::send_requeue(size_t i) {
   Player& p = players_[i];
+  p.last_requeue = Clock::now();
   if (p.dfa.on_send(MsgType::ReQueue).verdict != proto::Verdict::Accept) return;
   p.phase = Phase::Queued;
   const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::ReQueue)};

@@ -3,7 +3,8 @@
 // one address's ephemeral ports would not do), logs them in, and then, for one or more
 // measurement windows, runs one workload:
 //   play  - every player answers each YourTurn at once with a random legal hop and
-//           ReQueues after each game; a move is counted when the first server message
+//           ReQueues after each game (at most 16 per second per connection: the
+//           server's flood limit is 20 session commands per second); a move is counted when the first server message
 //           caused by a MakeMove reaches either player of the game (latency = that gap);
 //   idle  - logged-in sessions just read what the server sends (QueuePosition ticks);
 //   login - every connection cycles Connect -> reply -> LogOut + Connect (at most 8
@@ -110,6 +111,7 @@ class LoadGenerator {
     reactor::EventLoop::Clock::time_point move_sent{};
     reactor::EventLoop::Clock::time_point login_sent{};
     reactor::EventLoop::Clock::time_point last_qp{};
+    reactor::EventLoop::Clock::time_point last_requeue{};
   };
 
   // Counters shared by the per-second and the per-window views.
@@ -144,6 +146,7 @@ class LoadGenerator {
   void settle_move(size_t mover, reactor::EventLoop::Clock::time_point now);
   void make_move(size_t i);
   void send_requeue(size_t i);
+  void requeue_when_allowed(size_t i);
   void send_relogin(size_t i);
   void relogin_when_allowed(size_t i);
   void owe_or_do(size_t i, Owed what);
