@@ -541,7 +541,7 @@ TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garba
 }
 
 TEST_CASE("garbage: seeded live-server fuzz loop leaves the server healthy",
-          "[hardening][garbage][fuzz][!mayfail]")  // see docs/SECURITY.md §5: open finding {
+          "[hardening][garbage][fuzz][!mayfail]") {  // open finding: docs/SECURITY.md §5
   ServerProcess srv({"--max-clients-per-ip", "1000"});
   Bystander bystander(srv.port(), "bys");
   const uint32_t seed = 9;
