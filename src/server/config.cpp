@@ -7,6 +7,7 @@
 namespace checkers::server {
 
 void add_server_options(CLI::App& app, ServerConfig& c) {
+  discovery::add_responder_options(app, c.discovery);
   app.add_option("--listen-addr", c.listen_addr,
                  "Address to listen on (IPv4 or IPv6 literal or host name); default: all "
                  "interfaces, IPv4 and IPv6");
@@ -59,6 +60,7 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
 }
 
 void finish_config(ServerConfig& c) {
+  discovery::check_responder_options(c.discovery);
   if (c.poller_name.empty()) {
     c.poller = reactor::default_poller();
   } else if (auto kind = reactor::parse_poller(c.poller_name)) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "discovery/responder_options.hpp"
 #include "reactor/poller.hpp"
 
 namespace CLI {
@@ -42,10 +43,9 @@ struct ServerConfig {
   uint32_t match_base_gap = 100;
   uint32_t match_gap_per_second = 50;
 
-  // ---- Discovery (src/discovery, added by the discovery issue) ----
-  // The discovery person adds --udp-port, --announce-interval, --no-discovery,
-  // --legacy-beacon and --server-name here and in add_server_options(); the
-  // responder reads Server::players_online() / players_queued().
+  // LAN discovery: --udp-port, --announce-interval, --no-discovery, --legacy-beacon,
+  // --server-name (src/discovery); the responder reads Server::players_online/queued().
+  discovery::ResponderOptions discovery;
 };
 
 // Adds every server option to `app`, bound to `config`. Call finish_config()

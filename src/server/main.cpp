@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "discovery/responder.hpp"
 #include "reactor/event_loop.hpp"
 #include "server/config.hpp"
 #include "server/logging.hpp"
@@ -18,6 +19,26 @@
 namespace {
 
 using namespace checkers;
+
+// Discovery is a convenience beside the game service: when its UDP port cannot be
+// bound (another server on this host has it) the games still run, with a warning.
+std::unique_ptr<discovery::DiscoveryResponder> start_discovery(reactor::EventLoop& loop,
+                                                               const server::ServerConfig& config,
+                                                               const server::Server& srv) {
+  if (!config.discovery.enabled) return nullptr;
+  auto responder = std::make_unique<discovery::DiscoveryResponder>(
+      loop, discovery::to_responder_config(config.discovery, srv.port()), [&srv] {
+        return discovery::PlayerCounts{static_cast<uint32_t>(srv.players_online()),
+                                       static_cast<uint32_t>(srv.players_queued())};
+      });
+  try {
+    responder->start();
+  } catch (const std::exception& e) {
+    spdlog::warn("LAN discovery disabled: {}", e.what());
+    return nullptr;
+  }
+  return responder;
+}
 
 int run_server(const server::ServerConfig& config) {
   const auto level = config.verbose ? spdlog::level::debug
@@ -51,14 +72,17 @@ int run_server(const server::ServerConfig& config) {
     spdlog::critical("{}", e.what());
     return 1;
   }
+  std::unique_ptr<discovery::DiscoveryResponder> responder = start_discovery(loop, config, *srv);
   try {
     loop.run();
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
+    responder.reset();
     srv.reset();
     store->sync();
     return 1;
   }
+  responder.reset();
   srv.reset();
   try {
     store->sync();

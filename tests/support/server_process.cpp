@@ -54,6 +54,8 @@ void ServerProcess::start() {
   std::vector<std::string> argv{binary().string(), "--port",      "0",
                                 "--port-file",     port_file_.string(), "--data-dir",
                                 data_dir_.string(), "--listen-addr", options_.listen_addr};
+  // Test servers never broadcast announcements onto the machine's real interfaces.
+  if (!options_.discovery) argv.push_back("--no-discovery");
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   child_ = ChildProcess(argv, log_path_);
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;

@@ -27,6 +27,7 @@ class ServerProcess {
     // Empty: a fresh temporary data dir owned by this object.
     std::filesystem::path data_dir;
     std::string listen_addr = "127.0.0.1";
+    bool discovery = false;  // true: keep LAN discovery on (only inside test network namespaces)
     std::chrono::milliseconds start_timeout = 15s;
     bool start = true;  // start in the constructor
   };
