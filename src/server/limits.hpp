@@ -27,8 +27,9 @@ inline constexpr auto kLoginFailureRefill = 2s;
 // Connect / LogOut / ReQueue per connection per second before it counts as a flood.
 inline constexpr uint32_t kSessionCommandsPerSecond = 20;
 // Connects (each costs a password hash) per connection per window: a
-// Connect/LogOut loop is throttled by the hash, then cut off here.
-inline constexpr uint32_t kConnectsPerConnection = 5;
+// Connect/LogOut loop is throttled by the hash, then cut off here. Above the
+// failed-login burst, so a password guesser meets the per-address limit first.
+inline constexpr uint32_t kConnectsPerConnection = 8;
 inline constexpr auto kConnectWindow = 10s;
 // Interval of QueuePosition broadcasts and of the matchmaking sweep.
 inline constexpr auto kQueueTick = 1s;
