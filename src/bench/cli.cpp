@@ -46,6 +46,9 @@ void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string&
       ->capture_default_str()->check(CLI::Range(size_t{0}, size_t{254}));
   app.add_option("--login-window", o.login_window, "Connects + logins in flight during set-up")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{100'000}));
+  app.add_option("--logins-per-connection", o.logins_per_connection,
+                 "login: Connects per TCP connection before a fresh one is dialled")
+      ->capture_default_str()->check(CLI::Range(uint32_t{1}, uint32_t{1'000'000}));
   app.add_option("--setup-timeout", o.setup_timeout_s, "Seconds allowed for connecting and logging in")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
   app.add_option("--rounds", o.rounds, "Measurement rounds on the same connections")

@@ -138,8 +138,12 @@ std::string LoadGenerator::source_address(size_t i) const {
 }
 
 void LoadGenerator::connect(size_t i) {
+  players_[i].phase = Phase::Connecting;
+  dial(i);
+}
+
+void LoadGenerator::dial(size_t i) {
   Player& p = players_[i];
-  p.phase = Phase::Connecting;
   p.connector = std::make_unique<reactor::TcpConnector>(
       loop_, opt_.host, opt_.port, std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout));
   if (sources_ > 1) p.connector->set_local_address(source_address(i));
@@ -150,16 +154,19 @@ void LoadGenerator::connect(size_t i) {
 void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
   Player& p = players_[i];
   p.conn = conn;
+  p.connects = 0;
   conn->set_message_callback(
       [this, i](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(i, in); });
-  conn->set_close_callback([this, i](const reactor::TcpConnectionPtr&) { on_closed(i); });
+  conn->set_close_callback([this, i](const reactor::TcpConnectionPtr& c) { on_closed(i, c); });
   conn->set_tcp_nodelay(true);
   conn->start();
   // The connector may not be destroyed from inside its own callback.
   loop_.defer([this, i] { players_[i].connector.reset(); });
   if (opt_.mode == Mode::Login) {
+    const bool redialed = p.phase == Phase::Redialing;
     p.phase = Phase::Off;  // connected, not logged in: the window logs in
-    setup_step_done(i, true);
+    if (redialed) owe_or_do(i, Owed::Login);
+    else setup_step_done(i, true);
   } else {
     send_login(i);
   }
@@ -167,6 +174,7 @@ void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
 
 void LoadGenerator::connect_failed(size_t i, const std::string& why) {
   if (summary_.setup_errors == 0) note("connect failed: " + why);
+  if (players_[i].phase == Phase::Redialing) error(i);
   players_[i].phase = Phase::Closed;
   loop_.defer([this, i] { players_[i].connector.reset(); });
   setup_step_done(i, false);
@@ -376,8 +384,9 @@ void LoadGenerator::on_game_end(size_t i, bool game_over) {
   if (opt_.mode == Mode::Play) owe_or_do(i, Owed::ReQueue);
 }
 
-void LoadGenerator::on_closed(size_t i) {
+void LoadGenerator::on_closed(size_t i, const reactor::TcpConnectionPtr& conn) {
   Player& p = players_[i];
+  if (conn != p.conn) return;  // a connection this player already left (redial)
   const bool was_setup = p.phase == Phase::Connecting || p.phase == Phase::LoggingIn;
   p.conn.reset();
   if (stopping_ || p.phase == Phase::Closed) {
@@ -486,6 +495,11 @@ void LoadGenerator::relogin_when_allowed(size_t i) {
 void LoadGenerator::send_relogin(size_t i) {
   Player& p = players_[i];
   if (!p.conn) return;
+  if (p.connects >= opt_.logins_per_connection) {
+    redial(i);
+    return;
+  }
+  ++p.connects;
   std::array<uint8_t, 1 + proto::Connect::kSize> bytes{};
   size_t off = 0;
   if (p.phase == Phase::Queued) bytes[off++] = static_cast<uint8_t>(MsgType::LogOut);
@@ -496,6 +510,19 @@ void LoadGenerator::send_relogin(size_t i) {
   p.phase = Phase::LoggingIn;
   p.login_sent = Clock::now();
   send_bytes(p.conn, bytes, off);
+}
+
+// Login workload: this connection has used its Connects; log out, leave it, dial anew.
+void LoadGenerator::redial(size_t i) {
+  Player& p = players_[i];
+  if (p.phase == Phase::Queued) {
+    const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::LogOut)};
+    send_bytes(p.conn, bytes);
+  }
+  p.phase = Phase::Redialing;
+  const reactor::TcpConnectionPtr old = std::move(p.conn);
+  old->close_after_flush();
+  dial(i);
 }
 
 // ---- windows ---------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class LoadGenerator {
   RunSummary run();
 
  private:
-  enum class Phase : uint8_t { Off, Connecting, LoggingIn, Queued, InGame, GameEnd, Closed };
+  enum class Phase : uint8_t { Off, Connecting, LoggingIn, Queued, InGame, GameEnd, Redialing, Closed };
   enum class Owed : uint8_t { Nothing, Move, ReQueue, Login };
 
   struct Player {
@@ -105,6 +105,7 @@ class LoadGenerator {
     Square8 continuing;
     Square8 last_landing;  // where this player's last jump landed
     uint8_t retries = 0;   // InvalidMoves in a row
+    uint32_t connects = 0;  // Connects sent on `conn` (login workload)
     bool move_pending = false;
     int32_t opponent = -1;
     proto::Board board;
@@ -126,6 +127,8 @@ class LoadGenerator {
   void start_setup();
   void launch_next();
   void connect(size_t i);
+  void dial(size_t i);
+  void redial(size_t i);
   void connected(size_t i, const reactor::TcpConnectionPtr& conn);
   void connect_failed(size_t i, const std::string& why);
   void send_login(size_t i);
@@ -142,7 +145,7 @@ class LoadGenerator {
   void on_your_turn(size_t i, const proto::YourTurn& m);
   void on_invalid_move(size_t i, const proto::InvalidMove& m);
   void on_game_end(size_t i, bool game_over);
-  void on_closed(size_t i);
+  void on_closed(size_t i, const reactor::TcpConnectionPtr& conn);
   void settle_move(size_t mover, reactor::EventLoop::Clock::time_point now);
   void make_move(size_t i);
   void send_requeue(size_t i);

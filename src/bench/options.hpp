@@ -36,6 +36,10 @@ struct BenchOptions {
   // TCP connects + logins in flight during set-up: the server hashes passwords on its
   // work queue, and a longer queue only makes each login wait longer.
   size_t login_window = 64;
+  // Login workload: Connects on one TCP connection before it is closed and a fresh one
+  // dialled. The server cuts a connection off after 8 Connects in 10 s (each costs a
+  // password hash), so a cycling client must move to a new connection at that point.
+  uint32_t logins_per_connection = 8;
   double setup_timeout_s = 600.0;
 
   // Measurement windows; between two of them the players pause (no moves) and
