@@ -109,6 +109,7 @@ ServerChoice choose_discovered(const ClientOptions& o, std::vector<discovery::Fo
   return {pick->address, pick->tcp_port, -1};
 }
 
+// CLIENT: DISCOVERY without --host-addr - browse the LAN, then use the one server found or let the user pick.
 ServerChoice discover(reactor::EventLoop& loop, const ClientOptions& o) {
   discovery::BrowserConfig config;
   config.duration = std::chrono::milliseconds(o.discover_ms);
@@ -139,6 +140,7 @@ int run_client(const ClientOptions& o) {
   reactor::EventLoop loop(o.poller.value_or(reactor::default_poller()));
   spdlog::debug("poller: {}", reactor::to_string(loop.poller_kind()));
 
+  // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by LAN discovery.
   ServerChoice server{o.host.value_or(""), o.port, -1};
   if (!o.host || o.list_servers) {
     server = discover(loop, o);

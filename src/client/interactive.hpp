@@ -16,6 +16,7 @@
 
 namespace checkers::client {
 
+// UI: the person's terminal front end - prompts, typed moves, the board after every move, end-of-game questions.
 class InteractivePlayer : public Frontend {
  public:
   struct Config {

@@ -32,6 +32,7 @@ MoveReport reconstruct_move(const proto::Board& before, const proto::Board& afte
 std::optional<game::Square> landing_square(const proto::Board& after, const proto::Move& last);
 
 // "22x15x6 (c3xe5xc7), capturing 2 pieces, and crowned a king" (no subject).
+// UI: the sentence the player reads about a move ("bob played 22x15x6 (c3xe5xc7), capturing 2 pieces").
 std::string describe_move(const MoveReport& report);
 
 }  // namespace checkers::client

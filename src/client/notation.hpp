@@ -26,6 +26,7 @@ struct ParsedMove {
 
 // Syntax only: squares are PDN numbers 1-32 or coordinates a1-h8 (dark squares),
 // separated by '-' or 'x'.
+// UI: what the player types (11-15, 22x15x6, c3-d4) parsed into squares.
 ParsedMove parse_move_text(std::string_view text);
 
 struct PlannedMove {

@@ -18,6 +18,7 @@ struct RenderOptions {
 };
 
 // Pieces: Black men 'b', kings 'B'; White men 'w', kings 'W'. Empty dark squares '.'.
+// UI: draws the board (own pieces at the bottom, square-number key, colours on a terminal).
 std::string render_board(const proto::Board& board, game::Color me, const RenderOptions& opts);
 
 }  // namespace checkers::client

@@ -57,6 +57,7 @@ void ServerLink::on_connected(reactor::TcpConnectionPtr conn) {
 bool ServerLink::send(const proto::Message& m) {
   if (done_ || !conn_) return false;
   const proto::MsgType type = proto::type_of(m);
+  // STATEFUL: the client never sends a message its DFA state does not allow.
   if (dfa_.can_send(type).verdict != proto::Verdict::Accept) {
     spdlog::warn("not sending {} in state {}", proto::name_of(type), proto::name_of(dfa_.state()));
     return false;
@@ -114,6 +115,7 @@ void ServerLink::on_bytes(reactor::Buffer& input) {
 
 bool ServerLink::deliver(const proto::Message& m) {
   const proto::State before = dfa_.state();
+  // STATEFUL: every server message is checked against the client side of the DFA; a violation ends the link.
   const proto::Transition t = dfa_.on_receive(proto::type_of(m));
   spdlog::debug("recv {} ({} -> {})", m, proto::name_of(before), proto::name_of(dfa_.state()));
   if (t.verdict != proto::Verdict::Accept) {

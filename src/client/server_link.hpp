@@ -21,6 +21,7 @@
 
 namespace checkers::client {
 
+// CLIENT: the connection to the chosen server's host and port (8864 unless --port).
 class ServerLink {
  public:
   enum class Failure {

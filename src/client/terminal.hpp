@@ -38,6 +38,7 @@ class TerminalGuard {
 
 // Splits stdin into lines as it becomes readable. Pipes and terminals are watched by a
 // Channel; a regular file or /dev/null (which epoll refuses) is read in deferred chunks.
+// UI: reads the player's typed lines from stdin inside the event loop.
 class LineReader {
  public:
   using LineCallback = std::function<void(std::string line)>;
@@ -67,6 +68,7 @@ class LineReader {
 };
 
 // Output for the player. All UI text goes through here (stdout).
+// UI: all player-facing output (stdout), with the status line updated in place on a terminal.
 class Screen {
  public:
   explicit Screen(bool ansi) : ansi_(ansi) {}

@@ -19,6 +19,7 @@ namespace checkers::discovery {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'C', 'H', 'K', 'R'};
 inline constexpr uint8_t kFormatVersion = 1;
+// SERVICE: DISCOVERY uses the well-known port 8864 on UDP as well (queries, announcements, legacy beacon).
 inline constexpr uint16_t kDefaultUdpPort = 8864;
 // Queries are padded to this size so an answer is never much larger than the
 // question (the responder cannot be used as a traffic amplifier).
@@ -75,6 +76,7 @@ std::vector<uint8_t> encode(const Announcement& announcement);
 std::vector<uint8_t> encode(const LegacyBeacon&);
 
 // nullopt + *reason on anything that is not exactly one well-formed datagram.
+// DISCOVERY: the only decoder of discovery datagrams; anything malformed is rejected with a reason.
 std::optional<Datagram> parse(std::span<const uint8_t> bytes, RejectReason* reason = nullptr);
 
 // Empty string when `name` can go into an announcement, else why not.

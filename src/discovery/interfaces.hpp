@@ -32,6 +32,7 @@ struct LocalInterfaces {
 };
 
 // Loopback is never listed: it cannot broadcast, and multicast on it stays on the host.
+// DISCOVERY: where to send queries - each IPv4 broadcast address and each IPv6 multicast interface.
 LocalInterfaces list_interfaces();
 
 // Address of `ip` (numeric literal) and `port`, usable with a socket of `family`:

@@ -31,6 +31,7 @@ class TokenBucket {
   Clock::time_point last_;
 };
 
+// DISCOVERY: per-source limit so the responder cannot be used to flood the LAN.
 class SourceRateLimiter {
  public:
   using Clock = TokenBucket::Clock;

@@ -52,6 +52,7 @@ struct ResponderCounters {
   std::array<uint64_t, kRejectReasonCount> rejected{};
 };
 
+// DISCOVERY: server side - answers LAN queries, announces periodically, sends the reference's empty beacon.
 class DiscoveryResponder {
  public:
   // Throws std::invalid_argument for a server name that cannot be announced.

@@ -34,6 +34,7 @@ struct BrowseReport {
 
 // Bot mode: a server speaking `version` first, then most players queued, then
 // lowest latency (unknown latency last). Requires a non-empty list.
+// DISCOVERY: which found server a bot or a non-interactive client uses.
 const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version);
 
 // Numbered table, one server per line, for --list-servers and the interactive choice.

@@ -55,6 +55,7 @@ inline constexpr S U = S::Unauthenticated, Q = S::InQueue, P = S::ProcessingGame
                    M = S::UserMove, E = S::GameEnd;
 
 // Rows in type-byte order. Columns: Unauthenticated, InQueue, PGS, UserMove, GameEnd.
+// STATEFUL: the protocol DFA itself - every (message, state) cell of PROTOCOL-v1.md §6 in one table for both ends.
 inline constexpr std::array<Row, kMsgTypeCount> kRows{{
     {MsgType::Connect,            C2S, {to(Q), X,     X,     X,     X         }},
     {MsgType::InvalidLogin,       S2C, {X,     to(U), X,     X,     X         }},
@@ -87,6 +88,7 @@ constexpr Direction direction_of(MsgType t) noexcept {
 
 // The table lookup. A message travelling against its direction is a violation.
 // A Violation keeps `next` == `s`.
+// STATEFUL: the only lookup into the DFA; a message the table does not allow is a violation.
 constexpr Transition transition(State s, Direction d, MsgType t) noexcept {
   const auto raw = static_cast<size_t>(t);
   if (raw < kFirstMsgType || raw > kLastMsgType) return {Verdict::Violation, s};
@@ -110,6 +112,7 @@ constexpr Direction outgoing(Role r) noexcept {
 // The server's handling of Connect (§6.1) is two table steps: on_receive(Connect)
 // moves to InQueue, then on_send(InvalidLogin | InvalidVersion) goes back to
 // Unauthenticated, or on_send(QueuePosition) stays in InQueue.
+// STATEFUL: one connection end's current DFA state; each server session and the client's link own one.
 class DfaTracker {
  public:
   explicit constexpr DfaTracker(Role role, State start = State::Unauthenticated) noexcept

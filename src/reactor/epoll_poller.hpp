@@ -10,6 +10,7 @@
 
 namespace checkers::reactor {
 
+// CONCURRENT: epoll(7) backend of the reactor, O(ready) per wait.
 class EpollPoller final : public Poller {
 public:
     EpollPoller();

@@ -88,6 +88,7 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
     iterate(static_cast<int>(std::min<std::chrono::milliseconds::rep>(max_wait.count(), INT_MAX)));
 }
 
+// CONCURRENT: one reactor iteration - poll every registered fd, then run the callbacks of the ready ones.
 void EventLoop::iterate(int max_wait_ms) {
     // Redeliveries scheduled so far run in this iteration; ones scheduled from now on
     // wait for the next.

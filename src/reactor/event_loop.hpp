@@ -29,6 +29,7 @@ class UniqueFd;
 // Identifies a timer; 0 is never a valid id.
 using TimerId = std::uint64_t;
 
+// CONCURRENT: the reactor - one thread serves every connection by waiting on all sockets at once.
 class EventLoop {
 public:
     using Clock = std::chrono::steady_clock;

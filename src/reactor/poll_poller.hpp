@@ -10,6 +10,7 @@
 
 namespace checkers::reactor {
 
+// CONCURRENT: poll(2) backend of the reactor (CHECKERS_POLLER=poll, --poller poll).
 class PollPoller final : public Poller {
 public:
     void update(Channel* channel) override;

@@ -20,6 +20,7 @@ std::optional<PollerKind> parse_poller(std::string_view name);
 PollerKind default_poller();
 const char* to_string(PollerKind kind);
 
+// CONCURRENT: readiness of all connections from one system call (epoll or poll backend).
 class Poller {
 public:
     virtual ~Poller() = default;

@@ -29,6 +29,7 @@ class EventLoop;
 class TcpConnection;
 using TcpConnectionPtr = std::shared_ptr<TcpConnection>;
 
+// CONCURRENT: per-connection non-blocking input/output buffers, so one slow peer never blocks the others.
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 public:
     // Consume what you want from the Buffer; an unconsumed tail stays for the next call.

@@ -20,6 +20,7 @@
 
 namespace checkers::reactor {
 
+// CLIENT: resolves the --host-addr name or address (getaddrinfo) and tries every address in turn.
 class TcpConnector {
 public:
     using ConnectedCallback = std::function<void(TcpConnectionPtr)>;

@@ -45,6 +45,7 @@ UniqueFd bind_socket(const sockaddr_storage& addr, bool dual_stack, const std::s
 
 }  // namespace
 
+// SERVICE: binds the server's TCP port - 8864 unless --port says otherwise (ServerConfig::port).
 UniqueFd TcpListener::open_socket(const std::string& host, std::uint16_t port) {
     bool dual_stack = false;
     const sockaddr_storage addr = listen_address(host, port, dual_stack);

@@ -17,6 +17,7 @@ namespace checkers::reactor {
 
 class EventLoop;
 
+// CONCURRENT: non-blocking accept loop; every accepted socket becomes its own TcpConnection on the loop.
 class TcpListener {
 public:
     using NewConnectionCallback = std::function<void(TcpConnectionPtr)>;

@@ -37,6 +37,7 @@ template <class T> struct is_std_function : std::false_type {};
 template <class S> struct is_std_function<std::function<S>> : std::true_type {};
 }  // namespace detail
 
+// CONCURRENT: slow CPU work (password hashing, bot search) on worker threads; completions run on the loop.
 class WorkQueue {
 public:
     static constexpr std::size_t kDefaultThreads = 2;
