@@ -5,6 +5,9 @@
 #   make valgrind  the integration-level suite under valgrind (zero errors, zero definite leaks)
 #   make fuzz      libFuzzer targets with clang for FUZZ_SECONDS (default 60) each
 #   make bench     benchmarks, written to BENCHMARKS.md
+#   make install   install into PREFIX (default /usr/local)
+#   make deb       build the Debian package checkers_<version>_<arch>.deb into $(BUILD)/
+#   make deb-test  install that .deb into a debootstrapped Debian 12 chroot and run it there
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -15,7 +18,7 @@ FUZZ_SECONDS ?= 60
 CTEST_ARGS ?=
 CMAKE_FLAGS ?=
 
-.PHONY: all build bootstrap run test test-fast test-asan valgrind fuzz bench stress demo install clean
+.PHONY: all build bootstrap run test test-fast test-asan valgrind fuzz bench stress demo install deb deb-test clean
 
 all: build
 
@@ -69,6 +72,12 @@ demo: bootstrap build
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+deb-test: deb
+	scripts/deb-chroot-test $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

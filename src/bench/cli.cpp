@@ -97,8 +97,9 @@ bool raise_fd_limit(size_t connections) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
+int run_cli(int argc, char** argv, const std::string& version) {
   CLI::App app{"checkers-bench: load generator for checkers-server (play, idle, login)"};
+  app.set_version_flag("--version", version);
   BenchOptions opt;
   std::string mode;
   std::string poller = "epoll";

@@ -3,9 +3,12 @@
 // table and (with --json) the JSON object as the last line of stdout.
 #pragma once
 
+#include <string>
+
 namespace checkers::bench {
 
 // Returns the process exit code: 0 done, 1 could not run, 2 bad command line.
-int run_cli(int argc, char** argv);
+// `version` is what --version prints (main.cpp knows the build's version string).
+int run_cli(int argc, char** argv, const std::string& version = "checkers-bench");
 
 }  // namespace checkers::bench

@@ -8,6 +8,14 @@ namespace checkers::server {
 
 void add_server_options(CLI::App& app, ServerConfig& c) {
   discovery::add_responder_options(app, c.discovery);
+  // src/discovery declares --no-discovery with a counting callback, which CLI11 cannot
+  // feed from a config file ("no-discovery = true" fails to convert); a bool flag works
+  // on the command line and in the file alike.
+  if (CLI::Option* counting = app.get_option_no_throw("--no-discovery")) {
+    const std::string help = counting->get_description();
+    app.remove_option(counting);
+    app.add_flag("--no-discovery", c.no_discovery, help);
+  }
   app.add_option("--listen-addr", c.listen_addr,
                  "Address to listen on (IPv4 or IPv6 literal or host name); default: all "
                  "interfaces, IPv4 and IPv6");
@@ -20,10 +28,10 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
                  "I/O multiplexer: epoll or poll (default: $CHECKERS_POLLER, else epoll)")
       ->check(CLI::IsMember({"epoll", "poll"}));
 
-  auto* verbose = app.add_flag("-v,--verbose", c.verbose,
-                               "Log at DEBUG level, including every message sent and received");
-  auto* quiet = app.add_flag("-q,--quiet", c.quiet, "Log warnings and errors only");
-  verbose->excludes(quiet);
+  // Not excludes(): that would refuse `verbose = false` next to `quiet = true` in a config
+  // file; finish_config() refuses the two only when both are on.
+  app.add_flag("-v,--verbose", c.verbose, "Log at DEBUG level, including every message sent and received");
+  app.add_flag("-q,--quiet", c.quiet, "Log warnings and errors only (not with --verbose)");
   app.add_option("--log-file", c.log_file,
                  "Also append the log to this file (reopened on SIGHUP, for log rotation)");
 
@@ -59,7 +67,19 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
       ->capture_default_str();
 }
 
+void add_config_file_option(CLI::App& app) {
+  app.set_config("--config", kDefaultConfigFile,
+                 std::string("Read options from this INI/TOML file (keys are the long option names, "
+                             "e.g. port = 8864); options given on the command line override it. "
+                             "Default: ") +
+                     kDefaultConfigFile + " if it exists, else none");
+  // A misspelt key must not be ignored silently: it is a setting the admin thinks is on.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+}
+
 void finish_config(ServerConfig& c) {
+  if (c.no_discovery) c.discovery.enabled = false;
+  if (c.verbose && c.quiet) throw CLI::ValidationError("--quiet", "--verbose and --quiet exclude each other");
   discovery::check_responder_options(c.discovery);
   if (c.poller_name.empty()) {
     c.poller = reactor::default_poller();

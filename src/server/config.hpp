@@ -46,11 +46,20 @@ struct ServerConfig {
   // LAN discovery: --udp-port, --announce-interval, --no-discovery, --legacy-beacon,
   // --server-name (src/discovery); the responder reads Server::players_online/queued().
   discovery::ResponderOptions discovery;
+  bool no_discovery = false;  // --no-discovery; finish_config() clears discovery.enabled
 };
+
+// Where the packaged server looks for its config file when --config is not given.
+inline constexpr const char* kDefaultConfigFile = "/etc/checkers/server.conf";
 
 // Adds every server option to `app`, bound to `config`. Call finish_config()
 // after parsing.
 void add_server_options(CLI::App& app, ServerConfig& config);
+// Adds --config FILE: every server option may also be set in that file (CLI11's
+// INI/TOML format, keys are the long option names); the command line wins. An
+// explicit file that is missing, or an unknown key in it, is a parse error.
+// Without --config, kDefaultConfigFile is read if it exists.
+void add_config_file_option(CLI::App& app);
 // Cross-option checks and derived values after parsing; throws CLI::ValidationError.
 void finish_config(ServerConfig& config);
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -94,6 +95,19 @@ int run_server(const server::ServerConfig& config) {
   return 0;
 }
 
+std::string config_file(const CLI::App& app) {
+  const CLI::Option* opt = app.get_config_ptr();
+  return opt == nullptr ? std::string() : opt->as<std::string>();
+}
+
+// CLI11 says "INI was not able to parse KEY" for a key no option has.
+std::string describe(const CLI::ConfigError& e) {
+  const std::string what = e.what();
+  const std::string extras = "INI was not able to parse ";
+  if (what.rfind(extras, 0) == 0) return "unknown key '" + what.substr(extras.size()) + "'";
+  return what;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,11 +116,15 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   server::ServerConfig config;
   server::add_server_options(app, config);
+  server::add_config_file_option(app);
   server::UserCommandArgs user_args;
   CLI::App* user = server::add_user_subcommands(app, user_args);
   try {
     app.parse(argc, argv);
     server::finish_config(config);
+  } catch (const CLI::ConfigError& e) {
+    std::cerr << "checkers-server: config file " << config_file(app) << ": " << describe(e) << "\n";
+    return 2;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
