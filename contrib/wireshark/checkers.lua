@@ -72,7 +72,7 @@ local f = {
   move_dx = ProtoField.int8("checkers.move.dx", "dx", base.DEC),
   move_dy = ProtoField.int8("checkers.move.dy", "dy", base.DEC),
   move_from = ProtoField.string("checkers.move.from", "From"),
-  move_to = ProtoField.string("checkers.move.to", "To (the neighbouring square; a jump names the captured piece)"),
+  move_to = ProtoField.string("checkers.move.to", "To (neighbour; for a jump, the captured piece)"),
   move_from_pdn = ProtoField.uint8("checkers.move.from_pdn", "From (PDN square)", base.DEC),
   move_to_pdn = ProtoField.uint8("checkers.move.to_pdn", "To (PDN square)", base.DEC),
   move_sentinel = ProtoField.bool("checkers.move.first_turn", "First-turn sentinel"),
@@ -167,7 +167,7 @@ end
 local function add_board(tree, pinfo, range)
   local bytes = range:bytes()
   local item = tree:add(f.board, range)
-  item:append_text("  (rows y=0..7, x=0..7 left to right; o own man, O own king, x opponent man, X opponent king)")
+  item:append_text("  (receiver's view, y=0 at the top: o own man, O own king, x opponent man, X opponent king)")
   local counts = { [4] = 0, [5] = 0, [6] = 0, [7] = 0 }
   for y = 0, 7 do
     local compact, spaced = {}, {}
