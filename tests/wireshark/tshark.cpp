@@ -164,7 +164,7 @@ bool LiveCapture::sync(const std::string& tag) {
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   to.sin_port = htons(marker_port_);
   const std::string marker = kMarker + "-" + tag;
-  // dumpcap writes each packet out as it comes; once the marker is in the file,
+  // dumpcap writes packets out in capture order; once the marker is in the file,
   // the capture is running and everything sent before it is there too (loopback
   // delivers in order). Resent now and then in case the first one came too early.
   auto last_sent = Clock::now() - 1s;
@@ -174,9 +174,10 @@ bool LiveCapture::sync(const std::string& tag) {
           ::sendto(marker_fd_, marker.data(), marker.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
           last_sent = Clock::now();
         }
-        return slurp(file_).find(marker) != std::string::npos;
+        return slurp(file_).find(marker) != std::string::npos || !child_.running();
       },
-      10s);
+      10s) &&
+         child_.running();
 }
 
 int LiveCapture::finish() {
