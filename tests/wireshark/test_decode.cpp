@@ -106,6 +106,8 @@ TEST_CASE("every golden message vector decodes to its type and fields") {
   }
   const Decoded d = run(pcap, tmp);
   REQUIRE(d.packets.size() == expected.size());
+  const auto info = info_column(tshark_or_skip(), tmp / "in.pcap");
+  REQUIRE(info.size() == expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     json fields = expected[i];
     INFO("vector " << fields.at("name").get<std::string>());
@@ -116,6 +118,15 @@ TEST_CASE("every golden message vector decodes to its type and fields") {
     const bool c2s = client_to_server(fields.at("type"));
     CHECK(field(msgs[0], "checkers.direction") == (c2s ? "client to server" : "server to client"));
     check_fields(msgs[0], fields);
+    // Info column: the message name, a MakeMove with its squares.
+    const std::string type = fields.at("type");
+    CHECK(info[i].rfind(type, 0) == 0);
+    if (type == "MakeMove") {
+      const json& m = fields.at("move");
+      const int x = m.at("x"), y = m.at("y"), dx = m.at("dx"), dy = m.at("dy");
+      CHECK(info[i] == "MakeMove (" + std::to_string(x) + "," + std::to_string(y) + ")→(" + std::to_string(x + dx) +
+                           "," + std::to_string(y + dy) + ")");
+    }
   }
 }
 

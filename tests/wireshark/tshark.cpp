@@ -96,6 +96,21 @@ nlohmann::json dissect(const std::filesystem::path& tshark, const std::filesyste
   return nlohmann::json::parse(r.out);
 }
 
+std::vector<std::string> info_column(const std::filesystem::path& tshark, const std::filesystem::path& file,
+                                     const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv{tshark.string(), "-n", "-r", file.string(),
+                                "-X", "lua_script:" + dissector_script().string()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.insert(argv.end(), {"-T", "fields", "-e", "_ws.col.Info"});
+  const RunResult r = run_command(argv, {}, 120s);
+  if (r.exit_code != 0 || r.err.find("Lua: Error") != std::string::npos)
+    throw std::runtime_error("tshark failed (exit " + std::to_string(r.exit_code) + "): " + r.err);
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 std::vector<nlohmann::json> layers(const nlohmann::json& packet, const std::string& proto) {
   const auto& all = packet.at("_source").at("layers");
   if (!all.contains(proto)) return {};

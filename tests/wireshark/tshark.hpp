@@ -35,6 +35,10 @@ std::filesystem::path dissector_script();
 nlohmann::json dissect(const std::filesystem::path& tshark, const std::filesystem::path& file,
                        const std::vector<std::string>& extra_args = {});
 
+// The Info column of every packet, one string per packet (same arguments as dissect()).
+std::vector<std::string> info_column(const std::filesystem::path& tshark, const std::filesystem::path& file,
+                                     const std::vector<std::string>& extra_args = {});
+
 // The instances of protocol layer `proto` ("checkers", "checkers_disc", "tcp") in one
 // packet, in order (tshark merges repeated layers into an array).
 std::vector<nlohmann::json> layers(const nlohmann::json& packet, const std::string& proto);
