@@ -19,6 +19,12 @@ namespace checkers::server {
 
 namespace {
 
+// What a registration's hashing job hands back to the loop.
+struct RegistrationHash {
+  bool abandoned = false;           // the client closed before the job ran: nothing hashed
+  std::optional<std::string> hash;  // empty when hashing failed
+};
+
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -193,10 +199,14 @@ void Server::login_existing(Session& s, const std::string& name, const std::stri
   s.set_login_pending(true);
   std::string hash = store_.find(name)->password_hash;
   loop_.work_queue().submit(
-      [password, hash = std::move(hash)] { return verify_password(password, hash); },
-      [this, id = s.id(), name](bool ok) {
+      [password, hash = std::move(hash), client = s.lifetime()]() -> std::optional<bool> {
+        if (client.expired()) return std::nullopt;  // the client left while queued
+        return verify_password(password, hash);
+      },
+      [this, id = s.id(), name](std::optional<bool> verified) {
         Session* s = find_session(id);
-        if (s == nullptr) return;  // gone while we were hashing
+        if (s == nullptr || !verified) return;  // gone while we were hashing
+        const bool ok = *verified;
         s->set_login_pending(false);
         if (!ok) {
           login_failed(*s, proto::LoginFailure::InvalidPassword);
@@ -212,15 +222,18 @@ void Server::register_account(Session& s, const std::string& name, const std::st
   s.set_login_pending(true);
   registering_.insert(name);
   loop_.work_queue().submit(
-      [password]() -> std::optional<std::string> {
+      [password, client = s.lifetime()]() -> RegistrationHash {
+        if (client.expired()) return RegistrationHash{true, std::nullopt};  // the client left while queued
         try {
-          return hash_password(password);
+          return RegistrationHash{false, hash_password(password)};
         } catch (const PasswordError&) {
-          return std::nullopt;
+          return {};
         }
       },
-      [this, id = s.id(), name](std::optional<std::string> hash) {
+      [this, id = s.id(), name](RegistrationHash result) {
         registering_.erase(name);
+        if (result.abandoned) return;
+        std::optional<std::string>& hash = result.hash;
         if (!hash) spdlog::error("password hashing failed; cannot create account {}", name);
         Account account;
         account.name = name;

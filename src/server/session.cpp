@@ -31,6 +31,7 @@ void Session::start(Clock::duration login_timeout) {
       [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_input(in); });
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) {
     closing_ = true;
+    lifetime_.reset();
     events_.on_session_closed(*this);  // may destroy *this
   });
   conn_->set_high_water_callback(
@@ -67,6 +68,7 @@ void Session::close(std::string_view why) {
   if (closing_) return;
   spdlog::info("{} closing: {}", tag_, why);
   closing_ = true;
+  lifetime_.reset();
   cancel_timer(partial_timer_);
   cancel_timer(login_timer_);
   conn_->close();
@@ -76,6 +78,7 @@ void Session::close_after_flush(std::string_view why) {
   if (closing_) return;
   spdlog::info("{} closing: {}", tag_, why);
   closing_ = true;
+  lifetime_.reset();
   cancel_timer(partial_timer_);
   cancel_timer(login_timer_);
   conn_->close_after_flush();
@@ -87,13 +90,9 @@ void Session::set_login_pending(bool pending) {
     return;
   }
   login_pending_ = pending;
-  if (pending) {
-    // Leave further input in the socket and the buffer until the result is in.
-    conn_->stop_reading();
-  } else {
-    conn_->start_reading();
-    conn_->schedule_redelivery();  // bytes that arrived meanwhile, in order
-  }
+  // While the job runs, input is only buffered (see on_input); reading goes on so
+  // that a client who hangs up is noticed and its queued password job skipped.
+  if (!pending) conn_->schedule_redelivery();  // bytes that arrived meanwhile, in order
 }
 
 void Session::arm_login_timer(Clock::duration timeout) {
@@ -110,7 +109,11 @@ void Session::arm_login_timer(Clock::duration timeout) {
 void Session::cancel_login_timer() { cancel_timer(login_timer_); }
 
 void Session::on_input(reactor::Buffer& in) {
-  if (closing_ || login_pending_) return;
+  if (closing_) return;
+  if (login_pending_) {
+    limit_backlog(in);
+    return;
+  }
   const auto r = decoder_.feed(
       in.readable(), [this](const proto::Message& m) { return dispatch(m); },
       limits::kMessagesPerIteration);
@@ -129,14 +132,7 @@ void Session::on_input(reactor::Buffer& in) {
     case proto::DecodeStatus::Ok:
       break;
   }
-  // Backpressure: while a backlog waits for the per-iteration budget, leave
-  // further bytes in the kernel (the flooder's sends block) instead of
-  // buffering them without bound.
-  if (in.readable_bytes() > limits::kInputBacklog) {
-    conn_->stop_reading();
-  } else if (!login_pending_) {
-    conn_->start_reading();
-  }
+  limit_backlog(in);
   // The partial-message clock starts at the first byte of the incomplete
   // message; more bytes of the same message do not restart it.
   if (!decoder_.has_partial()) {
@@ -147,6 +143,17 @@ void Session::on_input(reactor::Buffer& in) {
       partial_timer_ = 0;
       on_partial_timeout();
     });
+  }
+}
+
+// Backpressure: while a backlog waits (for the per-iteration budget or a login
+// job), leave further bytes in the kernel (the flooder's sends block) instead of
+// buffering them without bound.
+void Session::limit_backlog(const reactor::Buffer& in) {
+  if (in.readable_bytes() > limits::kInputBacklog) {
+    conn_->stop_reading();
+  } else {
+    conn_->start_reading();
   }
 }
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -65,9 +66,12 @@ class Session {
   void close_after_flush(std::string_view why);
   bool closing() const { return closing_; }
 
-  // While a login job runs, input is left unprocessed (kept in order).
+  // While a login job runs, input is buffered unprocessed (kept in order).
   void set_login_pending(bool pending);
   bool login_pending() const { return login_pending_; }
+  // Expires when the session closes: a password job queued for it checks this
+  // and skips the hash, so a connect-and-leave flood cannot fill the queue.
+  std::weak_ptr<void> lifetime() const { return lifetime_; }
 
   void arm_login_timer(Clock::duration timeout);
   void cancel_login_timer();
@@ -101,6 +105,7 @@ class Session {
   void on_input(reactor::Buffer& in);
   // False: stop decoding (closing, or input paused).
   bool dispatch(const proto::Message& m);
+  void limit_backlog(const reactor::Buffer& in);
   void on_partial_timeout();
   void cancel_timer(reactor::TimerId& t);
   void update_tag();
@@ -120,7 +125,7 @@ class Session {
   reactor::TimerId login_timer_ = 0;
   bool closing_ = false;
   bool login_pending_ = false;
-  bool in_dispatch_ = false;
+  std::shared_ptr<void> lifetime_ = std::make_shared<char>(0);
 
   std::string account_;
   uint32_t rating_ = 0;

@@ -300,7 +300,7 @@ TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, hon
 }
 
 TEST_CASE("never-reader: unread output hits the high-water mark and disconnects; RSS stays bounded",
-          "[hardening][never-reader][!mayfail]") {  // open finding: docs/SECURITY.md §5
+          "[hardening][never-reader]") {
   ServerProcess srv;
   ProtocolClient reader(srv.port()), partner(srv.port());
   reader.login("reader", "pw");
@@ -308,8 +308,10 @@ TEST_CASE("never-reader: unread output hits the high-water mark and disconnects;
   reader.expect_skipping_queue<proto::GameStart>();
   partner.expect_skipping_queue<proto::GameStart>();
   reader.expect<proto::YourTurn>();  // queued first at equal rating: moves first
-  const int small = 4096;
-  ::setsockopt(reader.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  // The socket keeps its default (autotuned) receive buffer. Shrinking it with
+  // SO_RCVBUF looks like a shortcut to back-pressure, but on loopback a full tiny
+  // buffer also drops the server's ACKs, both TCPs go into RTO backoff, and the
+  // server simply stops receiving: a kernel stall, not the never-reader under test.
   const Rss before = process_rss(srv.pid());
   // Each illegal MakeMove (2 bytes) makes the server owe an InvalidMove (26 bytes).
   const auto t0 = Clock::now();
@@ -541,7 +543,7 @@ TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garba
 }
 
 TEST_CASE("garbage: seeded live-server fuzz loop leaves the server healthy",
-          "[hardening][garbage][fuzz][!mayfail]") {  // open finding: docs/SECURITY.md §5
+          "[hardening][garbage][fuzz]") {
   ServerProcess srv({"--max-clients-per-ip", "1000"});
   Bystander bystander(srv.port(), "bys");
   const uint32_t seed = 9;
