@@ -44,6 +44,11 @@ std::optional<MoveReport> GameTracker::observe(const proto::Board& board, const 
     const proto::Board before =
         report_base_ ? *report_base_ : board_ ? *board_ : to_board(game::Position::start(), *me_);
     report = reconstruct_move(before, board, move, *me_);
+    // Our forced reply arrives on the board after the opponent's move, which we never
+    // saw on its own: when our hops alone do not explain the change, count theirs too.
+    if (kind == proto::MsgType::CompulsoryMove && report->mover == me_ && !report->exact &&
+        last_mover_ == me_)
+      count_mover(game::opponent(*me_));
     if (report->mover) count_mover(*report->mover);
     if (your_turn && report->mover == me_) {
       // Our own capture named in YourTurn: we go on capturing with that piece.

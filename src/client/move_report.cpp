@@ -69,6 +69,7 @@ MoveReport reconstruct_move(const proto::Board& before, const proto::Board& afte
     report.path.push_back(hops.front().from);
     for (const Hop& h : hops) report.path.push_back(h.to);
     report.crowned = crowned;
+    report.exact = true;
     return report;
   }
   // Rules we do not model (the reference server's): report the named hop only.

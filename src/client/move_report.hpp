@@ -20,6 +20,7 @@ struct MoveReport {
   int captured = 0;                  // pieces removed from the mover's opponent
   bool capture = false;
   bool crowned = false;
+  bool exact = false;  // the mover's hops alone explain before -> after (nothing else happened)
 };
 
 // `before` and `after` are consecutive boards seen by the player of colour `me`

@@ -88,6 +88,37 @@ TEST_CASE("the tracker follows a hop-by-hop capture from the server's boards") {
   CHECK(t.moves() == 1);
 }
 
+namespace {
+game::Hop hop_to(const game::Position& pos, int from_pdn, int to_pdn) {
+  for (const game::Hop& h : game::legal_hops(pos))
+    if (h.from == game::square_of_pdn(from_pdn) && h.to == game::square_of_pdn(to_pdn)) return h;
+  FAIL("no hop " << from_pdn << "-" << to_pdn);
+  return {};
+}
+}  // namespace
+
+TEST_CASE("the tracker counts the opponent's move hidden behind our forced reply") {
+  client::GameTracker t;
+  t.begin(proto::GameStart{"bob", 1500});
+  const auto start = game::Position::start();
+  CHECK_FALSE(t.observe(client::to_board(start, Color::Black), proto::kFirstTurnSentinel, proto::MsgType::YourTurn));
+  REQUIRE(t.my_color() == Color::Black);
+  const game::Hop ours = hop_to(start, 11, 15);
+  t.sent(ours);
+  const auto after_ours = game::apply_hop(start, ours).next;
+  const auto after_theirs = game::apply_hop(after_ours, hop_to(after_ours, 22, 18)).next;
+  // 15x22 is Black's only legal hop: the server plays it and sends CompulsoryMove,
+  // so we never see the board right after White's 22-18.
+  REQUIRE(game::legal_hops(after_theirs).size() == 1);
+  const game::Hop forced = game::legal_hops(after_theirs).front();
+  const auto after_forced = game::apply_hop(after_theirs, forced).next;
+  const auto report = t.observe(client::to_board(after_forced, Color::Black), wire(forced),
+                                proto::MsgType::CompulsoryMove);
+  REQUIRE(report);
+  CHECK(report->mover == Color::Black);
+  CHECK(t.moves() == 3);  // 11-15, 22-18, 15x22
+}
+
 TEST_CASE("White is recognised from its first board, and GameOver results are classified") {
   client::GameTracker t;
   t.begin(proto::GameStart{"bob", 1500});
