@@ -35,7 +35,9 @@ run: bootstrap build
 	mkdir -p var
 	$(BUILD)/bin/checkers-server --port $(PORT) --data-dir ./var
 
-test: bootstrap
+# tshark too: the Wireshark dissector tests capture real games (they skip without it).
+test:
+	@scripts/bootstrap tshark
 	$(MAKE) --no-print-directory test-fast
 	$(MAKE) --no-print-directory test-asan
 
