@@ -203,6 +203,11 @@ std::map<std::string, uint32_t> SideGames::last_ratings() const {
   return last_ratings_;
 }
 
+std::map<std::string, uint32_t> SideGames::games_over() const {
+  std::lock_guard lock(mu_);
+  return games_over_;
+}
+
 void SideGames::run() {
   const size_t n = clients_.size();
   std::mt19937 rng(seed_);
@@ -248,6 +253,7 @@ void SideGames::run() {
               std::lock_guard lock(mu_);
               ++games_finished_;
               last_ratings_[names_[i]] = go->new_rating;
+              ++games_over_[names_[i]];
             }
             pending[i].reset();
             sent_at[i].reset();
@@ -498,19 +504,26 @@ Rss process_rss(pid_t pid) {
   return r;
 }
 
-std::map<std::string, uint32_t> stored_ratings(const ServerProcess& srv) {
+std::map<std::string, StoredAccount> stored_accounts(const ServerProcess& srv) {
   const RunResult r = srv.run_admin({"user", "list"});
   if (r.exit_code != 0) throw std::runtime_error("user list failed: " + r.err);
-  std::map<std::string, uint32_t> out;
+  std::map<std::string, StoredAccount> out;
   std::istringstream lines(r.out);
   std::string line;
-  std::getline(lines, line);  // header
+  std::getline(lines, line);  // header: NAME RATING RD GAMES ...
   while (std::getline(lines, line)) {
     std::istringstream f(line);
     std::string name;
-    uint32_t rating = 0;
-    if (f >> name >> rating) out[name] = rating;
+    StoredAccount a;
+    uint32_t rd = 0;
+    if (f >> name >> a.rating >> rd >> a.games) out[name] = a;
   }
+  return out;
+}
+
+std::map<std::string, uint32_t> stored_ratings(const ServerProcess& srv) {
+  std::map<std::string, uint32_t> out;
+  for (const auto& [name, a] : stored_accounts(srv)) out[name] = a.rating;
   return out;
 }
 

@@ -104,6 +104,8 @@ class SideGames {
   std::string error() const;
   // Each player's new_rating from the last GameOver it received.
   std::map<std::string, uint32_t> last_ratings() const;
+  // How many GameOvers each player received.
+  std::map<std::string, uint32_t> games_over() const;
 
  private:
   void run();
@@ -118,6 +120,7 @@ class SideGames {
   std::vector<double> samples_;
   size_t games_finished_ = 0;
   std::map<std::string, uint32_t> last_ratings_;
+  std::map<std::string, uint32_t> games_over_;
   std::string error_;
   std::thread thread_;
 };
@@ -170,7 +173,13 @@ struct Rss {
 };
 Rss process_rss(pid_t pid);
 
-// `checkers-server user list` on the server's data dir: name -> rating.
+// `checkers-server user list` on the server's data dir.
+struct StoredAccount {
+  uint32_t rating = 0;
+  uint32_t games = 0;
+};
+std::map<std::string, StoredAccount> stored_accounts(const ServerProcess& srv);
+// The same, name -> rating.
 std::map<std::string, uint32_t> stored_ratings(const ServerProcess& srv);
 
 // Percent-free figure formatting for the printed lines.
