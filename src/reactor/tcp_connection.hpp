@@ -141,8 +141,11 @@ private:
     std::string peer_address_;
     std::string local_address_;
 
-    Buffer input_;
-    Buffer output_;
+    // Small to start with: protocol messages are tens of bytes, a larger read spills
+    // into read_fd's stack buffer, and output is queued only when the kernel's send
+    // buffer is full. Idle sessions then cost a few hundred bytes, not two pages.
+    Buffer input_{256};
+    Buffer output_{0};
     std::size_t high_water_mark_ = 64 * 1024 * 1024;
 
     MessageCallback message_cb_;

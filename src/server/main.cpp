@@ -65,7 +65,6 @@ int run_server(const server::ServerConfig& config) {
   loop.on_signal(SIGINT, [&](int) { srv->shutdown(); });
   loop.on_signal(SIGTERM, [&](int) { srv->shutdown(); });
   loop.on_signal(SIGHUP, [&](int) { logging->reopen(); });
-  loop.on_signal(SIGPIPE, [](int) {});
   srv = std::make_unique<server::Server>(loop, config, *store);
   try {
     srv->start();

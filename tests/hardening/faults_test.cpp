@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -307,4 +308,54 @@ TEST_CASE("SIGTERM under load: exit 0 within 2 s with a consistent store", "[har
   CHECK(mismatches == 0);
   srv.start();  // and it opens again
   CHECK(srv.running());
+}
+
+TEST_CASE("a closed stderr pipe (EPIPE on every log line) neither spins nor blocks SIGTERM",
+          "[hardening][sigpipe]") {
+  // A daemon whose log reader went away: every write to stderr fails with EPIPE.
+  // SIGPIPE must be ignored, not queued and logged (which would raise it again).
+  TempDir dir("checkers-sigpipe");
+  const std::string port_file = (dir.path() / "port").string();
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  ::close(pipe_fds[0]);  // nobody will ever read the log
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], STDOUT_FILENO);
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    const std::string bin = (bin_dir() / "checkers-server").string();
+    ::execl(bin.c_str(), bin.c_str(), "--verbose", "--no-discovery", "--listen-addr", "127.0.0.1",
+            "--port", "0", "--port-file", port_file.c_str(), "--data-dir", dir.path().c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  const auto deadline = Clock::now() + 10s;
+  uint16_t port = 0;
+  while (port == 0 && Clock::now() < deadline) {
+    std::ifstream in(port_file);
+    if (!(in >> port)) std::this_thread::sleep_for(10ms);  // no readiness fd: stdout is the dead pipe
+  }
+  REQUIRE(port != 0);
+  {
+    ProtocolClient c(port);  // more log lines, each one a failed write
+    CHECK(c.login("piper", "pw").queue_size >= 1);
+  }
+  const auto t0 = Clock::now();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < t0 + 5s)
+    std::this_thread::sleep_for(10ms);
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  figure(fmt::format("closed stderr pipe: server exited {:.2f} s after SIGTERM", secs));
+  REQUIRE(done == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(secs < 2.0);
 }
