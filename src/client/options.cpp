@@ -41,6 +41,7 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
   std::string bot_level;
   std::string poller;
   uint64_t seed = 0;
+  // CLIENT: the user names the server's host on the command line.
   app.add_option("--host-addr", host,
                  "Server IPv4/IPv6 address or host name (default: find servers on the LAN)");
   app.add_option("--port", o.port, "Server TCP port")->capture_default_str();

@@ -13,7 +13,9 @@
 namespace checkers::client {
 
 struct ClientOptions {
+  // CLIENT: --host-addr (IPv4/IPv6 address or host name); none = LAN discovery.
   std::optional<std::string> host;  // --host-addr; none = LAN discovery
+  // SERVICE: clients connect to the well-known port 8864 unless --port says otherwise.
   uint16_t port = 8864;
   std::optional<std::string> username;
   std::optional<std::string> password;  // --password or CHECKERS_PASSWORD

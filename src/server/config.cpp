@@ -19,6 +19,7 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
   app.add_option("--listen-addr", c.listen_addr,
                  "Address to listen on (IPv4 or IPv6 literal or host name); default: all "
                  "interfaces, IPv4 and IPv6");
+  // SERVICE: --port, default 8864.
   app.add_option("--port", c.port, "TCP port to listen on (0 = any free port)")
       ->capture_default_str();
   app.add_option("--port-file", c.port_file,

@@ -23,6 +23,7 @@ using namespace checkers;
 
 // Discovery is a convenience beside the game service: when its UDP port cannot be
 // bound (another server on this host has it) the games still run, with a warning.
+// DISCOVERY: the LAN responder runs in the server's event loop beside the game service (--no-discovery turns it off).
 std::unique_ptr<discovery::DiscoveryResponder> start_discovery(reactor::EventLoop& loop,
                                                                const server::ServerConfig& config,
                                                                const server::Server& srv) {
@@ -60,6 +61,7 @@ int run_server(const server::ServerConfig& config) {
     return 1;
   }
   // Signals first: the loop's worker threads must inherit the blocked mask.
+  // CONCURRENT: one reactor serves the listener, every session, timers, signals and discovery.
   reactor::EventLoop loop(config.poller);
   std::unique_ptr<server::Server> srv;
   loop.on_signal(SIGINT, [&](int) { srv->shutdown(); });

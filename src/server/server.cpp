@@ -64,6 +64,7 @@ Server::~Server() {
 }
 
 void Server::start() {
+  // SERVICE: listens on the configured port, 8864 by default, on every address.
   listener_ = std::make_unique<reactor::TcpListener>(loop_, config_.listen_addr, config_.port);
   listener_->set_new_connection_callback(
       [this](reactor::TcpConnectionPtr conn) { on_new_connection(std::move(conn)); });
@@ -110,6 +111,7 @@ void Server::reject_connection(const reactor::TcpConnectionPtr& conn, const char
   conn->close();
 }
 
+// CONCURRENT: every accepted connection becomes its own Session on the one event loop; sessions and games run side by side.
 void Server::on_new_connection(reactor::TcpConnectionPtr conn) {
   if (shutting_down_) {
     conn->close();

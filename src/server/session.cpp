@@ -176,6 +176,7 @@ bool Session::dispatch(const proto::Message& m) {
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{} recv {}", tag_, m);
   const proto::MsgType type = proto::type_of(m);
   const proto::State from = dfa_.state();
+  // STATEFUL: every client message is checked against the DFA; a violation closes the session, MakeMove in GameEnd is ignored.
   const proto::Transition t = dfa_.on_receive(type);
   switch (t.verdict) {
     case proto::Verdict::Violation:

@@ -117,6 +117,7 @@ class Session {
   SessionEvents& events_;
   std::string peer_ip_;
   std::string tag_;
+  // STATEFUL: this session's state in the protocol DFA (server side of the shared table).
   proto::DfaTracker dfa_{proto::Role::Server};
   proto::StreamDecoder decoder_;
   BurstCounter commands_;
@@ -136,6 +137,7 @@ class Session {
 template <class T>
 bool Session::send(const T& m) {
   if (closing_) return false;
+  // STATEFUL: the server never sends a message its DFA state does not allow.
   if (dfa_.on_send(T::kType).verdict != proto::Verdict::Accept) {
     spdlog::error("{} BUG: not sending {} in state {}", tag_, T::kType, dfa_.state());
     return false;
