@@ -54,6 +54,7 @@ test-asan: $(ASAN_BUILD)/CMakeCache.txt
 
 valgrind: bootstrap build
 	scripts/valgrind-suite $(BUILD)
+	scripts/valgrind-server $(BUILD)
 
 fuzz:
 	@scripts/bootstrap fuzz
