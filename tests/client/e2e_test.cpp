@@ -17,6 +17,7 @@
 #include "support/process.hpp"
 #include "support/protocol_client.hpp"
 #include "support/server_process.hpp"
+#include "server/fixture.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace checkers;
@@ -35,17 +36,7 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 std::unique_ptr<ServerProcess> start_server(const std::vector<std::pair<std::string, std::string>>& users) {
-  ServerProcess::Options o;
-  o.extra_args = {"-v", "--match-gap", "100000"};
-  o.start = false;
-  auto srv = std::make_unique<ServerProcess>(o);
-  for (const auto& [name, pw] : users) {
-    const RunResult r = srv->run_admin({"user", "add", name}, pw + "\n");
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-  srv->start();
-  return srv;
+  return server_with_users(users, {"-v", "--match-gap", "100000"});
 }
 
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int games, int seed) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "hardening/figure.hpp"
 #include "hardening/hostile.hpp"
 #include "support/game_driver.hpp"
 #include "support/temp_dir.hpp"
@@ -23,12 +24,6 @@ using namespace checkers::test;
 using namespace checkers::test::hardening;
 
 namespace {
-
-void figure(const std::string& line) {
-  std::printf("FIGURE %s\n", line.c_str());
-  std::fflush(stdout);
-  WARN(line);
-}
 
 // A tmpfs of `size` mounted on a fresh directory, unmounted by the destructor.
 class TinyTmpfs {

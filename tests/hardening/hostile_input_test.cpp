@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "hardening/figure.hpp"
 #include "hardening/hostile.hpp"
 #include "proto/dfa.hpp"
 #include "support/game_driver.hpp"
@@ -30,12 +31,6 @@ constexpr double kSlowdown = 1.0;
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-void figure(const std::string& line) {
-  std::printf("FIGURE %s\n", line.c_str());
-  std::fflush(stdout);
-  WARN(line);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "hardening/figure.hpp"
 #include "hardening/hostile.hpp"
 #include "support/game_driver.hpp"
 
@@ -15,12 +16,6 @@ using namespace checkers::test;
 using namespace checkers::test::hardening;
 
 namespace {
-
-void figure(const std::string& line) {
-  std::printf("FIGURE %s\n", line.c_str());
-  std::fflush(stdout);
-  WARN(line);
-}
 
 }  // namespace
 
