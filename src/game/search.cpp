@@ -63,14 +63,15 @@ int evaluate(const Position& pos) {
   return pos.side_to_move() == Color::Black ? score : -score;
 }
 
-Searcher::Searcher(uint64_t seed, size_t tt_mb) : rng_(seed), seed_(seed) {
+Searcher::Searcher(uint64_t seed, size_t tt_mb, ClockFn clock)
+    : rng_(seed), seed_(seed), clock_(std::move(clock)) {
   size_t entries = std::max<size_t>(1, tt_mb) * 1024 * 1024 / sizeof(Entry);
   tt_.resize(std::bit_floor(entries));
 }
 
 Searcher::Entry* Searcher::probe(uint64_t key) { return &tt_[key & (tt_.size() - 1)]; }
 
-bool Searcher::out_of_time() { return timed_ && std::chrono::steady_clock::now() >= deadline_; }
+bool Searcher::out_of_time() { return timed_ && clock_() >= deadline_; }
 
 void Searcher::order(const Position& pos, MoveList& moves, int tt_best, int ply) const {
   (void)ply;
@@ -153,7 +154,7 @@ SearchResult Searcher::search(const Position& pos, SearchLimits limits) {
   nodes_ = 0;
   stop_ = false;
   timed_ = limits.time_ms > 0;
-  deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.time_ms);
+  deadline_ = timed_ ? clock_() + std::chrono::milliseconds(limits.time_ms) : TimePoint{};
 
   SearchResult result;
   MoveList root;

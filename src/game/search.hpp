@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -38,7 +39,11 @@ int evaluate(const Position& pos);
 
 class Searcher {
  public:
-  explicit Searcher(uint64_t seed, size_t tt_mb = 16);
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // Where a timed search reads the time; tests pass a clock they step themselves.
+  using ClockFn = std::function<TimePoint()>;
+
+  explicit Searcher(uint64_t seed, size_t tt_mb = 16, ClockFn clock = &std::chrono::steady_clock::now);
 
   SearchResult search(const Position& pos, SearchLimits limits);
   // Random: a uniformly random legal move; Medium: depth 6 / 50 ms; Strong: 300 ms.
@@ -66,7 +71,8 @@ class Searcher {
   uint64_t nodes_ = 0;
   bool stop_ = false;
   bool timed_ = false;
-  std::chrono::steady_clock::time_point deadline_;
+  ClockFn clock_;
+  TimePoint deadline_;
 };
 
 }  // namespace checkers::game

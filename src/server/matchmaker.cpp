@@ -59,7 +59,7 @@ std::optional<Matchmaker::Pair> Matchmaker::match_one(Id id, Clock::time_point n
 
   const Entry* best = nullptr;
   uint64_t best_seq = 0;
-  auto consider = [&](std::set<RatingKey>::const_iterator it) {
+  auto consider = [&](decltype(by_rating_)::const_iterator it) {
     const Entry& other = by_seq_.at(it->second);
     if (!compatible(me, other, now)) return;
     if (best == nullptr || gap_between(me.rating, other.rating) < gap_between(me.rating, best->rating) ||

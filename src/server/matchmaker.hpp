@@ -3,12 +3,15 @@
 // operation on one player is O(log n); the once-a-second sweep that widens the
 // allowed rating gap and the QueuePosition broadcast are O(n log n) / O(n) per
 // second, not per message. Pure data structure: no I/O, time is passed in.
+// The ordered indexes count their key comparisons (work()), so tests assert those
+// complexity claims by counting work instead of timing it.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -68,6 +71,9 @@ class Matchmaker {
 
   const Params& params() const { return params_; }
 
+  // Key comparisons made by the ordered indexes since construction.
+  uint64_t work() const { return *comparisons_; }
+
  private:
   struct Entry {
     Id id;
@@ -77,14 +83,25 @@ class Matchmaker {
     Clock::time_point since;
   };
   using RatingKey = std::pair<uint32_t, uint64_t>;  // (rating, seq)
+  // std::less that counts; the counter lives on the heap so a moved Matchmaker's
+  // indexes keep counting into the same place.
+  template <class Key>
+  struct CountingLess {
+    uint64_t* count;
+    bool operator()(const Key& a, const Key& b) const {
+      ++*count;
+      return a < b;
+    }
+  };
 
   bool compatible(const Entry& a, const Entry& b, Clock::time_point now) const;
   void erase_seq(uint64_t seq);
 
   Params params_;
+  std::unique_ptr<uint64_t> comparisons_ = std::make_unique<uint64_t>(0);
   uint64_t next_seq_ = 0;
-  std::map<uint64_t, Entry> by_seq_;
-  std::set<RatingKey> by_rating_;
+  std::map<uint64_t, Entry, CountingLess<uint64_t>> by_seq_{CountingLess<uint64_t>{comparisons_.get()}};
+  std::set<RatingKey, CountingLess<RatingKey>> by_rating_{CountingLess<RatingKey>{comparisons_.get()}};
   std::unordered_map<Id, uint64_t> index_;  // id -> seq
 };
 

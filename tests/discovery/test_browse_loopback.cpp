@@ -4,6 +4,7 @@
 #include "discovery/responder.hpp"
 #include "proto/version.hpp"
 #include "reactor/address.hpp"
+#include "support/timing.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -106,7 +107,9 @@ TEST_CASE("browser finds a responder with its name, port, versions and players")
                                [] { return PlayerCounts{5, 2}; });
   responder.start();
   DiscoveryBrowser browser(loop, local_browser(responder.udp_port(), {"127.0.0.1"}));
+  const auto started = std::chrono::steady_clock::now();
   auto out = browse(loop, browser);
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
   REQUIRE(out.servers.size() == 1);
   const auto& s = out.servers[0];
   CHECK(s.address == "127.0.0.1");
@@ -118,8 +121,10 @@ TEST_CASE("browser finds a responder with its name, port, versions and players")
   CHECK(s.players_queued == 2);
   CHECK_FALSE(s.legacy);
   CHECK(s.instance_id == responder.instance_id());
+  // Measured from the query to the answer: within the browse, never more.
   REQUIRE(s.latency_ms.has_value());
-  CHECK(*s.latency_ms < 200);
+  CHECK(*s.latency_ms >= 0);
+  CHECK(*s.latency_ms <= took.count());
   CHECK(responder.counters().answered >= 1);
 }
 
@@ -167,12 +172,14 @@ TEST_CASE("nothing found: empty list, interfaces reported") {
     dead_port = s.local_port();
   }
   DiscoveryBrowser browser(loop, local_browser(dead_port, {"127.0.0.1"}));
+  const auto baseline = checkers::test::MachineBaseline::measure();
   auto started = std::chrono::steady_clock::now();
   auto out = browse(loop, browser);
-  auto took = std::chrono::steady_clock::now() - started;
+  const checkers::test::Seconds took = std::chrono::steady_clock::now() - started;
   CHECK(out.servers.empty());
+  // The browse waits out its 200 ms window, then ends by itself.
   CHECK(took >= 190ms);
-  CHECK(took < 2s);
+  CHECK(took < checkers::test::due_by(checkers::test::Seconds(0.2), baseline));
   CHECK(out.report.interfaces == std::vector<std::string>{"127.0.0.1"});
   CHECK(format_none_found(out.report, 200).find("--host-addr") != std::string::npos);
   // A browser can be used again, and refuses to run two browses at once.

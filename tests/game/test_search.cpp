@@ -145,14 +145,22 @@ TEST_CASE("levels return legal moves, and the empty move when there is none") {
 }
 
 TEST_CASE("strong level respects its time budget") {
-  Searcher s(9);
-  const auto t0 = std::chrono::steady_clock::now();
+  // The search reads a clock that moves 1 ms per reading: the budget is counted in
+  // readings, not measured, so the outcome is the same on any machine and build.
+  uint64_t readings = 0;
+  const auto origin = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  Searcher s(9, 16, [&] { return origin + std::chrono::milliseconds(readings++); });
   const Move m = s.choose(Position::start(), Level::Strong);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   CHECK_FALSE(m.empty());
-  CHECK(ms < 2000);
-  const SearchResult r = s.search(Position::start(), SearchLimits{64, 100});
-  CHECK(r.depth >= 4);
+  // One reading sets the deadline, one per 1,024 nodes checks it: the 300 ms budget
+  // runs out at the 301st reading, and the search reads no further.
+  CHECK(readings == 301);
+  // Untimed, the same search is bounded by depth alone and reads no clock.
+  readings = 0;
+  const SearchResult r = s.search(Position::start(), SearchLimits{8, 0});
+  CHECK(readings == 0);
+  CHECK(r.depth == 8);
+  CHECK_FALSE(r.best.empty());
 }
 
 TEST_CASE("search from the middle of a capture sequence returns a continuation") {

@@ -21,6 +21,7 @@
 
 #include "support/protocol_client.hpp"
 #include "support/server_process.hpp"
+#include "support/timing.hpp"
 
 namespace checkers::test::hardening {
 

@@ -23,11 +23,8 @@ using namespace checkers::test::hardening;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kSlowdown = 4.0;  // ASan+UBSan build: latency bounds relaxed
-#else
-constexpr double kSlowdown = 1.0;
-#endif
+// Converts a bound from timing.hpp for arithmetic with Clock::time_point.
+Clock::duration as_clock(Seconds s) { return std::chrono::duration_cast<Clock::duration>(s); }
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -40,8 +37,13 @@ TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their fi
   REQUIRE(raise_fd_limit(4096) >= 2400);
   ServerProcess srv({"--max-clients-per-ip", "5000", "--login-timeout", "60"});
   SideGames side(srv.port(), "sl", 2, 20ms);
-  std::this_thread::sleep_for(300ms);  // warm-up moves, then measure only the attack
+  std::this_thread::sleep_for(300ms);  // warm-up moves
   side.reset_samples();
+  // Baselines from this run: the machine, and the same games before the attack.
+  const auto machine = MachineBaseline::measure();
+  std::this_thread::sleep_for(1000ms);
+  const LatencyStats base = side.stop_sampling();
+  const Seconds close_bound = due_by(Seconds(1.0), machine);
 
   constexpr size_t kSilent = 1000, kTrickle = 100, kTotal = kSilent + kTrickle;
   const auto connect_msg = connect_bytes("slowloris", "pw");
@@ -66,7 +68,7 @@ TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their fi
       next_byte[i] += 500ms;
     }
   };
-  const auto closed = watch_closes(socks, first.back() + 4s, trickle);
+  const auto closed = watch_closes(socks, first.back() + as_clock(close_bound) + 2s, trickle);
   const LatencyStats lat = side.stop();
   const size_t side_moves = side.moves() - moves_before;
 
@@ -82,16 +84,17 @@ TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their fi
   }
   figure(fmt::format("slowloris: {} of {} connections ({} silent, {} trickling 1 byte/0.5 s) closed "
                      "{:.2f}-{:.2f} s after their first byte (trickled up to {} bytes); side games "
-                     "meanwhile: {} moves, p99 {}, max {}",
+                     "meanwhile: {} moves, p99 {}, max {} (before the attack: max {}; bound {:.2f} s)",
                      n_closed, kTotal, kSilent, kTrickle, min_s, max_s, max_trickled, side_moves,
-                     ms(lat.p99_ms), ms(lat.max_ms)));
+                     ms(lat.p99_ms), ms(lat.max_ms), ms(base.max_ms), close_bound.count()));
   CHECK(side.error().empty());
   CHECK(n_closed == kTotal);
-  CHECK(max_s <= 1.5);
+  CHECK(max_s <= close_bound.count());
   CHECK(min_s >= 0.95);  // the partial-message timer, not some other cause
   CHECK(max_trickled >= 3);
   CHECK(side_moves >= 20);
-  CHECK(lat.max_ms < 500 * kSlowdown);
+  // Honest games stall at most 500 ms (plain build, idle machine) beyond their own worst before.
+  CHECK(lat.max_ms < build_slowdown() * 500 + 10 * base.max_ms);
   CHECK(srv.running());
 }
 
@@ -99,6 +102,7 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
           "[hardening][idle]") {
   REQUIRE(raise_fd_limit(4096) >= 1000);
   ServerProcess srv({"--login-timeout", "1", "--max-clients-per-ip", "1000"});
+  const Seconds close_bound = due_by(Seconds(1.0), MachineBaseline::measure());
   ProtocolClient queued(srv.port());
   queued.login("patient", "pw");
   constexpr size_t kIdle = 200;
@@ -108,7 +112,7 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
     socks.emplace_back(srv.port());
     opened.push_back(Clock::now());
   }
-  const auto closed = watch_closes(socks, opened.back() + 3s);
+  const auto closed = watch_closes(socks, opened.back() + as_clock(close_bound) + 2s);
   double max_s = 0, min_s = 1e9;
   size_t n_closed = 0;
   for (size_t i = 0; i < kIdle; ++i) {
@@ -133,13 +137,13 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
                      n_closed, kIdle, min_s, max_s, 3.0 + max_s, positions));
   CHECK(n_closed == kIdle);
   CHECK(min_s >= 0.95);
-  CHECK(max_s <= 1.6);
+  CHECK(max_s <= close_bound.count());
   CHECK(positions >= 2);
   CHECK(queued.is_open());
   // After LogOut the login clock runs again.
   queued.send(proto::LogOut{});
   const auto t0 = Clock::now();
-  CHECK(queued.expect_closed(3s, true));
+  CHECK(queued.expect_closed(std::chrono::duration_cast<std::chrono::milliseconds>(close_bound) + 2s, true));
   CHECK(seconds_between(t0, Clock::now()) >= 0.9);
   // The default is documented as 10 s.
   const RunResult help = run_command({ServerProcess::binary().string(), "--help"});
@@ -232,7 +236,8 @@ TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, hon
   SideGames side(srv.port(), "hon", 4, 20ms);
   std::this_thread::sleep_for(300ms);
   side.reset_samples();
-  // Baseline on this machine, before the attack.
+  // Baselines on this machine in this run, before the attack.
+  const auto machine = MachineBaseline::measure();
   std::this_thread::sleep_for(1500ms);
   const LatencyStats base = side.stop_sampling();
   const auto window_end = Clock::now() + 3s;
@@ -281,14 +286,11 @@ TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, hon
   CHECK(cl_closed == cl.size());
   CHECK(cl_max_queue_positions < 50);  // 5 logins (+ queue broadcasts) of the 200 pairs sent
   CHECK(pl.closed);
-  CHECK(pl.seconds < 1.5);
+  CHECK(pl.seconds < due_by(Seconds(1.0), machine).count());
   CHECK(lat.moves >= 100);
-  // 20 ms is the target on a quiet machine (baseline p99 under 2 ms); a loaded
-  // one (other builds running) only gets the figure printed.
-  if (base.p99_ms < 2.0 * kSlowdown)
-    CHECK(lat.p99_ms < 20.0 * kSlowdown);
-  else
-    WARN("machine too loaded for the 20 ms bound (baseline p99 " << base.p99_ms << " ms)");
+  // Under the flood honest games keep a p99 within 20 ms (plain build, quiet machine: the
+  // baseline p99 is under 2 ms there) of ten times their own p99 before it.
+  CHECK(lat.p99_ms < build_slowdown() * 20.0 + 10 * base.p99_ms);
   CHECK(srv.running());
   CHECK(srv.log_contains("Connect flood"));
   CHECK(srv.log_contains("too many ignored messages per second"));
@@ -361,6 +363,8 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
   REQUIRE(raise_fd_limit(4096) >= 1000);
   ServerProcess srv({"--max-clients-per-ip", "1000", "--login-timeout", "2"});
   Bystander bystander(srv.port(), "bys");
+  const auto machine = MachineBaseline::measure();
+  const Seconds partial_bound = due_by(Seconds(1.0), machine);
 
   // Every unknown type byte: closed at once, without waiting for more bytes.
   std::vector<RawSocket> unknown;
@@ -372,12 +376,15 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
     unknown.emplace_back(srv.port());
     unknown.back().send(std::span(&b, 1));
   }
-  auto closed = watch_closes(unknown, Clock::now() + 900ms);
+  auto closed = watch_closes(unknown, Clock::now() + as_clock(partial_bound) + 2s);
   double unknown_max = 0;
   for (auto& c : closed) {
     REQUIRE(c);
     unknown_max = std::max(unknown_max, seconds_between(t_unknown, *c));
   }
+  // Closed for the type byte itself, none by the partial-message timer.
+  CHECK(srv.log_count("unknown message type byte") == unknown_bytes.size());
+  CHECK_FALSE(srv.log_contains("partial message timeout"));
   bystander.step();
 
   // Random bytes: closed by the decoder, the DFA, the partial timer or the login timer.
@@ -391,7 +398,7 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
     rnd.emplace_back(srv.port());
     rnd.back().send(junk);
   }
-  closed = watch_closes(rnd, Clock::now() + 3s);
+  closed = watch_closes(rnd, Clock::now() + as_clock(due_by(Seconds(2.0), machine)) + 2s);
   CHECK(std::all_of(closed.begin(), closed.end(), [](const auto& c) { return c.has_value(); }));
   bystander.step();
 
@@ -407,7 +414,7 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
     trunc.emplace_back(srv.port());
     trunc.back().send(msg);
   }
-  closed = watch_closes(trunc, Clock::now() + 2s);
+  closed = watch_closes(trunc, Clock::now() + as_clock(partial_bound) + 2s);
   double trunc_min = 1e9, trunc_max = 0;
   for (auto& c : closed) {
     REQUIRE(c);
@@ -420,9 +427,8 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
                      "after sending; bystander game kept moving ({} moves)",
                      unknown_bytes.size(), unknown_max, rnd.size(), random_bytes, trunc.size(), trunc_min,
                      trunc_max, bystander.moves()));
-  CHECK(unknown_max < 0.5);
   CHECK(trunc_min >= 0.9);
-  CHECK(trunc_max <= 1.6);
+  CHECK(trunc_max <= partial_bound.count());
   CHECK(srv.running());
 }
 
@@ -578,11 +584,11 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     std::vector<RawSocket> held;
     for (int i = 0; i < 20; ++i) held.emplace_back(srv.port());
     ProtocolClient probe_wait(srv.port());  // 21st: refused
-    CHECK(probe_wait.expect_closed(1s));
+    CHECK(probe_wait.expect_closed(5s));  // refused, long before the 10 s login timeout
     std::vector<RawSocket> extra;
     const auto t0 = Clock::now();
     for (int i = 0; i < 50; ++i) extra.emplace_back(srv.port());
-    const auto closed = watch_closes(extra, Clock::now() + 2s);
+    const auto closed = watch_closes(extra, Clock::now() + 5s);
     double max_s = 0;
     for (auto& c : closed) {
       REQUIRE(c);
@@ -601,7 +607,7 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     std::vector<RawSocket> held;
     for (int i = 0; i < 8; ++i) held.emplace_back(srv.port(), "127.0.0.1");
     RawSocket ninth(srv.port(), "127.0.0.1");
-    CHECK(ninth.wait_closed(1s));
+    CHECK(ninth.wait_closed(5s));
     RawSocket other(srv.port(), "127.0.0.2");
     CHECK(!other.wait_closed(300ms));
     for (auto& h : held) CHECK(!h.drain_closed());

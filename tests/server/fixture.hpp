@@ -13,6 +13,7 @@
 #include "support/game_driver.hpp"
 #include "support/protocol_client.hpp"
 #include "support/server_process.hpp"
+#include "support/timing.hpp"
 
 namespace checkers::test {
 

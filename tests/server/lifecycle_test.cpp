@@ -35,17 +35,19 @@ TEST_CASE("SIGTERM: running games end unrated, sessions close, exit 0 within 2 s
   p.black.expect<proto::YourTurn>();
   ProtocolClient waiting(srv.port());
   waiting.login("wes", "pw");
+  const auto baseline = MachineBaseline::measure();
   const auto t0 = std::chrono::steady_clock::now();
   srv.kill(SIGTERM);
   CHECK_NOTHROW(p.black.expect<proto::OpponentDisconnect>());
   CHECK_NOTHROW(p.white.expect<proto::OpponentDisconnect>());
   CHECK(p.black.expect_closed());
   CHECK(p.white.expect_closed());
-  CHECK(waiting.expect_closed(3s, true));
-  const auto code = srv.wait_exit(3s);
+  CHECK(waiting.expect_closed(10s, true));
+  const auto code = srv.wait_exit(20s);
   REQUIRE(code);
   CHECK(*code == 0);
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  // 2 s on an idle machine with a plain build; wider as this run's baseline says.
+  CHECK(Seconds(std::chrono::steady_clock::now() - t0) < due_by(Seconds(0), baseline, Seconds(2.0)));
   srv.start();
   ProtocolClient c(srv.port());
   CHECK(c.login("uma", "pw").rating == 1500);  // unrated

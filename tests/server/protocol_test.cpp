@@ -52,16 +52,18 @@ TEST_CASE("unknown type bytes close the connection at once", "[server][protocol]
   ServerProcess srv;
   for (uint8_t bad : {uint8_t{0x00}, uint8_t{0x0E}, uint8_t{0xFF}}) {
     ProtocolClient c(srv.port());
-    const auto t0 = std::chrono::steady_clock::now();
     c.send_raw(std::span<const uint8_t>(&bad, 1));
-    CHECK(c.expect_closed(2s));
-    CHECK(elapsed_s(t0) < 0.5);  // not the partial-message timeout
+    CHECK(c.expect_closed(5s));
   }
+  // Closed for the type byte itself, not by the partial-message timeout later.
   CHECK(srv.wait_for_log("unknown message type byte"));
+  CHECK(srv.log_count("unknown message type byte") == 3);
+  CHECK_FALSE(srv.log_contains("partial message timeout"));
 }
 
 TEST_CASE("an incomplete message is closed about 1 s after its first byte", "[server][protocol]") {
   ServerProcess srv;
+  const auto baseline = MachineBaseline::measure();
   SECTION("silence after a partial Connect") {
     ProtocolClient c(srv.port());
     const auto t0 = std::chrono::steady_clock::now();
@@ -69,7 +71,7 @@ TEST_CASE("an incomplete message is closed about 1 s after its first byte", "[se
     CHECK(c.expect_closed(4s));
     const double t = elapsed_s(t0);
     CHECK(t > 0.8);
-    CHECK(t < 2.5);
+    CHECK(t < due_by(Seconds(1.0), baseline).count());
     CHECK(srv.wait_for_log("partial message timeout"));
   }
   SECTION("a trickle does not extend the deadline") {
@@ -84,7 +86,7 @@ TEST_CASE("an incomplete message is closed about 1 s after its first byte", "[se
     CHECK(closed);
     const double t = elapsed_s(t0);
     CHECK(t > 0.8);
-    CHECK(t < 2.5);
+    CHECK(t < due_by(Seconds(1.0), baseline).count());
     CHECK(srv.wait_for_log("partial message timeout"));
   }
   SECTION("complete messages in pieces are fine") {
@@ -115,12 +117,13 @@ TEST_CASE("MakeMove in GameEnd is tolerated", "[server][protocol]") {
 
 TEST_CASE("connections without a login are closed after --login-timeout", "[server][protocol]") {
   ServerProcess srv({"--login-timeout", "0.5"});
+  const auto baseline = MachineBaseline::measure();
   ProtocolClient idle(srv.port());
   ProtocolClient player(srv.port());
   player.login("stay", "pw");
   const auto t0 = std::chrono::steady_clock::now();
-  CHECK(idle.expect_closed(3s));
-  CHECK(elapsed_s(t0) < 2.0);
+  CHECK(idle.expect_closed(10s));
+  CHECK(elapsed_s(t0) < due_by(Seconds(0.5), baseline).count());
   // A logged-in player idling in the queue is not closed.
   CHECK_FALSE(player.expect_closed(1500ms, true));
 }

@@ -32,7 +32,9 @@ class ProtocolError : public std::runtime_error {
 
 class ProtocolClient {
  public:
-  static constexpr std::chrono::milliseconds kDefaultTimeout = 5s;
+  // How long a read waits before giving up: a safety net for a broken server, never a
+  // bound on speed, so generous enough for a sanitizer build on a loaded machine.
+  static constexpr std::chrono::milliseconds kDefaultTimeout = 15s;
 
   // Connects to host:port (numeric IPv4 or IPv6 address).
   ProtocolClient(const std::string& host, uint16_t port, std::chrono::milliseconds timeout = kDefaultTimeout);
