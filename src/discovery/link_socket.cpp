@@ -22,6 +22,17 @@ bool is_ipv4_destination(const sockaddr_storage& to) {
   return to.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a6);
 }
 
+// The one control message of `msg` (whose msg_control has room for it).
+template <typename T>
+void put_control(msghdr& msg, int level, int type, const T& value) {
+  cmsghdr* c = reinterpret_cast<cmsghdr*>(msg.msg_control);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(c), &value, sizeof value);
+  msg.msg_controllen = CMSG_SPACE(sizeof value);
+}
+
 std::string ip_text(int family, const void* address) {
   char buf[INET6_ADDRSTRLEN] = {};
   return inet_ntop(family, address, buf, sizeof buf) != nullptr ? buf : "";
@@ -90,26 +101,17 @@ bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes, const 
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   if (ifindex != 0 || !source.empty()) {
     msg.msg_control = control;
-    cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
     // An IPv4(-mapped) destination takes IP_PKTINFO, also on a dual-stack socket.
     if (is_ipv4_destination(to)) {
       in_pktinfo info{};
       info.ipi_ifindex = static_cast<int>(ifindex);
       if (!source.empty() && inet_pton(AF_INET, source.c_str(), &info.ipi_spec_dst) != 1) return false;
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
+      put_control(msg, IPPROTO_IP, IP_PKTINFO, info);
     } else {
       in6_pktinfo info{};
       info.ipi6_ifindex = ifindex;
       if (!source.empty() && inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr) != 1) return false;
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
+      put_control(msg, IPPROTO_IPV6, IPV6_PKTINFO, info);
     }
   }
   for (;;) {
