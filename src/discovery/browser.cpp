@@ -67,13 +67,20 @@ void DiscoveryBrowser::plan_targets() {
     (t.ip.find(':') == std::string::npos ? v4_targets_ : v6_targets_).push_back(std::move(t));
   }
   legacy_bind_.push_back(kLimitedBroadcast);
+  auto add_once = [](std::vector<std::string>& list, std::string item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(std::move(item));
+  };
   for (const auto& itf : interfaces.ipv4) {
-    report_.interfaces.push_back(fmt::format("{} ({})", itf.name, itf.target));
-    if (itf.broadcast && std::find(legacy_bind_.begin(), legacy_bind_.end(), itf.target) == legacy_bind_.end()) {
-      legacy_bind_.push_back(itf.target);
-    }
+    spdlog::debug("discovery: asking on {} (address {}) at {} and {}", itf.name, itf.address, itf.target,
+                  kLimitedBroadcast);
+    add_once(report_.interfaces, fmt::format("{} ({})", itf.name, itf.target));
+    if (itf.broadcast) add_once(legacy_bind_, itf.target);
   }
-  for (const auto& itf : interfaces.ipv6) report_.interfaces.push_back(fmt::format("{} ({})", itf.name, kIpv6Group));
+  for (const auto& itf : interfaces.ipv6) {
+    spdlog::debug("discovery: asking on {} at {}{}", itf.name, kIpv6Group,
+                  itf.global_address.empty() ? "" : ", also from " + itf.global_address);
+    report_.interfaces.push_back(fmt::format("{} ({})", itf.name, kIpv6Group));
+  }
   // Servers on this very host: the loopback broadcast reaches all of them, 127.0.0.1
   // one bound to it alone.
   v4_targets_.push_back({kLoopbackBroadcast, 0, {}});
