@@ -23,7 +23,8 @@
 #   8. multi-homed m (eth0 on br1, eth1 on br2 with server g1): servers on both LANs
 #      listed, each at its address on the LAN it was reached through;
 #   9. bare LAN (br3; r1 server, r2 client): addresses added with noprefixroute, so no
-#      route at all, and IPv6 disabled: still found by IPv4;
+#      route at all, and IPv6 disabled: still found by IPv4; a server heard only by its
+#      legacy beacon, then one only by its periodic announcements, are listed too;
 #  10. IPv6-only LAN (br4; v1 server with a unique-local address, v3 server with only
 #      its link-local one, v2 client): v1 listed at its unique-local address (link-local
 #      not shown), v3 at [fe80::...%eth0].
@@ -110,7 +111,7 @@ start_server() {
   ip netns exec "$run-$ns" "$server_bin" --data-dir "$data" "$@" >>"$log" 2>&1 &
   pids+=($!)
   local deadline=$(( $(now_ms) + 20000 ))
-  until grep -q "answering queries on UDP port $udp_port " "$log"; do
+  until grep -qs "answering queries on UDP port $udp_port " "$log"; do
     kill -0 "${pids[-1]}" 2>/dev/null || fail "checkers-server in $ns exited (options: $*)"
     [ "$(now_ms)" -lt "$deadline" ] || fail "checkers-server in $ns never answered on UDP $udp_port"
     sleep 0.05
@@ -288,6 +289,19 @@ start_server r1 8864 --server-name bare
 list_servers "$field_ms" r2
 expect_count 1
 expect_server bare 10.213.8.1:8864
+stop_servers
+# ... and what servers send unasked, heard on the client's port 8864 (queries go to a
+# port nobody answers on): the reference's empty beacon, then our announcements.
+start_server r1 8866 --udp-port 8866 --announce-interval 0 --legacy-beacon --server-name legacy
+list_servers 1500 r2
+[ "$status" -eq 0 ] || fail "bare LAN, legacy beacon: client exit $status"
+grep -q '^ 1) 10\.213\.8\.1:8864  (reference server' <<<"$out" || fail "bare LAN: legacy beacon not heard"
+stop_servers
+start_server r1 8866 --udp-port 8866 --announce-interval 0.2 --server-name announcer
+list_servers 1500 r2
+[ "$status" -eq 0 ] || fail "bare LAN, announcements: client exit $status"
+grep -q '^ 1) 10\.213\.8\.1:8864  "announcer" .* latency -$' <<<"$out" || fail "bare LAN: announcement not heard"
+stop_servers
 
 # 10. IPv6 only.
 start_server v1 8864 --server-name six
