@@ -199,9 +199,9 @@ plug() {
 # The way the issue's user did it: a plain address, nothing else.
 no_dad=(net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0)
 no_ipv6=(net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1)
-# f2's link-local address stays tentative (in duplicate address detection) for ~60 s.
+# f2's link-local address stays tentative (in duplicate address detection) for ~120 s.
 new_host f1
-new_host f2 net.ipv6.conf.default.dad_transmits=60
+new_host f2 net.ipv6.conf.default.dad_transmits=120
 new_host m
 new_host g1
 new_host r1 "${no_ipv6[@]}"
