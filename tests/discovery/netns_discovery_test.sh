@@ -196,7 +196,6 @@ plug() {
   if [ $# -gt 0 ]; then in_ns "$h" ip addr add "$@" dev "$itf" || fail "ip addr add $* in $h"; fi
   in_ns "$h" ip link set "$itf" up
 }
-# The way the issue's user did it: a plain address, nothing else.
 no_dad=(net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0)
 no_ipv6=(net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1)
 # f2's link-local address stays tentative (in duplicate address detection) for ~120 s.
@@ -209,6 +208,7 @@ new_host r2 "${no_ipv6[@]}"
 new_host v1 "${no_dad[@]}"
 new_host v2 "${no_dad[@]}"
 new_host v3 "${no_dad[@]}"
+# Addresses the way the issue's user added them: plain, nothing else.
 plug f1 eth0 br1 10.213.7.1/24
 plug f2 eth0 br1 10.213.7.2/24
 plug m eth0 br1 10.213.7.3/24
