@@ -89,10 +89,15 @@ TEST_CASE("one server seen at several addresses: best first, whatever the arriva
         std::vector<std::string>{"10.213.9.1", "fd13:7::1", "127.0.0.1", "fe80::94fb:feff:fe92:8e6%eth0"});
   s.tcp_port = 8864;
   s.name = "field";
-  // One line; link-local is not shown when there is a better way.
+  // One line within 80 columns; loopback and link-local are not shown when there is a
+  // better way.
   auto text = format_server_list({s});
-  CHECK(text == " 1) 10.213.7.1:8864  \"field\"  protocol v1  players 0 online, 0 queued  latency -"
-                "  also at 10.213.9.1, fd13:7::1, 127.0.0.1\n");
+  CHECK(text == " 1) 10.213.7.1:8864  \"field\"  v1  0 online, 0 queued  latency -"
+                "  also at 10.213.9.1, fd13:7::1\n");
+  s.other_addresses.clear();
+  s.latency_ms = 0.4;
+  s.name = "Club room (blitz)";
+  CHECK(format_server_list({s}).size() <= 80 + 1);
 
   FoundServer only_link_local;
   add_address(only_link_local, "fe80::1%eth0");
@@ -100,5 +105,5 @@ TEST_CASE("one server seen at several addresses: best first, whatever the arriva
   only_link_local.tcp_port = 8865;
   only_link_local.name = "six";
   CHECK(format_server_list({only_link_local}) ==
-        " 1) [fe80::1%eth0]:8865  \"six\"  protocol v1  players 0 online, 0 queued  latency -\n");
+        " 1) [fe80::1%eth0]:8865  \"six\"  v1  0 online, 0 queued  latency -\n");
 }
