@@ -4,6 +4,7 @@
 #include "discovery/link_socket.hpp"
 #include "reactor/address.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -232,6 +233,12 @@ void DiscoveryBrowser::finish() {
   v4_.reset();
   v6_.reset();
   legacy_.clear();
+  for (const auto& s : found) {
+    if (!s.other_addresses.empty()) {
+      spdlog::debug("discovery: \"{}\" at {} also answered from {}", printable(s.name), s.address,
+                    fmt::join(s.other_addresses, ", "));
+    }
+  }
   spdlog::debug("discovery: {} server(s) found, {} datagram(s) ignored", found.size(), report_.rejected);
   Done done = std::move(done_);
   done_ = nullptr;

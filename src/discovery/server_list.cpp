@@ -25,24 +25,18 @@ std::string endpoint(const std::string& address, uint16_t port) {
   return v6 ? fmt::format("[{}]:{}", address, port) : fmt::format("{}:{}", address, port);
 }
 
-constexpr int kLoopback = 3;
 constexpr int kLinkLocalIpv6 = 4;
 
-// One line that fits 80 columns for an IPv4 server with a name of up to ~20 characters.
+// One line that fits 80 columns for an IPv4 server with a name of up to ~20 characters;
+// the other addresses (a global IPv6 one is 40 characters) would break it.
 std::string describe(const FoundServer& s) {
   if (s.legacy) return fmt::format("{}  (reference server, empty beacon; protocol v1)", endpoint(s.address, s.tcp_port));
   std::string versions = s.lowest_version == s.highest_version
                              ? fmt::format("v{}", s.lowest_version)
                              : fmt::format("v{}-v{}", s.lowest_version, s.highest_version);
   std::string latency = s.latency_ms ? fmt::format("{:.1f} ms", *s.latency_ms) : std::string("-");
-  // Other ways to reach it from elsewhere; loopback and link-local would only be noise.
-  std::string also;
-  for (const auto& a : s.other_addresses) {
-    if (address_preference(a) < kLoopback) also += (also.empty() ? "  also at " : ", ") + a;
-  }
-  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}{}",
-                     endpoint(s.address, s.tcp_port), printable(s.name), versions, s.players_online,
-                     s.players_queued, latency, also);
+  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}", endpoint(s.address, s.tcp_port),
+                     printable(s.name), versions, s.players_online, s.players_queued, latency);
 }
 
 }  // namespace

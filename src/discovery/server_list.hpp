@@ -45,9 +45,8 @@ void add_address(FoundServer& server, const std::string& address);
 // DISCOVERY: which found server a bot or a non-interactive client uses.
 const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version);
 
-// Numbered table, one line per server instance (best address first, other addresses
-// that reach it from elsewhere - not loopback, not link-local - at the end of the line),
-// for --list-servers and the interactive choice.
+// Numbered table, one line per server instance at its best address (the one the client
+// connects to), for --list-servers and the interactive choice.
 // Names are printed with control characters replaced, so a hostile name cannot
 // drive the terminal.
 std::string format_server_list(const std::vector<FoundServer>& servers);
