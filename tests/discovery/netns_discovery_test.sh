@@ -54,6 +54,8 @@ fail() {
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
 command -v ip >/dev/null 2>&1 || skip "iproute2 'ip' not installed"
+command -v sysctl >/dev/null 2>&1 || skip "procps 'sysctl' not installed"
+[ -d /proc/sys/net/ipv6 ] || skip "this kernel has no IPv6 (the test builds an IPv6-only LAN)"
 ip netns add "$run-probe" 2>/dev/null || skip "'ip netns add' does not work here"
 ip netns del "$run-probe"
 [ -x "$server_bin" ] || { echo "FAIL: $server_bin not built"; exit 1; }
