@@ -25,7 +25,8 @@ std::string endpoint(const std::string& address, uint16_t port) {
   return v6 ? fmt::format("[{}]:{}", address, port) : fmt::format("{}:{}", address, port);
 }
 
-constexpr int kLinkLocalIpv6 = 4;
+// address_preference() ranks, best first.
+enum Preference : int { kIpv4, kGlobalIpv6, kIpv4LinkLocal, kLoopback, kIpv6LinkLocal, kNotAnAddress };
 
 // One line that fits 80 columns for an IPv4 server with a name of up to ~20 characters;
 // the other addresses (a global IPv6 one is 40 characters) would break it.
@@ -45,13 +46,13 @@ int address_preference(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
     uint32_t a = ntohl(v4.s_addr);
-    if ((a >> 24) == 127) return 3;
-    return (a >> 16) == 0xA9FE ? 2 : 0;
+    if ((a >> 24) == 127) return kLoopback;
+    return (a >> 16) == 0xA9FE ? kIpv4LinkLocal : kIpv4;  // 169.254/16
   }
   in6_addr v6{};
-  if (inet_pton(AF_INET6, address.substr(0, address.find('%')).c_str(), &v6) != 1) return kLinkLocalIpv6 + 1;
-  if (IN6_IS_ADDR_LOOPBACK(&v6)) return 3;
-  return IN6_IS_ADDR_LINKLOCAL(&v6) ? kLinkLocalIpv6 : 1;
+  if (inet_pton(AF_INET6, address.substr(0, address.find('%')).c_str(), &v6) != 1) return kNotAnAddress;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return kLoopback;
+  return IN6_IS_ADDR_LINKLOCAL(&v6) ? kIpv6LinkLocal : kGlobalIpv6;
 }
 
 void add_address(FoundServer& s, const std::string& address) {
