@@ -1,8 +1,10 @@
 #include "discovery/browser.hpp"
 
 #include "discovery/interfaces.hpp"
+#include "discovery/link_socket.hpp"
 #include "reactor/address.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,12 +16,6 @@ namespace checkers::discovery {
 namespace {
 
 constexpr int kMaxDatagramsPerWakeup = 256;
-
-int address_rank(const sockaddr_storage& from) {
-  bool v4 = from.ss_family == AF_INET || host_text(from).find(':') == std::string::npos;
-  if (!v4) return 2;
-  return is_loopback(from) ? 1 : 0;
-}
 
 }  // namespace
 
@@ -59,25 +55,37 @@ void DiscoveryBrowser::start(Done done) {
 void DiscoveryBrowser::plan_targets() {
   v4_targets_.clear();
   v6_targets_.clear();
+  legacy_bind_.clear();
   if (!config_.targets.empty()) {
     for (const auto& ip : config_.targets) {
-      (ip.find(':') == std::string::npos ? v4_targets_ : v6_targets_).push_back({ip});
+      (ip.find(':') == std::string::npos ? v4_targets_ : v6_targets_).push_back({ip, 0, {}});
       report_.interfaces.push_back(ip);
     }
     return;
   }
   auto interfaces = list_interfaces();
+  for (auto& t : link_targets(interfaces, {.ipv6 = true, .global_sources = true})) {
+    (t.ip.find(':') == std::string::npos ? v4_targets_ : v6_targets_).push_back(std::move(t));
+  }
+  legacy_bind_.push_back(kLimitedBroadcast);
+  auto add_once = [](std::vector<std::string>& list, std::string item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(std::move(item));
+  };
   for (const auto& itf : interfaces.ipv4) {
-    v4_targets_.push_back({itf.broadcast});
-    report_.interfaces.push_back(fmt::format("{} ({})", itf.name, itf.broadcast));
+    spdlog::debug("discovery: asking on {} (address {}) at {} and {}", itf.name, itf.address, itf.target,
+                  kLimitedBroadcast);
+    add_once(report_.interfaces, fmt::format("{} ({})", itf.name, itf.target));
+    if (itf.broadcast) add_once(legacy_bind_, itf.target);
   }
   for (const auto& itf : interfaces.ipv6) {
-    v6_targets_.push_back({kIpv6Group, itf.index});
+    spdlog::debug("discovery: asking on {} at {}{}", itf.name, kIpv6Group,
+                  itf.global_address.empty() ? "" : ", also from " + itf.global_address);
     report_.interfaces.push_back(fmt::format("{} ({})", itf.name, kIpv6Group));
   }
-  // Same wire but another subnet; and a server on this very host.
-  v4_targets_.push_back({kLimitedBroadcast});
-  v4_targets_.push_back({"127.0.0.1"});
+  // Servers on this very host: the loopback broadcast reaches all of them, 127.0.0.1
+  // one bound to it alone.
+  v4_targets_.push_back({kLoopbackBroadcast, 0, {}});
+  v4_targets_.push_back({"127.0.0.1", 0, {}});
 }
 
 void DiscoveryBrowser::open_sockets() {
@@ -102,9 +110,7 @@ void DiscoveryBrowser::open_sockets() {
     open_legacy_listeners(config_.legacy_bind);
     return;
   }
-  std::vector<std::string> bind_to{kLimitedBroadcast};
-  for (const auto& itf : list_interfaces().ipv4) bind_to.push_back(itf.broadcast);
-  open_legacy_listeners(bind_to);
+  open_legacy_listeners(legacy_bind_);
 }
 
 void DiscoveryBrowser::open_legacy_listeners(const std::vector<std::string>& bind_to) {
@@ -129,15 +135,13 @@ void DiscoveryBrowser::send_round() {
   while (nonce == 0 || rounds_.count(nonce) != 0) nonce = static_cast<uint32_t>(nonces_());
   rounds_[nonce] = std::chrono::steady_clock::now();
   auto bytes = encode(Query{nonce});
-  auto send_all = [&](reactor::UdpSocket* s, const std::vector<Target>& targets) {
+  // Each target leaves by its own interface, so no route is needed; a failure (an IPv6
+  // address still in duplicate address detection, a link gone down) costs only that target.
+  auto send_all = [&](reactor::UdpSocket* s, const std::vector<LinkTarget>& targets) {
     if (s == nullptr) return;
     for (const auto& t : targets) {
-      auto to = socket_target(t.ip, config_.server_port, s->family(), t.scope);
-      if (!to) continue;
-      socklen_t len = reactor::address_length(*to);
-      if (!s->send_to(bytes, reinterpret_cast<const sockaddr*>(&*to), len)) {
-        spdlog::debug("discovery: query to {} (scope {}) could not be sent", t.ip, t.scope);
-      }
+      auto to = socket_target(t.ip, config_.server_port, s->family(), t.ifindex);
+      if (to) send_via(*s, bytes, *to, t.ifindex, t.source);
     }
   };
   send_all(v4_.get(), v4_targets_);
@@ -188,19 +192,9 @@ void DiscoveryBrowser::on_announcement(const Announcement& a, const sockaddr_sto
     }
     latency = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - round->second).count();
   }
-  std::string address = host_text(from);
-  int rank = address_rank(from);
   auto [it, fresh] = by_instance_.try_emplace(a.instance_id);
-  FoundServer& s = it->second.server;
-  if (fresh || rank < it->second.rank) {
-    if (!fresh && s.address != address) s.other_addresses.push_back(s.address);
-    std::erase(s.other_addresses, address);
-    s.address = address;
-    it->second.rank = rank;
-  } else if (s.address != address &&
-             std::find(s.other_addresses.begin(), s.other_addresses.end(), address) == s.other_addresses.end()) {
-    s.other_addresses.push_back(address);
-  }
+  FoundServer& s = it->second;
+  add_address(s, host_text(from));
   // The newest counts win; the best latency is kept.
   s.tcp_port = a.tcp_port;
   s.name = a.name;
@@ -214,7 +208,7 @@ void DiscoveryBrowser::on_announcement(const Announcement& a, const sockaddr_sto
 
 std::vector<FoundServer> DiscoveryBrowser::results() const {
   std::vector<FoundServer> out;
-  for (const auto& [id, seen] : by_instance_) out.push_back(seen.server);
+  for (const auto& [id, s] : by_instance_) out.push_back(s);
   auto announced_from = [&](const std::string& address) {
     return std::any_of(out.begin(), out.end(), [&](const FoundServer& s) {
       return s.address == address ||
@@ -239,6 +233,12 @@ void DiscoveryBrowser::finish() {
   v4_.reset();
   v6_.reset();
   legacy_.clear();
+  for (const auto& s : found) {
+    if (!s.other_addresses.empty()) {
+      spdlog::debug("discovery: \"{}\" at {} also answered from {}", printable(s.name), s.address,
+                    fmt::join(s.other_addresses, ", "));
+    }
+  }
   spdlog::debug("discovery: {} server(s) found, {} datagram(s) ignored", found.size(), report_.rejected);
   Done done = std::move(done_);
   done_ = nullptr;

@@ -1,10 +1,13 @@
-// DiscoveryBrowser: the client side of LAN discovery. Sends queries on every
-// broadcast-capable IPv4 interface and to ff02::8864 on every IPv6 one, collects
+// DiscoveryBrowser: the client side of LAN discovery. Sends queries out of every
+// interface (see link_targets: each IPv4 address's broadcast target and the limited
+// broadcast, ff02::8864 per IPv6 interface) and to this host's loopback, collects
 // announcements (and the reference implementation's empty beacons) for a fixed time
-// on the event loop, then reports every server found, de-duplicated by instance id.
+// on the event loop, then reports every server found, one entry per instance id with
+// its best address first (see add_address).
 #pragma once
 
 #include "discovery/datagram.hpp"
+#include "discovery/interfaces.hpp"
 #include "discovery/server_list.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/udp_socket.hpp"
@@ -54,15 +57,6 @@ class DiscoveryBrowser {
   uint16_t legacy_port() const;
 
  private:
-  struct Target {
-    std::string ip;
-    unsigned scope = 0;
-  };
-  struct Seen {
-    FoundServer server;
-    int rank = 0;  // address preference: 0 IPv4, 1 IPv4 loopback, 2 IPv6
-  };
-
   void open_sockets();
   void open_legacy_listeners(const std::vector<std::string>& bind_to);
   void plan_targets();
@@ -79,10 +73,11 @@ class DiscoveryBrowser {
   std::unique_ptr<reactor::UdpSocket> v4_;
   std::unique_ptr<reactor::UdpSocket> v6_;
   std::vector<std::unique_ptr<reactor::UdpSocket>> legacy_;
-  std::vector<Target> v4_targets_;
-  std::vector<Target> v6_targets_;
+  std::vector<LinkTarget> v4_targets_;
+  std::vector<LinkTarget> v6_targets_;
+  std::vector<std::string> legacy_bind_;  // default legacy listener addresses (plan_targets)
   std::map<uint32_t, std::chrono::steady_clock::time_point> rounds_;  // nonce -> sent at
-  std::map<uint64_t, Seen> by_instance_;
+  std::map<uint64_t, FoundServer> by_instance_;
   std::map<std::string, FoundServer> legacy_found_;  // by address
   BrowseReport report_;
   std::mt19937 nonces_;  // random query nonces, so answers to queries we never sent are dropped

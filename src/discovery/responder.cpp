@@ -1,6 +1,7 @@
 #include "discovery/responder.hpp"
 
 #include "discovery/interfaces.hpp"
+#include "discovery/link_socket.hpp"
 #include "reactor/address.hpp"
 #include "proto/version.hpp"
 
@@ -63,6 +64,7 @@ void DiscoveryResponder::start() {
                              " (choose another port with --udp-port, or turn discovery off with --no-discovery)");
   }
   socket_->enable_broadcast();
+  report_arrival_interface(*socket_);
   socket_->set_read_callback([this] { on_readable(); });
   join_groups();
   spdlog::info("discovery: answering queries on UDP port {} as \"{}\" (instance {:016x}){}{}", udp_port(),
@@ -93,13 +95,14 @@ void DiscoveryResponder::join_groups() {
 
 void DiscoveryResponder::on_readable() {
   for (int i = 0; i < kMaxDatagramsPerWakeup; ++i) {
-    auto datagram = socket_->receive();
-    if (!datagram) return;
-    handle(*datagram);
+    auto arrived = receive_with_interface(*socket_);
+    if (!arrived) return;
+    handle(*arrived);
   }
 }
 
-void DiscoveryResponder::handle(const reactor::Datagram& d) {
+void DiscoveryResponder::handle(const ArrivedDatagram& arrived) {
+  const reactor::Datagram& d = arrived.datagram;
   RejectReason why{};
   auto parsed = parse(d.data, &why);
   if (!parsed) {
@@ -110,21 +113,25 @@ void DiscoveryResponder::handle(const reactor::Datagram& d) {
     return;
   }
   if (const auto* query = std::get_if<Query>(&*parsed)) {
-    answer(*query, d);
+    answer(*query, arrived);
   } else {
     ++counters_.ignored;  // other servers' announcements and beacons, our own echoes
   }
 }
 
-void DiscoveryResponder::answer(const Query& query, const reactor::Datagram& from) {
+void DiscoveryResponder::answer(const Query& query, const ArrivedDatagram& from) {
   ++counters_.queries;
-  std::string source = host_text(from.from);
+  std::string source = host_text(from.datagram.from);
   if (!limiter_.allow(source)) {
     ++counters_.rate_limited;
     spdlog::debug("discovery: rate limit: not answering {} ({} dropped so far)", source, counters_.rate_limited);
     return;
   }
-  if (send(encode(announcement(query.nonce)), from.from)) ++counters_.answered;
+  // Out of the interface the query came in on: the asker is on that link, whether or
+  // not a route to it exists.
+  if (send(encode(announcement(query.nonce)), {from.datagram.from, from.ifindex}, from.local_address)) {
+    ++counters_.answered;
+  }
 }
 
 Announcement DiscoveryResponder::announcement(uint32_t nonce) const {
@@ -136,39 +143,33 @@ Announcement DiscoveryResponder::announcement(uint32_t nonce) const {
 void DiscoveryResponder::announce() {
   join_groups();  // interfaces may have come up since the last round
   auto bytes = encode(announcement(0));
-  for (const auto& to : destinations(/*ipv6=*/true, /*limited_broadcast=*/false)) {
+  for (const auto& to : destinations(/*ipv6=*/true)) {
     if (send(bytes, to)) ++counters_.announcements;
   }
 }
 
 void DiscoveryResponder::send_legacy_beacons() {
-  for (const auto& to : destinations(/*ipv6=*/false, /*limited_broadcast=*/true)) {
+  for (const auto& to : destinations(/*ipv6=*/false)) {
     if (send({}, to)) ++counters_.legacy_beacons;
   }
 }
 
-std::vector<sockaddr_storage> DiscoveryResponder::destinations(bool ipv6, bool limited_broadcast) const {
-  std::vector<sockaddr_storage> out;
+std::vector<DiscoveryResponder::Destination> DiscoveryResponder::destinations(bool ipv6) const {
+  std::vector<Destination> out;
   int family = socket_->family();
-  auto add = [&](const std::string& ip, unsigned scope) {
-    if (auto a = socket_target(ip, config_.announce_port, family, scope)) out.push_back(*a);
+  auto add = [&](const std::string& ip, unsigned ifindex) {
+    if (auto a = socket_target(ip, config_.announce_port, family, ifindex)) out.push_back({*a, ifindex});
   };
   if (!config_.announce_targets.empty()) {
     for (const auto& ip : config_.announce_targets) add(ip, 0);
     return out;
   }
-  auto interfaces = list_interfaces();
-  for (const auto& itf : interfaces.ipv4) add(itf.broadcast, 0);
-  if (limited_broadcast) add(kLimitedBroadcast, 0);
-  if (ipv6) {
-    for (const auto& itf : interfaces.ipv6) add(kIpv6Group, itf.index);
-  }
+  for (const auto& t : link_targets(list_interfaces(), {.ipv6 = ipv6, .global_sources = false})) add(t.ip, t.ifindex);
   return out;
 }
 
-bool DiscoveryResponder::send(std::span<const uint8_t> bytes, const sockaddr_storage& to) {
-  socklen_t len = reactor::address_length(to);
-  if (socket_->send_to(bytes, reinterpret_cast<const sockaddr*>(&to), len)) return true;
+bool DiscoveryResponder::send(std::span<const uint8_t> bytes, const Destination& to, const std::string& source) {
+  if (send_via(*socket_, bytes, to.address, to.ifindex, source)) return true;
   ++counters_.send_failures;
   return false;
 }

@@ -1,11 +1,14 @@
 // DiscoveryResponder: the server side of LAN discovery. One UDP socket (dual-stack,
-// joined to ff02::8864 on every multicast interface) in the server's event loop:
-// answers each query at once with a unicast announcement (rate-limited per source),
-// broadcasts an unsolicited announcement periodically, and optionally sends the
-// reference implementation's empty beacon every second.
+// SO_REUSEADDR so several servers on one host share the port and each gets every
+// broadcast and multicast query; joined to ff02::8864 on every multicast interface) in
+// the server's event loop: answers each query at once with a unicast announcement out
+// of the interface it came in on (rate-limited per source), broadcasts an unsolicited
+// announcement periodically on every interface (see link_targets), and optionally
+// sends the reference implementation's empty beacon every second.
 #pragma once
 
 #include "discovery/datagram.hpp"
+#include "discovery/link_socket.hpp"
 #include "discovery/rate_limiter.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/udp_socket.hpp"
@@ -72,16 +75,21 @@ class DiscoveryResponder {
   const ResponderCounters& counters() const { return counters_; }
 
  private:
+  struct Destination {
+    sockaddr_storage address;
+    unsigned ifindex = 0;  // leave by this interface (0 = as routed)
+  };
+
   void on_readable();
-  void handle(const reactor::Datagram& datagram);
-  void answer(const Query& query, const reactor::Datagram& from);
+  void handle(const ArrivedDatagram& datagram);
+  void answer(const Query& query, const ArrivedDatagram& from);
   Announcement announcement(uint32_t nonce) const;
   void announce();
   void send_legacy_beacons();
   void join_groups();
-  bool send(std::span<const uint8_t> bytes, const sockaddr_storage& to);
-  // Broadcast (and, for announcements, multicast) destinations at announce_port.
-  std::vector<sockaddr_storage> destinations(bool ipv6, bool limited_broadcast) const;
+  bool send(std::span<const uint8_t> bytes, const Destination& to, const std::string& source = {});
+  // Every interface's broadcast targets (and, for announcements, the IPv6 group) at announce_port.
+  std::vector<Destination> destinations(bool ipv6) const;
 
   reactor::EventLoop& loop_;
   ResponderConfig config_;

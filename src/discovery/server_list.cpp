@@ -1,5 +1,8 @@
 #include "discovery/server_list.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,18 +25,52 @@ std::string endpoint(const std::string& address, uint16_t port) {
   return v6 ? fmt::format("[{}]:{}", address, port) : fmt::format("{}:{}", address, port);
 }
 
+// address_preference() ranks, best first.
+enum Preference : int { kIpv4, kGlobalIpv6, kIpv4LinkLocal, kLoopback, kIpv6LinkLocal, kNotAnAddress };
+
+// One line that fits 80 columns for an IPv4 server with a name of up to ~20 characters;
+// the other addresses (a global IPv6 one is 40 characters) would break it.
 std::string describe(const FoundServer& s) {
   if (s.legacy) return fmt::format("{}  (reference server, empty beacon; protocol v1)", endpoint(s.address, s.tcp_port));
   std::string versions = s.lowest_version == s.highest_version
                              ? fmt::format("v{}", s.lowest_version)
                              : fmt::format("v{}-v{}", s.lowest_version, s.highest_version);
   std::string latency = s.latency_ms ? fmt::format("{:.1f} ms", *s.latency_ms) : std::string("-");
-  return fmt::format("{}  \"{}\"  protocol {}  players {} online, {} queued  latency {}",
-                     endpoint(s.address, s.tcp_port), printable(s.name), versions, s.players_online,
-                     s.players_queued, latency);
+  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}", endpoint(s.address, s.tcp_port),
+                     printable(s.name), versions, s.players_online, s.players_queued, latency);
 }
 
 }  // namespace
+
+int address_preference(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    uint32_t a = ntohl(v4.s_addr);
+    if ((a >> 24) == 127) return kLoopback;
+    return (a >> 16) == 0xA9FE ? kIpv4LinkLocal : kIpv4;  // 169.254/16
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.substr(0, address.find('%')).c_str(), &v6) != 1) return kNotAnAddress;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return kLoopback;
+  return IN6_IS_ADDR_LINKLOCAL(&v6) ? kIpv6LinkLocal : kGlobalIpv6;
+}
+
+void add_address(FoundServer& s, const std::string& address) {
+  if (s.address == address ||
+      std::find(s.other_addresses.begin(), s.other_addresses.end(), address) != s.other_addresses.end()) {
+    return;
+  }
+  if (s.address.empty()) {
+    s.address = address;
+    return;
+  }
+  std::string other = address;
+  if (address_preference(address) < address_preference(s.address)) std::swap(other, s.address);
+  auto at = std::find_if(s.other_addresses.begin(), s.other_addresses.end(), [&](const std::string& a) {
+    return address_preference(other) < address_preference(a);
+  });
+  s.other_addresses.insert(at, std::move(other));
+}
 
 const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version) {
   if (servers.empty()) throw std::invalid_argument("pick_best: no servers");
@@ -45,11 +82,6 @@ std::string format_server_list(const std::vector<FoundServer>& servers) {
   std::string out;
   for (std::size_t i = 0; i < servers.size(); ++i) {
     out += fmt::format("{:>2}) {}\n", i + 1, describe(servers[i]));
-    if (!servers[i].other_addresses.empty()) {
-      std::string also;
-      for (const auto& a : servers[i].other_addresses) also += (also.empty() ? "" : ", ") + a;
-      out += fmt::format("    also at {}\n", also);
-    }
   }
   return out;
 }

@@ -10,8 +10,8 @@
 namespace checkers::discovery {
 
 struct FoundServer {
-  std::string address;                       // where to connect; IPv6 link-local carries "%ifname"
-  std::vector<std::string> other_addresses;  // the same server seen at other addresses
+  std::string address;                       // the best address (where to connect); link-local carries "%ifname"
+  std::vector<std::string> other_addresses;  // the same server seen at other addresses, best first
   uint16_t tcp_port = 0;
   std::string name;  // empty for a legacy server
   uint8_t lowest_version = 1;
@@ -32,12 +32,21 @@ struct BrowseReport {
   uint64_t rejected = 0;                // datagrams that were not discovery traffic
 };
 
+// How good an address is to show and connect to, lower is better: 0 IPv4, 1 global or
+// unique-local IPv6, 2 IPv4 link-local (169.254/16), 3 loopback, 4 IPv6 link-local
+// ("fe80::1%eth0": usable only on that interface of this host).
+int address_preference(const std::string& address);
+// Records that `server` answered from `address`: it becomes server.address when better
+// than the address so far (an earlier one wins a tie), else joins other_addresses.
+void add_address(FoundServer& server, const std::string& address);
+
 // Bot mode: a server speaking `version` first, then most players queued, then
 // lowest latency (unknown latency last). Requires a non-empty list.
 // DISCOVERY: which found server a bot or a non-interactive client uses.
 const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version);
 
-// Numbered table, one server per line, for --list-servers and the interactive choice.
+// Numbered table, one line per server instance at its best address (the one the client
+// connects to), for --list-servers and the interactive choice.
 // Names are printed with control characters replaced, so a hostile name cannot
 // drive the terminal.
 std::string format_server_list(const std::vector<FoundServer>& servers);

@@ -163,6 +163,32 @@ TEST_CASE("two servers are both found; one server at two addresses is listed onc
   }
 }
 
+TEST_CASE("two servers sharing the discovery port on one host both answer a broadcast query") {
+  reactor::EventLoop loop;
+  // As two checkers-server processes on one host: both bound to every address on the
+  // same UDP port (SO_REUSEADDR), different TCP ports.
+  auto first_config = local_responder("", 0, "first");
+  DiscoveryResponder first(loop, first_config, {});
+  first.start();
+  auto second_config = local_responder("", first.udp_port(), "second");
+  second_config.tcp_port = 9002;
+  DiscoveryResponder second(loop, second_config, {});
+  second.start();
+  REQUIRE(second.udp_port() == first.udp_port());
+  DiscoveryBrowser browser(loop, local_browser(first.udp_port(), {kLoopbackBroadcast}));
+  auto out = browse(loop, browser);
+  REQUIRE(out.servers.size() == 2);
+  CHECK(out.servers[0].name == "first");
+  CHECK(out.servers[0].tcp_port == 9001);
+  CHECK(out.servers[0].address == "127.0.0.1");
+  CHECK(out.servers[1].name == "second");
+  CHECK(out.servers[1].tcp_port == 9002);
+  CHECK(out.servers[1].address == "127.0.0.1");
+  CHECK(out.servers[0].instance_id != out.servers[1].instance_id);
+  CHECK(first.counters().answered >= 1);
+  CHECK(second.counters().answered >= 1);
+}
+
 TEST_CASE("nothing found: empty list, interfaces reported") {
   reactor::EventLoop loop;
   // Nobody listens on this port: take a free one and release it.
