@@ -1,5 +1,7 @@
 #include "support/timing.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -26,8 +28,9 @@ double build_slowdown() {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 Seconds worst_sleep_overshoot() {
-  using Clock = std::chrono::steady_clock;
   constexpr auto kNap = std::chrono::milliseconds(2);
   Seconds worst{0};
   for (int i = 0; i < 10; ++i) {
@@ -38,33 +41,41 @@ Seconds worst_sleep_overshoot() {
   return worst;
 }
 
-// About 1 ms of integer work on an idle machine with a plain build; its result is
-// returned so that the optimiser cannot drop it.
-uint64_t cpu_work() {
-  uint64_t x = 88172645463325252ull;
-  for (int i = 0; i < 400'000; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
+Seconds thread_cpu_time() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return Seconds(static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9);
+}
+
+// Spins until this thread has had `cpu` of CPU time; returns the wall time that took.
+// Long enough (several scheduler time slices) to see the machine's share, not a burst.
+Seconds wall_time_for_cpu(Seconds cpu) {
+  const auto wall0 = Clock::now();
+  const Seconds cpu0 = thread_cpu_time();
+  volatile uint64_t x = 88172645463325252ull;
+  while (thread_cpu_time() - cpu0 < cpu) {
+    for (int i = 0; i < 10'000; ++i) x = x ^ (x << 13) ^ (x >> 7);
   }
-  return x;
+  return Clock::now() - wall0;
 }
 
 }  // namespace
 
 MachineBaseline MachineBaseline::measure() {
-  using Clock = std::chrono::steady_clock;
+  constexpr Seconds kCpu{0.03};
   MachineBaseline b;
   b.wake_late = worst_sleep_overshoot();
-  const auto t0 = Clock::now();
-  volatile uint64_t sink = cpu_work();
-  (void)sink;
-  b.cpu_unit = Clock::now() - t0;
+  // The worst of three samples: load comes and goes.
+  for (int i = 0; i < 3; ++i) b.load_factor = std::max(b.load_factor, wall_time_for_cpu(kCpu) / kCpu);
   return b;
 }
 
 Seconds due_by(Seconds nominal, const MachineBaseline& baseline, Seconds floor, double k) {
-  return nominal + build_slowdown() * (floor + k * baseline.unit());
+  return nominal + build_slowdown() * baseline.load_factor * floor + k * baseline.wake_late;
+}
+
+double scaled(double value, const MachineBaseline& baseline) {
+  return value * build_slowdown() * baseline.load_factor;
 }
 
 }  // namespace checkers::test
