@@ -1,5 +1,6 @@
 #include "client/session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "client/board_adapter.hpp"
@@ -7,6 +8,9 @@
 namespace checkers::client {
 
 namespace {
+
+// A connection closed during our turn after this long was most likely the turn limit.
+constexpr auto kLongWait = std::chrono::seconds(20);
 
 proto::Move to_wire(const game::Hop& h) {
   return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),
@@ -78,16 +82,23 @@ void Session::play(std::vector<game::Hop> hops) {
 }
 
 void Session::send_hop(const game::Hop& hop) {
-  game_.sent(hop);
+  const auto obs = game_.sent(hop);
   send(proto::MakeMove{to_wire(hop)});
+  report(obs);
+  if (frontend_) frontend_->board_changed();
+}
+
+void Session::report(const GameRecord::Observation& obs) {
+  for (size_t i : obs.completed) frontend_->ply_played(game_.record().plies()[i]);
 }
 
 void Session::requeue() { send(proto::ReQueue{}); }
 
 void Session::logout() {
   pending_.clear();
+  turn_started_.reset();
   send(proto::LogOut{});
-  game_.clear();
+  game_.leave();
 }
 
 void Session::quit(int exit_code, const std::string& message) {
@@ -104,8 +115,17 @@ void Session::finish(int code, const std::string& message) {
 void Session::on_failed(ServerLink::Failure kind, const std::string& why) {
   std::string message = why;
   if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
-  if (kind == ServerLink::Failure::ServerClosed && game_.in_game())
-    message += " in the middle of the game (the server stopped or crashed)";
+  if (kind == ServerLink::Failure::ServerClosed && game_.in_game()) {
+    const auto waited = turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
+    if (state() == proto::State::UserMove && waited >= kLongWait) {
+      const auto secs = std::chrono::duration_cast<std::chrono::seconds>(waited).count();
+      message += fmt::format(" after no move from you for {}:{:02} - most likely the server's turn time limit; "
+                             "the game counts as a loss",
+                             secs / 60, secs % 60);
+    } else {
+      message += " in the middle of the game (the server stopped or crashed)";
+    }
+  }
   finish(kExitServer, message + ".");
 }
 
@@ -127,8 +147,16 @@ void Session::on_message(const proto::Message& m) {
           frontend_->queued(msg);
         } else if constexpr (std::is_same_v<T, proto::GameStart>) {
           pending_.clear();
+          turn_started_.reset();
           game_.begin(msg);
           frontend_->game_started();
+          // The primary's first YourTurn comes with GameStart; nothing else after the
+          // whole batch of messages means we are the secondary: White.
+          loop_.defer([this] {
+            if (finished_ || !game_.in_game() || game_.my_color()) return;
+            game_.presume_white();
+            frontend_->board_changed();
+          });
         } else if constexpr (std::is_same_v<T, proto::YourTurn>) {
           on_your_turn(msg);
         } else if constexpr (std::is_same_v<T, proto::CompulsoryMove>) {
@@ -136,6 +164,7 @@ void Session::on_message(const proto::Message& m) {
         } else if constexpr (std::is_same_v<T, proto::InvalidMove>) {
           pending_.clear();
           game_.observe(msg.board, msg.move, proto::MsgType::InvalidMove);
+          frontend_->board_changed();
           frontend_->move_rejected(msg.move);
         } else if constexpr (std::is_same_v<T, proto::OpponentDisconnect>) {
           pending_.clear();
@@ -150,10 +179,11 @@ void Session::on_message(const proto::Message& m) {
 }
 
 void Session::on_your_turn(const proto::YourTurn& t) {
-  const auto report = game_.observe(t.board, t.last_move, proto::MsgType::YourTurn);
-  const auto me = game_.my_color();
-  if (report && report->mover && report->mover != me) frontend_->move_seen(*report, proto::MsgType::YourTurn);
-  if (!game_.continuation()) pending_.clear();
+  report(game_.observe(t.board, t.last_move, proto::MsgType::YourTurn));
+  if (!game_.continuation()) {
+    pending_.clear();
+    turn_started_ = loop_.now();
+  }
   if (!pending_.empty()) {
     const game::Hop next = pending_.front();
     pending_.pop_front();
@@ -168,17 +198,17 @@ void Session::on_your_turn(const proto::YourTurn& t) {
 }
 
 void Session::on_compulsory(const proto::CompulsoryMove& c) {
-  const auto report = game_.observe(c.board, c.move, proto::MsgType::CompulsoryMove);
+  const auto obs = game_.observe(c.board, c.move, proto::MsgType::CompulsoryMove);
+  // The server played the next hop we had typed: that hop is done.
   if (!pending_.empty() && to_wire(pending_.front()) == c.move) pending_.pop_front();
-  if (report) frontend_->move_seen(*report, proto::MsgType::CompulsoryMove);
+  report(obs);
   frontend_->board_changed();
 }
 
 void Session::on_game_over(const proto::GameOver& g) {
   pending_.clear();
-  const auto report = game_.observe(g.board, g.winning_move, proto::MsgType::GameOver);
-  if (report && report->mover && report->mover != game_.my_color())
-    frontend_->move_seen(*report, proto::MsgType::GameOver);
+  turn_started_.reset();
+  report(game_.observe(g.board, g.winning_move, proto::MsgType::GameOver));
   my_rating_ = g.new_rating;
   frontend_->game_ended(game_.finish(g));
 }

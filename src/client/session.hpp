@@ -41,12 +41,12 @@ class Frontend {
   virtual void login_refused(proto::LoginFailure reason) = 0;
   virtual void queued(const proto::QueuePosition& q) = 0;
   virtual void game_started() = 0;
-  // A move the server reported (kind: YourTurn, CompulsoryMove or GameOver), before the
-  // matching your_turn()/game_ended().
-  virtual void move_seen(const MoveReport& report, proto::MsgType kind) = 0;
+  // Each ply of the game once, in order, when it is complete (ours as soon as we sent its
+  // last hop), before the matching your_turn()/game_ended().
+  virtual void ply_played(const Ply& ply) = 0;
   // Our move; Session::game().my_position() has the legal moves (maybe none).
   virtual void your_turn() = 0;
-  // After a CompulsoryMove: the new board, nothing to decide.
+  // The board to show changed (our own hop, a CompulsoryMove, our colour became known).
   virtual void board_changed() = 0;
   virtual void move_rejected(const proto::Move& rejected) = 0;
   virtual void game_ended(const GameOutcome& outcome) = 0;
@@ -69,7 +69,8 @@ class Session {
   // continuation (if they are still legal then).
   void play(std::vector<game::Hop> hops);
   void requeue();
-  // LogOut but stay connected (the reference server's only way out of a blocked game).
+  // LogOut but stay connected (the reference server's only way out of a blocked or
+  // drawn game it does not end).
   void logout();
   // LogOut when logged in, close, and finish with this code and message.
   void quit(int exit_code, const std::string& message);
@@ -81,6 +82,9 @@ class Session {
   std::optional<uint32_t> my_rating() const { return my_rating_; }
   std::string endpoint() const;
   bool finished() const { return finished_; }
+  // When our current turn began (the YourTurn that opened it).
+  std::optional<reactor::EventLoop::Clock::time_point> turn_started() const { return turn_started_; }
+  reactor::EventLoop& loop() { return loop_; }
 
  private:
   void on_message(const proto::Message& m);
@@ -90,6 +94,7 @@ class Session {
   void on_game_over(const proto::GameOver& g);
   void finish(int code, const std::string& message);
   void send_hop(const game::Hop& hop);
+  void report(const GameRecord::Observation& obs);
   void send(const proto::Message& m);
   void open_link();
   void retire_link();
@@ -106,6 +111,7 @@ class Session {
   Credentials credentials_;
   std::deque<game::Hop> pending_;  // rest of a typed multi-jump
   std::optional<uint32_t> my_rating_;
+  std::optional<reactor::EventLoop::Clock::time_point> turn_started_;
   bool finished_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,10 +12,11 @@
 
 namespace checkers::test {
 
-PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int rows,
+                       int cols) {
   winsize ws{};
-  ws.ws_row = 50;
-  ws.ws_col = 132;
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
   pid_ = ::forkpty(&master_, nullptr, nullptr, &ws);
   if (pid_ < 0) throw std::runtime_error("forkpty failed");
   if (pid_ == 0) {
@@ -77,6 +79,13 @@ void PtyProcess::type(std::string_view text) {
     if (n <= 0) throw std::runtime_error("write to pty failed");
     off += static_cast<size_t>(n);
   }
+}
+
+void PtyProcess::resize(int rows, int cols) {
+  winsize ws{};
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
+  if (::ioctl(master_, TIOCSWINSZ, &ws) != 0) throw std::runtime_error("TIOCSWINSZ failed");
 }
 
 std::optional<int> PtyProcess::wait_exit(std::chrono::milliseconds timeout) {

@@ -15,7 +15,8 @@ namespace checkers::test {
 class PtyProcess {
  public:
   // argv[0] is a path; env entries "NAME=value" are added to the inherited environment.
-  PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+  PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int rows = 50,
+             int cols = 132);
   ~PtyProcess();
   PtyProcess(const PtyProcess&) = delete;
   PtyProcess& operator=(const PtyProcess&) = delete;
@@ -23,6 +24,8 @@ class PtyProcess {
   // Waits until the output since the last match contains `needle`; true if it did.
   bool expect(std::string_view needle, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void type(std::string_view text);
+  // Changes the terminal size (the child gets SIGWINCH).
+  void resize(int rows, int cols);
   // Exit code (128 + signal), or nullopt if still running at the deadline.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   const std::string& output() const { return out_; }
