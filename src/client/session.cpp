@@ -168,7 +168,11 @@ void Session::on_message(const proto::Message& m) {
           frontend_->move_rejected(msg.move);
         } else if constexpr (std::is_same_v<T, proto::OpponentDisconnect>) {
           pending_.clear();
-          frontend_->game_ended(game_.finish_opponent_left());
+          turn_started_.reset();
+          // A game already drawn by the rules stays a draw when the other side leaves it
+          // (a server that does not end draws: both bots leave).
+          const bool drawn = game_.record().status().kind == game::GameStatus::Draw;
+          frontend_->game_ended(drawn ? game_.finish_unended() : game_.finish_opponent_left());
         } else if constexpr (std::is_same_v<T, proto::GameOver>) {
           on_game_over(msg);
         } else {

@@ -1,0 +1,190 @@
+// Two bots on a server that never ends a drawn game (like the reference implementation,
+// which ends a game only when a side has no pieces). The server here is a small fake in
+// the test: it referees with src/game from a kings-only position and never declares a
+// draw. Both bots must see the draw by the standard rules (threefold repetition or the
+// 40-move rule), leave the game and report "draw (not ended by the server)".
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "client/board_adapter.hpp"
+#include "game/game.hpp"
+#include "proto/messages.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace checkers;
+using namespace checkers::test;
+using namespace std::chrono_literals;
+using game::Color;
+
+namespace {
+
+class FakeConn {
+ public:
+  explicit FakeConn(int fd) : fd_(fd) {}
+  FakeConn(FakeConn&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  ~FakeConn() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void send(const proto::Message& m) {
+    const auto bytes = proto::to_bytes(m);
+    if (bytes) (void)!::send(fd_, bytes->data(), bytes->size(), MSG_NOSIGNAL);
+  }
+  // The next whole message; nullopt when the peer closed or nothing came for 60 s.
+  std::optional<proto::Message> receive() {
+    uint8_t type = 0;
+    if (!read_exact(&type, 1)) return std::nullopt;
+    const auto size = proto::message_size(type);
+    if (!size) throw std::runtime_error("unknown type byte from the client");
+    std::vector<uint8_t> whole(*size);
+    whole[0] = type;
+    if (*size > 1 && !read_exact(whole.data() + 1, *size - 1)) return std::nullopt;
+    return proto::decode(whole);
+  }
+
+ private:
+  bool read_exact(uint8_t* out, size_t n) {
+    while (n > 0) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 60000) != 1) return false;
+      const ssize_t got = ::recv(fd_, out, n, 0);
+      if (got <= 0) return false;
+      out += got;
+      n -= static_cast<size_t>(got);
+    }
+    return true;
+  }
+  int fd_;
+};
+
+// Listens on 127.0.0.1 (port 0); serves exactly one game between the first two logins.
+class EndlessServer {
+ public:
+  EndlessServer() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listen_fd_, 4) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~EndlessServer() { ::close(listen_fd_); }
+  uint16_t port() const { return port_; }
+
+  // Returns how the game ended, for the test's messages.
+  std::string serve(const game::Position& start) {
+    std::vector<FakeConn> players;
+    while (players.size() < 2) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 60000) != 1) return "nobody connected";
+      FakeConn c(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
+      const auto hello = c.receive();
+      if (!hello || !std::holds_alternative<proto::Connect>(*hello)) return "no Connect";
+      c.send(proto::QueuePosition{1, 1, 1500});
+      players.push_back(std::move(c));
+    }
+    players[0].send(proto::GameStart{proto::Str16("second"), 1500});
+    players[1].send(proto::GameStart{proto::Str16("first"), 1500});
+    game::Game game(start);
+    game.play_on_after_draws();  // the point of this server
+    proto::Move last = proto::kFirstTurnSentinel;
+    auto board_for = [&](Color c) { return client::to_board(game.position(), c); };
+    for (int hops = 0; hops < 2000; ++hops) {
+      if (game.status().kind == game::GameStatus::Win) {
+        for (Color c : {Color::Black, Color::White})
+          players[c == Color::Black ? 0 : 1].send(
+              proto::GameOver{static_cast<uint8_t>(game.status().winner == c), 1500, 1500, last, board_for(c)});
+        return "a win";
+      }
+      if (const auto forced = game.forced_move()) {
+        game.play(forced->from, forced->dx, forced->dy);
+        last = proto::Move{static_cast<uint8_t>(forced->from.x), static_cast<uint8_t>(forced->from.y),
+                           static_cast<int8_t>(forced->dx), static_cast<int8_t>(forced->dy)};
+        for (Color c : {Color::Black, Color::White})
+          players[c == Color::Black ? 0 : 1].send(proto::CompulsoryMove{last, board_for(c)});
+        continue;
+      }
+      const Color mover = game.side_to_move();
+      FakeConn& conn = players[mover == Color::Black ? 0 : 1];
+      conn.send(proto::YourTurn{last, board_for(mover)});
+      for (;;) {
+        const auto m = conn.receive();
+        if (!m) return "a player vanished";
+        if (std::holds_alternative<proto::LogOut>(*m)) {
+          players[mover == Color::Black ? 1 : 0].send(proto::OpponentDisconnect{});
+          // Let both clients finish; they close the connections.
+          for (FakeConn& p : players)
+            while (p.receive()) {
+            }
+          return "a LogOut";
+        }
+        const auto* mm = std::get_if<proto::MakeMove>(&*m);
+        if (mm == nullptr) return "an unexpected message";
+        if (game.play(game::Square{mm->move.x, mm->move.y}, mm->move.dx, mm->move.dy)) {
+          last = mm->move;
+          break;
+        }
+        conn.send(proto::InvalidMove{mm->move, board_for(mover)});
+      }
+    }
+    return "2000 hops without an end";
+  }
+
+ private:
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("two bots leave a drawn game the server never ends, within the 40-move rule") {
+  EndlessServer server;
+  std::string ended;
+  std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4")); });
+  TempDir tmp("client-endless");
+  auto bot = [&](const char* name, int seed) {
+    return std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
+                                    std::to_string(server.port()), "--username", name, "--password", "pw", "--bot",
+                                    "medium", "--seed", std::to_string(seed), "--no-save"};
+  };
+  // The fake server makes the first to connect Black; either order is fine.
+  ChildProcess black(bot("black", 1), tmp / "black.out");
+  ChildProcess white(bot("white", 2), tmp / "white.out");
+  const auto eb = black.wait_exit(120s);
+  const auto ew = white.wait_exit(120s);
+  referee.join();
+  const std::string out_b = slurp(tmp / "black.out");
+  const std::string out_w = slurp(tmp / "white.out");
+  INFO("server: ended by " << ended << "\nblack: " << out_b << "\nwhite: " << out_w);
+  CHECK(ended == "a LogOut");
+  CHECK(eb == 0);
+  CHECK(ew == 0);
+  const std::regex line(R"(game 1: draw \(not ended by the server\) vs (\w+), (\d+) moves)");
+  for (const std::string* out : {&out_b, &out_w}) {
+    std::smatch m;
+    REQUIRE(std::regex_search(*out, m, line));
+    CHECK(std::stoi(m[2]) <= 41);  // 40 moves each without a capture or a man's move
+  }
+}
