@@ -15,6 +15,7 @@
 #include "client/bot.hpp"
 #include "client/game_saver.hpp"
 #include "client/interactive.hpp"
+#include "client/local_game.hpp"
 #include "client/session.hpp"
 #include "client/terminal.hpp"
 #include "reactor/event_loop.hpp"
@@ -143,7 +144,7 @@ int run_client(const ClientOptions& o) {
 
   // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by LAN discovery.
   ServerChoice server{o.host.value_or(""), o.port, -1};
-  if (!o.host || o.list_servers) {
+  if (!o.vs_computer && (!o.host || o.list_servers)) {
     server = discover(loop, o);
     if (server.exit_code >= 0) return server.exit_code;
   }
@@ -162,12 +163,22 @@ int run_client(const ClientOptions& o) {
     loop.defer([&loop] { loop.quit(); });
   });
 
+  if (o.vs_computer) {
+    const uint64_t seed = o.seed.value_or(default_seed());
+    session.use_link(
+        [&loop, level = *o.vs_computer, seed](Link::Callbacks cb) {
+          return std::make_unique<LocalGame>(loop, level, seed, std::move(cb));
+        },
+        "this computer");
+  }
   const bool live = interactive && is_tty(STDOUT_FILENO);
   const bool ansi = live && !o.no_color && std::getenv("NO_COLOR") == nullptr;
   Screen screen(ansi, live);
   screen.set_width(terminal_columns(STDOUT_FILENO));
   auto save_game = [&](const GameTracker& game, const GameOutcome& outcome) {
-    GameInfo info{session.credentials().username, session.endpoint(), "Rated game", session.my_rating(), ++round};
+    GameInfo info{session.credentials().username, session.endpoint(),
+                  o.vs_computer ? "Game against the computer" : "Rated game",
+                  o.vs_computer ? std::nullopt : session.my_rating(), ++round};
     return saver.save(game, outcome, info);
   };
   std::unique_ptr<Frontend> frontend;
@@ -177,6 +188,13 @@ int run_client(const ClientOptions& o) {
   if (interactive) {
     const bool edit = live && terminal.is_terminal();
     InteractivePlayer::Config config{o.username, o.password, ansi, is_tty(STDIN_FILENO), edit, save_game};
+    if (o.vs_computer) {
+      // Nobody to log in to: the account name only labels the saved games.
+      const char* user = std::getenv("USER");
+      config.username = o.username.value_or(user != nullptr && *user != '\0' ? user : "player");
+      config.password = "";
+      config.local = true;
+    }
     auto p = std::make_unique<InteractivePlayer>(session, screen, terminal, config);
     player = p.get();
     frontend = std::move(p);

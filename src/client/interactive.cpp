@@ -414,6 +414,10 @@ void InteractivePlayer::tick() {
 void InteractivePlayer::connected() {
   if (connected_once_) return;
   connected_once_ = true;
+  if (config_.local) {
+    screen_.println("A game against the computer on this machine: no server, not rated.");
+    return;
+  }
   screen_.println(fmt::format("Connected to the checkers server at {}.", session_.endpoint()));
 }
 
@@ -441,16 +445,24 @@ void InteractivePlayer::login_refused(proto::LoginFailure reason) {
 }
 
 void InteractivePlayer::queued(const proto::QueuePosition& q) {
-  if (!logged_in_once_) {
+  if (!logged_in_once_ && config_.local) {
+    logged_in_once_ = true;
+    screen_.println("Type help at any time for how to play.");
+  } else if (!logged_in_once_) {
     logged_in_once_ = true;
     screen_.println(fmt::format("Logged in as {}. Your rating: {}.", username_, q.rating));
     screen_.println("Type help at any time for how to play.");
   }
-  if (rating_before_left_game_) {
+  if (rating_before_left_game_ && !config_.local) {
     screen_.println(fmt::format("Your rating after the last game: {}.", rating_change(*rating_before_left_game_, q.rating)));
     rating_before_left_game_.reset();
   }
   if (!queued_since_) queued_since_ = session_.loop().now();
+  if (config_.local) {
+    queue_text_ = "Setting up the board";
+    screen_.status(status_text());
+    return;
+  }
   queue_text_ = fmt::format("Waiting for an opponent: place {} of {}, your rating {}", q.queue_pos, q.queue_size,
                             q.rating);
   screen_.status(status_text());
@@ -463,8 +475,11 @@ void InteractivePlayer::game_started() {
   opponent_turn_since_ = session_.loop().now();
   queued_since_.reset();
   screen_.println("");
-  screen_.println(fmt::format("New game against {} (rating {}). Black moves first.", session_.game().opponent(),
-                              session_.game().opponent_rating()));
+  if (config_.local)
+    screen_.println(fmt::format("New game against {}. Black moves first.", session_.game().opponent()));
+  else
+    screen_.println(fmt::format("New game against {} (rating {}). Black moves first.", session_.game().opponent(),
+                                session_.game().opponent_rating()));
   screen_.status(status_text());
 }
 
@@ -530,7 +545,7 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   if (!config_.live_editor) terminal_.set_echo(true);
   if (session_.game().display_board()) draw();
   std::string rating;
-  if (outcome.old_rating && outcome.new_rating)
+  if (outcome.old_rating && outcome.new_rating && !config_.local)
     rating = fmt::format(" Your rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
   switch (outcome.result) {
     case GameOutcome::Result::Win:
@@ -545,7 +560,7 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
     case GameOutcome::Result::OpponentLeft:
       rating_before_left_game_ = session_.my_rating();
       screen_.println(fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent));
-      screen_.println("Your new rating shows when you play again.");
+      if (!config_.local) screen_.println("Your new rating shows when you play again.");
       break;
     case GameOutcome::Result::Resigned:
       rating_before_left_game_ = session_.my_rating();
@@ -627,19 +642,43 @@ std::string InteractivePlayer::status_text() const {
   std::string turn = g.my_turn() ? "Your turn" : fmt::format("{}'s turn", g.opponent());
   const auto since = g.my_turn() ? session_.turn_started() : opponent_turn_since_;
   if (screen_.live() && since) turn += " " + clock_text(now - *since);
+  if (config_.local)
+    return fmt::format("{} | move {} | you {} vs {} {}", turn, g.moves(), colour_name(me), g.opponent(),
+                       colour_name(game::opponent(me)));
   const std::string mine = session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
   return fmt::format("{} | move {} | you {}{} vs {} {} {}", turn, g.moves(), colour_name(me), mine, g.opponent(),
                      colour_name(game::opponent(me)), g.opponent_rating());
 }
 
+// Wraps at the given separator so that no line is wider than the terminal.
+std::string InteractivePlayer::wrapped(const std::string& text, const std::string& separator) const {
+  const size_t width = static_cast<size_t>(std::max(screen_.width() - 1, 20));
+  std::string out;
+  std::string line;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t next = text.find(separator, at);
+    next = next == std::string::npos ? text.size() : next + separator.size();
+    std::string word = text.substr(at, next - at);
+    at = next;
+    if (!line.empty() && line.size() + word.size() > width) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+      line = "  ";
+    }
+    line += word;
+  }
+  return out + line;
+}
+
 void InteractivePlayer::show_legal_moves() {
   const game::Position pos = session_.game().my_position();
-  screen_.println(fmt::format("Legal moves: {}.", legal_move_list(pos)));
+  screen_.println(wrapped(fmt::format("Legal moves: {}.", legal_move_list(pos)), ", "));
 }
 
 void InteractivePlayer::show_history() {
   const std::string moves = session_.game().record().move_list();
-  screen_.println(moves.empty() ? "No moves yet." : "Moves: " + moves);
+  screen_.println(moves.empty() ? "No moves yet." : wrapped("Moves: " + moves, "  "));
 }
 
 }  // namespace checkers::client

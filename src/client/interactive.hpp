@@ -30,6 +30,7 @@ class InteractivePlayer : public Frontend {
     bool live_editor = false;     // a LineEditor echoes (no terminal echo to switch off)
     // Called with each finished game (the PDN writer); may return a line to show.
     std::function<std::string(const GameTracker&, const GameOutcome&)> on_game_saved;
+    bool local = false;  // --vs-computer: no server, nothing rated
   };
 
   InteractivePlayer(Session& session, Screen& screen, TerminalGuard& terminal, Config config);
@@ -80,6 +81,7 @@ class InteractivePlayer : public Frontend {
   std::string player_name(game::Color c) const;
   void show_legal_moves();
   void show_history();
+  std::string wrapped(const std::string& text, const std::string& separator) const;
 
   Session& session_;
   Screen& screen_;

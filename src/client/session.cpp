@@ -32,14 +32,13 @@ Session::Session(reactor::EventLoop& loop, std::string host, uint16_t port, Fini
     : loop_(loop), host_(std::move(host)), port_(port), finish_cb_(std::move(finish)) {}
 
 std::string Session::endpoint() const {
+  if (!endpoint_label_.empty()) return endpoint_label_;
   return format_endpoint(host_, port_);
 }
 
 void Session::open_link() {
   retire_link();
-  link_ = std::make_unique<ServerLink>(
-      loop_, host_, port_,
-      ServerLink::Callbacks{[this] {
+  Link::Callbacks callbacks{[this] {
                               if (frontend_) frontend_->connected();
                               if (connect_pending_) {
                                 connect_pending_ = false;
@@ -48,7 +47,11 @@ void Session::open_link() {
                               }
                             },
                             [this](const proto::Message& m) { on_message(m); },
-                            [this](ServerLink::Failure kind, const std::string& why) { on_failed(kind, why); }});
+                            [this](Link::Failure kind, const std::string& why) { on_failed(kind, why); }};
+  if (link_factory_)
+    link_ = link_factory_(std::move(callbacks));
+  else
+    link_ = std::make_unique<ServerLink>(loop_, host_, port_, std::move(callbacks));
   link_->connect();
 }
 
@@ -112,10 +115,10 @@ void Session::finish(int code, const std::string& message) {
   if (finish_cb_) finish_cb_(code, message);
 }
 
-void Session::on_failed(ServerLink::Failure kind, const std::string& why) {
+void Session::on_failed(Link::Failure kind, const std::string& why) {
   std::string message = why;
   if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
-  if (kind == ServerLink::Failure::ServerClosed && game_.in_game()) {
+  if (kind == Link::Failure::ServerClosed && game_.in_game()) {
     const auto waited = turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
     if (state() == proto::State::UserMove && waited >= kLongWait) {
       const auto secs = std::chrono::duration_cast<std::chrono::seconds>(waited).count();

@@ -59,6 +59,13 @@ class Session {
   Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish);
 
   void set_frontend(Frontend* f) { frontend_ = f; }
+  // Instead of a server over TCP (--vs-computer: the local referee); `label` names it.
+  using LinkFactory = std::function<std::unique_ptr<Link>(Link::Callbacks)>;
+  void use_link(LinkFactory factory, std::string label) {
+    link_factory_ = std::move(factory);
+    endpoint_label_ = std::move(label);
+  }
+  bool local() const { return static_cast<bool>(link_factory_); }
 
   // Sends Connect with these credentials: on the open connection when there is one in
   // Unauthenticated (after a resignation), otherwise over a new connection (at start,
@@ -88,7 +95,7 @@ class Session {
 
  private:
   void on_message(const proto::Message& m);
-  void on_failed(ServerLink::Failure kind, const std::string& why);
+  void on_failed(Link::Failure kind, const std::string& why);
   void on_your_turn(const proto::YourTurn& t);
   void on_compulsory(const proto::CompulsoryMove& c);
   void on_game_over(const proto::GameOver& g);
@@ -102,8 +109,10 @@ class Session {
   reactor::EventLoop& loop_;
   std::string host_;
   uint16_t port_;
-  std::unique_ptr<ServerLink> link_;
-  std::vector<std::unique_ptr<ServerLink>> retired_;  // destroyed outside their callbacks
+  std::unique_ptr<Link> link_;
+  std::vector<std::unique_ptr<Link>> retired_;  // destroyed outside their callbacks
+  LinkFactory link_factory_;
+  std::string endpoint_label_;
   bool connect_pending_ = false;  // send Connect once the link is up
   FinishCallback finish_cb_;
   Frontend* frontend_ = nullptr;

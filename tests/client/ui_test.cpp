@@ -243,3 +243,42 @@ TEST_CASE("--games without --bot is a usage error") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--games only counts games played with --bot") != std::string::npos);
 }
+
+TEST_CASE("--vs-computer plays a whole local game with the same UI and saves it") {
+  TempDir home("client-vs");
+  PtyProcess ui({client_binary(), "--vs-computer", "random", "--seed", "3", "--no-color", "--games-dir",
+                 (home / "games").string()},
+                {"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm", "USER=dora"}, 50, 132);
+  REQUIRE(ui.expect("A game against the computer on this machine: no server, not rated."));
+  REQUIRE(ui.expect("You play Black"));
+  // The script: always the example the prompt gives (a legal move), until the game ends.
+  int typed = 0;
+  for (;;) {
+    const int what = ui.expect_first({"Your move (e.g. ", "Play again? [Y/n]"}, 120s);
+    REQUIRE(what >= 0);
+    if (what == 1) break;
+    const auto move = ui.read_until(";");
+    REQUIRE(move);
+    ui.type(*move + "\n");
+    REQUIRE(ui.expect("you: " + *move));
+    REQUIRE(++typed < 300);
+  }
+  const std::string out = ui.output();
+  const bool ended = out.find("You won against computer-random") != std::string::npos ||
+                     out.find("You lost against computer-random") != std::string::npos ||
+                     out.find("Draw against computer-random") != std::string::npos;
+  CHECK(ended);
+  CHECK(out.find("rating") == std::string::npos);  // nothing is rated
+  ui.type("n\n");
+  CHECK(ui.wait_exit(20s) == 0);
+  const auto file = only_file_in(home / "games");
+  const std::string pdn = slurp(file);
+  INFO(pdn);
+  CHECK(pdn.find("[Event \"Game against the computer\"]") != std::string::npos);
+  CHECK(pdn.find("[Black \"dora\"]") != std::string::npos);
+  CHECK(pdn.find("[White \"computer-random\"]") != std::string::npos);
+  const RunResult r = run_command({engine_binary(), "replay", file.string()}, "", 20s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("plies replayed, all legal") != std::string::npos);
+}
