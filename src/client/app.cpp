@@ -246,6 +246,7 @@ int run_client(const ClientOptions& o) {
   if (reader) reader->stop();
   if (editor) editor->stop();
   terminal.restore();
+  screen.close();  // the status line and prompt go; what follows is plain
 
   if (!final_message.empty()) {
     if (exit_code == kExitOk && interactive) {

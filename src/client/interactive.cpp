@@ -625,7 +625,7 @@ void InteractivePlayer::draw() {
     for (size_t i = first; i < entries.size(); ++i) opts.side.push_back(entries[i]);
   }
   std::string text = "\n" + render_board(*board, *me, opts);
-  if (!beside && !entries.empty()) text += "Last moves: " + record.move_list(2) + "\n";
+  if (!beside && !entries.empty()) text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
   screen_.print(text);
 }
 

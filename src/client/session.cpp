@@ -9,8 +9,9 @@ namespace checkers::client {
 
 namespace {
 
-// A connection closed during our turn after this long was most likely the turn limit.
-constexpr auto kLongWait = std::chrono::seconds(20);
+// A connection the server closes during our turn after this long was most likely its
+// turn limit (a crash is far rarer; a shutdown ends the game first).
+constexpr auto kLongWait = std::chrono::seconds(1);
 
 proto::Move to_wire(const game::Hop& h) {
   return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),

@@ -232,6 +232,12 @@ void Screen::newline_after_hidden_input() {
   }
 }
 
+void Screen::close() {
+  if (!live_) return;
+  erase_bottom();
+  live_ = false;
+}
+
 void Screen::set_width(int columns) {
   if (columns <= 0) return;
   width_ = columns;

@@ -98,6 +98,8 @@ class Screen {
   // (password without echo, terminal not live).
   void newline_after_hidden_input();
   void set_width(int columns);
+  // The end: the status line and prompt are erased; later output is plain lines.
+  void close();
   int width() const { return width_; }
 
  private:

@@ -282,3 +282,44 @@ TEST_CASE("--vs-computer plays a whole local game with the same UI and saves it"
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("plies replayed, all legal") != std::string::npos);
 }
+
+TEST_CASE("no move within the server's turn limit: the client says what most likely happened") {
+  auto server = server_with_users({{"erin", "pw"}}, {"--turn-timeout", "2", "--match-gap", "100000"});
+  TempDir home("client-ui-timeout");
+  auto erin = person(server->port(), "erin", home, 24, 80);
+  REQUIRE(erin->expect("Waiting for an opponent"));
+  ProtocolClient frank(server->port());
+  frank.login("frank", "pw");
+  frank.expect_skipping_queue<proto::GameStart>(10s);
+  REQUIRE(erin->expect("You play Black"));
+  REQUIRE(erin->expect("Your move"));
+  // erin does nothing; the server ends the game and closes her connection.
+  CHECK(frank.expect<proto::GameOver>(30s).won());
+  REQUIRE(erin->expect("closed the connection after no move from you for 0:0", 30s));
+  REQUIRE(erin->expect("most likely the server's turn time limit; the game counts as a loss."));
+  CHECK(erin->wait_exit(20s) == 1);
+  CHECK(server->wait_for_log("made no move within the turn limit of 2 s: the game is lost", 10s));
+}
+
+TEST_CASE("help fits 78 columns") {
+  TempDir home("client-vs-help");
+  PtyProcess ui({client_binary(), "--vs-computer", "random", "--no-color", "--no-save"},
+                {"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"}, 24, 80);
+  REQUIRE(ui.expect("Your move"));
+  ui.type("help\n");
+  REQUIRE(ui.expect("How to play:"));
+  const auto text = ui.read_until("Up/Down");
+  REQUIRE(text);
+  std::istringstream lines(*text);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    INFO(line);
+    CHECK(line.size() <= 78);
+  }
+  CHECK(count > 10);
+  ui.type("\x03");
+  REQUIRE(ui.expect("Resign this game?"));
+  ui.type("y\n");
+  CHECK(ui.wait_exit(20s) == 0);
+}
