@@ -543,10 +543,11 @@ void InteractivePlayer::move_rejected(const proto::Move& rejected) {
 void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   asking_ = Ask::Nothing;
   if (!config_.live_editor) terminal_.set_echo(true);
-  if (session_.game().display_board()) draw();
+  if (session_.game().display_board()) draw(false);
+  // The rating on a line of its own: the first line must fit a narrow terminal.
   std::string rating;
   if (outcome.old_rating && outcome.new_rating && !config_.local)
-    rating = fmt::format(" Your rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
+    rating = fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
   switch (outcome.result) {
     case GameOutcome::Result::Win:
       screen_.println(fmt::format("You won against {}: {}.{}", outcome.opponent, outcome.cause, rating));
@@ -587,9 +588,8 @@ void InteractivePlayer::schedule_draw() {
   draw_pending_ = true;
   std::weak_ptr<bool> alive = alive_;
   session_.loop().defer([this, alive] {
-    if (!alive.lock() || !*alive_) return;
-    draw_pending_ = false;
-    if (!session_.finished()) draw();
+    if (!alive.lock() || !*alive_ || !draw_pending_) return;  // drawn meanwhile
+    if (!session_.finished()) draw(false);
   });
 }
 
@@ -598,7 +598,8 @@ void InteractivePlayer::redraw() {
   if (session_.game().display_board()) draw();
 }
 
-void InteractivePlayer::draw() {
+void InteractivePlayer::draw(bool force) {
+  draw_pending_ = false;
   const auto board = session_.game().display_board();
   const auto me = session_.game().my_color();
   if (!board || !me) return;
@@ -626,7 +627,11 @@ void InteractivePlayer::draw() {
   }
   std::string text = "\n" + render_board(*board, *me, opts);
   if (!beside && !entries.empty()) text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
+  // Several server messages in a row may leave the same board: draw it once.
+  if (!force && text == last_drawn_ && screen_.prints() == prints_at_last_draw_) return;
   screen_.print(text);
+  last_drawn_ = text;
+  prints_at_last_draw_ = screen_.prints();
 }
 
 std::string InteractivePlayer::status_text() const {

@@ -74,7 +74,7 @@ class InteractivePlayer : public Frontend {
   void leave_drawn();
   void login_or_ask();
   void schedule_draw();
-  void draw();
+  void draw(bool force = true);
   void tick();
   void announce_colour();
   std::string status_text() const;
@@ -102,6 +102,8 @@ class InteractivePlayer : public Frontend {
   std::string username_;
   std::vector<game::Square> highlight_;
   std::string queue_text_;
+  std::string last_drawn_;
+  uint64_t prints_at_last_draw_ = 0;
   std::optional<reactor::EventLoop::Clock::time_point> opponent_turn_since_;
   std::optional<reactor::EventLoop::Clock::time_point> queued_since_;
   reactor::TimerId ticker_ = 0;

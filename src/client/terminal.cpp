@@ -161,6 +161,7 @@ void Screen::draw_bottom() {
 }
 
 void Screen::print(std::string_view text) {
+  ++prints_;
   if (live_) {
     erase_bottom();
     write(text);

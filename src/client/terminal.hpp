@@ -81,6 +81,8 @@ class Screen {
 
   bool ansi() const { return ansi_; }
   bool live() const { return live_; }
+  // How many times text was printed (not counting the status line and prompt).
+  uint64_t prints() const { return prints_; }
   // Text as is (a trailing newline is the caller's), above the status line and prompt.
   void print(std::string_view text);
   void println(std::string_view text);
@@ -117,6 +119,7 @@ class Screen {
   bool bottom_shown_ = false;  // live: the status/prompt lines are on screen
   bool status_rows_ = false;   // live: the status line takes a row above the prompt
   bool prompt_open_ = false;   // not live: a prompt without its newline was written
+  uint64_t prints_ = 0;
 };
 
 // A line editor for a live terminal in raw mode: echoes through the Screen, keeps what is

@@ -103,9 +103,10 @@ std::string write_pdn(const PdnGame& game) {
   int number = 1;
   for (size_t i = 0; i < game.moves.size(); ++i) {
     const bool white = (i % 2 == 1) != white_first;
-    if (!white) words.push_back(std::to_string(number) + ".");
-    else if (i == 0) words.push_back(std::to_string(number) + ". ...");
-    words.push_back(game.moves[i]);
+    // A move number stays on the line of its move.
+    if (!white) words.push_back(std::to_string(number) + ". " + game.moves[i]);
+    else if (i == 0) words.push_back(std::to_string(number) + ". ... " + game.moves[i]);
+    else words.push_back(game.moves[i]);
     if (white) ++number;
   }
   words.push_back(game.result.empty() ? "*" : game.result);
