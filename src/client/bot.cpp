@@ -91,22 +91,12 @@ void BotPlayer::move_rejected(const proto::Move& rejected) {
 
 void BotPlayer::resign_blocked() {
   spdlog::info("no playable move: resigning by logging out");
-  const GameOutcome outcome = [&] {
-    GameTracker copy = session_.game();
-    return copy.finish_resigned();
-  }();
-  session_.logout();
-  game_ended(outcome);
+  game_ended(session_.leave_game(false));
 }
 
 void BotPlayer::leave_drawn() {
   spdlog::warn("the game is drawn by the rules but the server does not end it: leaving it");
-  const GameOutcome outcome = [&] {
-    GameTracker copy = session_.game();
-    return copy.finish_unended();
-  }();
-  session_.logout();
-  game_ended(outcome);
+  game_ended(session_.leave_game(true));
 }
 
 void BotPlayer::game_ended(const GameOutcome& outcome) {

@@ -367,11 +367,8 @@ void InteractivePlayer::request_leave(After after) {
 }
 
 void InteractivePlayer::resign_now() {
-  const GameOutcome outcome = [&] {
-    GameTracker copy = session_.game();
-    return copy.finish_resigned();
-  }();
   asking_ = Ask::Nothing;
+  const GameOutcome outcome = session_.leave_game(false);
   if (after_resign_ == After::Exit) {
     screen_.println(fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent));
     if (config_.on_game_saved) {
@@ -381,18 +378,10 @@ void InteractivePlayer::resign_now() {
     session_.quit(kExitOk, "Logged out. Bye.");
     return;
   }
-  session_.logout();
   game_ended(outcome);
 }
 
-void InteractivePlayer::leave_drawn() {
-  const GameOutcome outcome = [&] {
-    GameTracker copy = session_.game();
-    return copy.finish_unended();
-  }();
-  session_.logout();
-  game_ended(outcome);
-}
+void InteractivePlayer::leave_drawn() { game_ended(session_.leave_game(true)); }
 
 // ---- session events ----
 

@@ -105,6 +105,13 @@ void Session::logout() {
   game_.leave();
 }
 
+GameOutcome Session::leave_game(bool drawn) {
+  GameTracker copy = game_;
+  const GameOutcome out = drawn ? copy.finish_unended() : copy.finish_resigned();
+  logout();
+  return out;
+}
+
 void Session::quit(int exit_code, const std::string& message) {
   if (link_) link_->close();
   finish(exit_code, message);

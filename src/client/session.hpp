@@ -79,6 +79,9 @@ class Session {
   // LogOut but stay connected (the reference server's only way out of a blocked or
   // drawn game it does not end).
   void logout();
+  // Leaves the game in progress by LogOut: resigned, or (drawn) a draw the server did not
+  // end; the outcome to report.
+  GameOutcome leave_game(bool drawn);
   // LogOut when logged in, close, and finish with this code and message.
   void quit(int exit_code, const std::string& message);
 
