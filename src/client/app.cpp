@@ -252,7 +252,9 @@ int run_client(const ClientOptions& o) {
     if (exit_code == kExitOk && interactive) {
       screen.println(final_message);
     } else {
-      std::fprintf(stderr, "checkers-client: %s\n", final_message.c_str());
+      const std::string line = "checkers-client: " + final_message;
+      const bool terminal = is_tty(STDERR_FILENO);
+      std::fprintf(stderr, "%s\n", terminal ? wrap_text(line, terminal_columns(STDERR_FILENO) - 1).c_str() : line.c_str());
       if (interactive && !same_terminal(STDOUT_FILENO, STDERR_FILENO) && is_tty(STDOUT_FILENO))
         screen.println(final_message);
     }

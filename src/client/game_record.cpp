@@ -150,9 +150,9 @@ void GameRecord::apply(const Hop& hop, bool forced, bool reconstructed, bool amb
 GameRecord::Observation GameRecord::observe(const Hop& named, const Position& after, bool forced,
                                             std::optional<Color> to_move) {
   Observation obs;
-  // The server confirms the hop we already show.
-  if (last_hop_ && same_hop(*last_hop_, named) && same_pieces(position(), after) &&
-      (!to_move || *to_move == position().side_to_move())) {
+  // Nothing moved: the server confirms the hop we already show, or ends the game without
+  // a move (a turn timeout's GameOver names the last hop, or the first-turn sentinel).
+  if (same_pieces(position(), after) && (!to_move || *to_move == position().side_to_move())) {
     before_own_.reset();
     return obs;
   }

@@ -644,25 +644,8 @@ std::string InteractivePlayer::status_text() const {
                      colour_name(game::opponent(me)), g.opponent_rating());
 }
 
-// Wraps at the given separator so that no line is wider than the terminal.
 std::string InteractivePlayer::wrapped(const std::string& text, const std::string& separator) const {
-  const size_t width = static_cast<size_t>(std::max(screen_.width() - 1, 20));
-  std::string out;
-  std::string line;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t next = text.find(separator, at);
-    next = next == std::string::npos ? text.size() : next + separator.size();
-    std::string word = text.substr(at, next - at);
-    at = next;
-    if (!line.empty() && line.size() + word.size() > width) {
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out += line + "\n";
-      line = "  ";
-    }
-    line += word;
-  }
-  return out + line;
+  return wrap_text(text, screen_.width() - 1, separator, "  ");
 }
 
 void InteractivePlayer::show_legal_moves() {

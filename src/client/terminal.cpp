@@ -358,6 +358,26 @@ void LineEditor::recall(int direction) {
   screen_.set_input(line_);
 }
 
+std::string wrap_text(const std::string& text, int width, const std::string& separator, const std::string& indent) {
+  const size_t limit = static_cast<size_t>(std::max(width, 20));
+  std::string out;
+  std::string line;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t next = text.find(separator, at);
+    next = next == std::string::npos ? text.size() : next + separator.size();
+    const std::string piece = text.substr(at, next - at);
+    at = next;
+    if (line.size() > indent.size() && line.size() + piece.size() > limit) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+      line = indent;
+    }
+    line += piece;
+  }
+  return out + line;
+}
+
 int terminal_columns(int fd) {
   winsize ws{};
   if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;

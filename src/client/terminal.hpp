@@ -162,6 +162,10 @@ class LineEditor {
   bool stopped_ = false;
 };
 
+// Lines of at most `width` columns, broken after `separator`; continuation lines start
+// with `indent`. A piece longer than a line stays whole.
+std::string wrap_text(const std::string& text, int width, const std::string& separator = " ",
+                      const std::string& indent = "");
 // The width of the terminal on fd (80 when it is not one).
 int terminal_columns(int fd);
 // Whether fd is a terminal.

@@ -2,7 +2,9 @@
 // boards, the server's board winning when the rules differ, the move list and its PDN.
 #include <catch2/catch.hpp>
 
+#include "client/board_adapter.hpp"
 #include "client/game_record.hpp"
+#include "client/game_tracker.hpp"
 #include "game/pdn.hpp"
 
 using namespace checkers;
@@ -149,4 +151,25 @@ TEST_CASE("PDN written from a game replays to the same position") {
   bad.moves.push_back("1-5");  // not a legal move for White there
   CHECK_FALSE(game::replay_pdn(bad, error));
   CHECK(error.find("1-5") != std::string::npos);
+}
+
+TEST_CASE("a GameOver without a move (the opponent's time ran out) adds no ply and names the cause") {
+  client::GameTracker t;
+  t.begin(proto::GameStart{proto::Str16("bob"), 1500});
+  const proto::Board start = client::to_board(Position::start(), Color::Black);
+  t.observe(start, proto::kFirstTurnSentinel, proto::MsgType::YourTurn);
+  REQUIRE(t.my_color() == Color::Black);
+  const Hop hop = hops_of(Position::start(), "11-15").front();
+  CHECK(t.sent(hop).completed.size() == 1);
+  const Position after = game::apply_hop(Position::start(), hop).next;
+  const proto::Move wire{static_cast<uint8_t>(hop.from.x), static_cast<uint8_t>(hop.from.y),
+                         static_cast<int8_t>(hop.dx), static_cast<int8_t>(hop.dy)};
+  const proto::GameOver over{1, 1516, 1500, wire, client::to_board(after, Color::Black)};
+  const auto obs = t.observe(over.board, over.winning_move, proto::MsgType::GameOver);
+  CHECK(obs.completed.empty());
+  CHECK_FALSE(obs.disagreed);
+  const client::GameOutcome out = t.finish(over);
+  CHECK(out.result == client::GameOutcome::Result::Win);
+  CHECK(out.cause == "bob did not move in time");
+  CHECK(t.record().plies().size() == 1);
 }
