@@ -12,6 +12,8 @@ namespace {
 // A connection the server closes during our turn after this long was most likely its
 // turn limit (a crash is far rarer; a shutdown ends the game first).
 constexpr auto kLongWait = std::chrono::seconds(1);
+// How long an OpponentDisconnect waits to see whether the server closes right after it.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(300);
 
 proto::Move to_wire(const game::Hop& h) {
   return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),
@@ -31,6 +33,10 @@ std::string login_failure_text(proto::LoginFailure reason) {
 
 Session::Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish)
     : loop_(loop), host_(std::move(host)), port_(port), finish_cb_(std::move(finish)) {}
+
+Session::~Session() {
+  if (disconnect_timer_ != 0) loop_.cancel(disconnect_timer_);
+}
 
 std::string Session::endpoint() const {
   if (!endpoint_label_.empty()) return endpoint_label_;
@@ -123,9 +129,32 @@ void Session::finish(int code, const std::string& message) {
   if (finish_cb_) finish_cb_(code, message);
 }
 
+// OpponentDisconnect: the opponent left - or the server is shutting down, which sends it
+// too and then closes. Told after a moment, unless the connection closes meanwhile.
+void Session::on_opponent_disconnect() {
+  pending_.clear();
+  turn_started_.reset();
+  // A game already drawn by the rules stays a draw when the other side leaves it (a
+  // server that does not end draws: both bots leave).
+  const bool drawn = game_.record().status().kind == game::GameStatus::Draw;
+  const GameOutcome outcome = drawn ? game_.finish_unended() : game_.finish_opponent_left();
+  disconnect_timer_ = loop_.run_after(kShutdownGrace, [this, outcome] {
+    disconnect_timer_ = 0;
+    if (!finished_ && frontend_) frontend_->game_ended(outcome);
+  });
+}
+
 void Session::on_failed(Link::Failure kind, const std::string& why) {
   std::string message = why;
   if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  if (disconnect_timer_ != 0) {
+    loop_.cancel(disconnect_timer_);
+    disconnect_timer_ = 0;
+    if (kind == Link::Failure::ServerClosed) {
+      finish(kExitServer, message + " right after ending the game: the server shut down (an unfinished game is not rated).");
+      return;
+    }
+  }
   if (kind == Link::Failure::ServerClosed && game_.in_game()) {
     const auto waited = turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
     if (state() == proto::State::UserMove && waited >= kLongWait) {
@@ -178,12 +207,7 @@ void Session::on_message(const proto::Message& m) {
           frontend_->board_changed();
           frontend_->move_rejected(msg.move);
         } else if constexpr (std::is_same_v<T, proto::OpponentDisconnect>) {
-          pending_.clear();
-          turn_started_.reset();
-          // A game already drawn by the rules stays a draw when the other side leaves it
-          // (a server that does not end draws: both bots leave).
-          const bool drawn = game_.record().status().kind == game::GameStatus::Draw;
-          frontend_->game_ended(drawn ? game_.finish_unended() : game_.finish_opponent_left());
+          on_opponent_disconnect();
         } else if constexpr (std::is_same_v<T, proto::GameOver>) {
           on_game_over(msg);
         } else {

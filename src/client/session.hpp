@@ -57,6 +57,9 @@ class Session {
   using FinishCallback = std::function<void(int exit_code, const std::string& message)>;
 
   Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void set_frontend(Frontend* f) { frontend_ = f; }
   // Instead of a server over TCP (--vs-computer: the local referee); `label` names it.
@@ -102,6 +105,7 @@ class Session {
   void on_your_turn(const proto::YourTurn& t);
   void on_compulsory(const proto::CompulsoryMove& c);
   void on_game_over(const proto::GameOver& g);
+  void on_opponent_disconnect();
   void finish(int code, const std::string& message);
   void send_hop(const game::Hop& hop);
   void report(const GameRecord::Observation& obs);
@@ -124,6 +128,7 @@ class Session {
   std::deque<game::Hop> pending_;  // rest of a typed multi-jump
   std::optional<uint32_t> my_rating_;
   std::optional<reactor::EventLoop::Clock::time_point> turn_started_;
+  reactor::TimerId disconnect_timer_ = 0;
   bool finished_ = false;
 };
 

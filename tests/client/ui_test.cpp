@@ -327,3 +327,21 @@ TEST_CASE("help fits 78 columns") {
   ui.type("y\n");
   CHECK(ui.wait_exit(20s) == 0);
 }
+
+TEST_CASE("the server shutting down mid-game is told as such, not as the opponent leaving") {
+  auto server = server_with_users({{"gina", "pw"}}, {"--match-gap", "100000"});
+  TempDir home("client-ui-shutdown");
+  auto gina = person(server->port(), "gina", home);
+  REQUIRE(gina->expect("Waiting for an opponent"));
+  ProtocolClient hank(server->port());
+  hank.login("hank", "pw");
+  hank.expect_skipping_queue<proto::GameStart>(10s);
+  REQUIRE(gina->expect("Your move"));
+  server->kill(SIGTERM);
+  CHECK(gina->wait_exit(30s) == 1);
+  std::string said = gina->output();
+  for (size_t at = said.find("\r\n"); at != std::string::npos; at = said.find("\r\n", at)) said.replace(at, 2, " ");
+  INFO(said);
+  CHECK(said.find("the server shut down (an unfinished game is not rated).") != std::string::npos);
+  CHECK(said.find("left the game") == std::string::npos);
+}
