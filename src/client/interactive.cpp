@@ -144,6 +144,8 @@ void InteractivePlayer::pump() {
 }
 
 void InteractivePlayer::ask(Ask what) {
+  // The board a question is about comes before it (piped input is answered at once).
+  if (draw_pending_) draw(false);
   asking_ = what;
   show_prompt();
   pump();
@@ -532,7 +534,7 @@ void InteractivePlayer::move_rejected(const proto::Move& rejected) {
 void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   asking_ = Ask::Nothing;
   if (!config_.live_editor) terminal_.set_echo(true);
-  if (session_.game().display_board()) draw(false);
+  if (draw_pending_) draw(false);  // the last move's board, before the result
   // The rating on a line of its own: the first line must fit a narrow terminal.
   std::string rating;
   if (outcome.old_rating && outcome.new_rating && !config_.local)
