@@ -502,17 +502,25 @@ void InteractivePlayer::your_turn() {
   screen_.status(status_text());
   const game::Position pos = session_.game().my_position();
   if (!game::has_legal_move(pos)) {
-    screen_.println("You have no legal move. This server does not end a game when a side is blocked,");
-    screen_.println("so the game cannot go on; you can resign (your rating does not change on such a server).");
+    screen_.println(wrap_text("You have no legal move. This server does not end a game when a side is blocked, so "
+                              "the game cannot go on; you can resign (your rating does not change on such a server).",
+                              screen_.width() - 1));
     ask(Ask::Resign);
+    return;
+  }
+  if (asking_ == Ask::ConfirmResign) {
+    // Still deciding whether to resign: the move is asked for after a "no".
+    before_confirm_ = Ask::Move;
     return;
   }
   const game::GameStatus st = session_.game().record().status();
   if (st.kind == game::GameStatus::Draw && !drawn_offer_made_) {
     drawn_offer_made_ = true;
-    screen_.println(fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
-                                st.reason == game::GameStatus::Repetition ? "the same position three times"
-                                                                          : "40 moves each without a capture or man move"));
+    screen_.println(wrap_text(fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
+                                          st.reason == game::GameStatus::Repetition
+                                              ? "the same position three times"
+                                              : "40 moves each without a capture or man move"),
+                              screen_.width() - 1));
     ask(Ask::LeaveDrawn);
     return;
   }
