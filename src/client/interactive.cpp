@@ -543,34 +543,35 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   asking_ = Ask::Nothing;
   if (!config_.live_editor) terminal_.set_echo(true);
   if (draw_pending_) draw(false);  // the last move's board, before the result
-  // The rating on a line of its own: the first line must fit a narrow terminal.
-  std::string rating;
-  if (outcome.old_rating && outcome.new_rating && !config_.local)
-    rating = fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
+  std::string said;
   switch (outcome.result) {
-    case GameOutcome::Result::Win:
-      screen_.println(fmt::format("You won against {}: {}.{}", outcome.opponent, outcome.cause, rating));
-      break;
-    case GameOutcome::Result::Loss:
-      screen_.println(fmt::format("You lost against {}: {}.{}", outcome.opponent, outcome.cause, rating));
-      break;
-    case GameOutcome::Result::Draw:
-      screen_.println(fmt::format("Draw against {}: {}.{}", outcome.opponent, outcome.cause, rating));
-      break;
+    case GameOutcome::Result::Win: said = fmt::format("You won against {}: {}.", outcome.opponent, outcome.cause); break;
+    case GameOutcome::Result::Loss: said = fmt::format("You lost against {}: {}.", outcome.opponent, outcome.cause); break;
+    case GameOutcome::Result::Draw: said = fmt::format("Draw against {}: {}.", outcome.opponent, outcome.cause); break;
     case GameOutcome::Result::OpponentLeft:
       rating_before_left_game_ = session_.my_rating();
-      screen_.println(fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent));
-      if (!config_.local) screen_.println("Your new rating shows when you play again.");
+      said = fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent);
+      if (!config_.local) said += "\nYour new rating shows when you play again.";
       break;
     case GameOutcome::Result::Resigned:
       rating_before_left_game_ = session_.my_rating();
-      screen_.println(fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent));
+      said = fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent);
       break;
     case GameOutcome::Result::Unfinished:
-      screen_.println(fmt::format("Draw against {}: {}; the server does not end such games, so you left it.",
-                                  outcome.opponent, outcome.cause));
+      said = fmt::format("Draw against {}: {}; the server does not end such games, so you left it.",
+                         outcome.opponent, outcome.cause);
       break;
   }
+  // The rating on a line of its own: the first line must fit a narrow terminal.
+  if (outcome.old_rating && outcome.new_rating && !config_.local)
+    said += fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
+  std::string lines;
+  for (size_t at = 0; at <= said.size();) {
+    const size_t nl = std::min(said.find('\n', at), said.size());
+    lines += (lines.empty() ? "" : "\n") + wrap_text(said.substr(at, nl - at), screen_.width() - 1);
+    at = nl + 1;
+  }
+  screen_.println(lines);
   if (config_.on_game_saved) {
     const std::string saved = config_.on_game_saved(session_.game(), outcome);
     if (!saved.empty()) screen_.println(saved);
