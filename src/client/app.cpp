@@ -151,9 +151,11 @@ int run_client(const ClientOptions& o) {
 
   const bool interactive = !o.bot.has_value();
   TerminalGuard terminal(STDIN_FILENO);
-  GameSaver saver(o.no_save ? std::nullopt
-                            : std::optional<std::filesystem::path>(o.games_dir ? std::filesystem::path(*o.games_dir)
-                                                                               : default_games_dir()));
+  // A person's games are saved by default; a bot's (a batch of games) only into --games-dir.
+  const bool save = !o.no_save && (!o.bot || o.games_dir);
+  GameSaver saver(save ? std::optional<std::filesystem::path>(o.games_dir ? std::filesystem::path(*o.games_dir)
+                                                                          : default_games_dir())
+                       : std::nullopt);
   int round = 0;
   int exit_code = kExitOk;
   std::string final_message;
