@@ -180,7 +180,7 @@ int run_client(const ClientOptions& o) {
   auto save_game = [&](const GameTracker& game, const GameOutcome& outcome) {
     GameInfo info{session.credentials().username, session.endpoint(),
                   o.vs_computer ? "Game against the computer" : "Rated game",
-                  o.vs_computer ? std::nullopt : session.my_rating(), ++round};
+                  o.vs_computer ? std::nullopt : session.my_rating(), ++round, !o.vs_computer};
     return saver.save(game, outcome, info);
   };
   std::unique_ptr<Frontend> frontend;

@@ -66,11 +66,13 @@ game::PdnGame to_pdn(const GameTracker& game, const GameOutcome& outcome, const 
               {"Black", black},
               {"White", white},
               {"Result", pdn.result},
-              {"GameType", "21"},
-              {"BlackRating", me == Color::Black ? my_r : their_r},
-              {"WhiteRating", me == Color::Black ? their_r : my_r},
-              {"Termination", outcome.cause}};
-  if (outcome.old_rating && outcome.new_rating)
+              {"GameType", "21"}};
+  if (info.rated) {
+    pdn.tags.emplace_back("BlackRating", me == Color::Black ? my_r : their_r);
+    pdn.tags.emplace_back("WhiteRating", me == Color::Black ? their_r : my_r);
+  }
+  pdn.tags.emplace_back("Termination", outcome.cause);
+  if (info.rated && outcome.old_rating && outcome.new_rating)
     pdn.tags.emplace_back(me == Color::Black ? "BlackNewRating" : "WhiteNewRating", std::to_string(*outcome.new_rating));
   for (const Ply& p : game.record().plies())
     if (p.complete) pdn.moves.push_back(p.pdn());

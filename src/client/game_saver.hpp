@@ -20,6 +20,7 @@ struct GameInfo {
   std::string event;         // "Rated game" / "Game against the computer"
   std::optional<uint32_t> my_rating;
   int round = 1;             // games played in this run
+  bool rated = true;         // false: no rating tags (a game against the computer)
 };
 
 // The game in PDN: Event, Site, Date, Round, Black, White, Result, the ratings and the

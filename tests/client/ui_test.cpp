@@ -277,6 +277,7 @@ TEST_CASE("--vs-computer plays a whole local game with the same UI and saves it"
   CHECK(pdn.find("[Event \"Game against the computer\"]") != std::string::npos);
   CHECK(pdn.find("[Black \"dora\"]") != std::string::npos);
   CHECK(pdn.find("[White \"computer-random\"]") != std::string::npos);
+  CHECK(pdn.find("Rating") == std::string::npos);  // not rated
   const RunResult r = run_command({engine_binary(), "replay", file.string()}, "", 20s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
