@@ -105,7 +105,7 @@ TEST_CASE("two people play a scripted game: every ply once, the board current, r
   REQUIRE(alice->expect("Your move (e.g. " + first_move(Position::start()) + ";"));
   alice->type(std::string(6000, '1') + "\n");
   REQUIRE(alice->expect("Illegal move 111111111111111111111..."));
-  CHECK(alice->output().find(std::string(201, '1')) == std::string::npos);
+  CHECK(alice->output().find(std::string(100, '1')) == std::string::npos);  // cut everywhere it is repeated
   alice->type("draw\n");
   REQUIRE(alice->expect("Unknown command 'draw'"));
 
