@@ -13,6 +13,7 @@
 
 #include "game/movegen.hpp"
 #include "pty.hpp"
+#include "text_file.hpp"
 #include "support/game_driver.hpp"
 #include "support/process.hpp"
 #include "support/protocol_client.hpp"
@@ -27,13 +28,6 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string client_binary() { return (bin_dir() / "checkers-client").string(); }
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::unique_ptr<ServerProcess> start_server(const std::vector<std::pair<std::string, std::string>>& users) {
   return server_with_users(users, {"-v", "--match-gap", "100000"});

@@ -22,6 +22,7 @@
 #include "game/game.hpp"
 #include "proto/messages.hpp"
 #include "support/process.hpp"
+#include "text_file.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace checkers;
@@ -149,13 +150,6 @@ class EndlessServer {
   int listen_fd_ = -1;
   uint16_t port_ = 0;
 };
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "game/movegen.hpp"
 #include "game/pdn.hpp"
 #include "pty.hpp"
+#include "text_file.hpp"
 #include "server/fixture.hpp"
 #include "support/process.hpp"
 #include "support/server_process.hpp"
@@ -30,13 +31,6 @@ namespace {
 
 std::string client_binary() { return (bin_dir() / "checkers-client").string(); }
 std::string engine_binary() { return (bin_dir() / "checkers-engine").string(); }
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
