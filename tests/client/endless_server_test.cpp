@@ -87,8 +87,8 @@ class EndlessServer {
   ~EndlessServer() { ::close(listen_fd_); }
   uint16_t port() const { return port_; }
 
-  // Returns how the game ended, for the test's messages.
-  std::string serve(const game::Position& start) {
+  // Serves `games` games between the first two logins; how they ended, for the messages.
+  std::string serve(const game::Position& start, int games) {
     std::vector<FakeConn> players;
     while (players.size() < 2) {
       pollfd p{listen_fd_, POLLIN, 0};
@@ -99,6 +99,32 @@ class EndlessServer {
       c.send(proto::QueuePosition{1, 1, 1500});
       players.push_back(std::move(c));
     }
+    std::string ended;
+    for (int g = 0; g < games; ++g) {
+      if (g > 0) {
+        // The leaver logs in again on its connection, the other queues again.
+        for (size_t i = 0; i < 2; ++i) {
+          const auto m = players[i].receive();
+          const bool again = m && (std::holds_alternative<proto::Connect>(*m) || std::holds_alternative<proto::ReQueue>(*m));
+          if (!again) return ended + ", then no Connect/ReQueue for the next game";
+          players[i].send(proto::QueuePosition{1, 1, 1500});
+        }
+      }
+      const int left = play_game(players, start);
+      ended += left >= 0 ? "a LogOut" : left == -1 ? "a win" : "no end";
+      if (left < 0) return ended;
+      ended += g + 1 < games ? ", " : "";
+    }
+    // Let both clients finish; they close the connections.
+    for (FakeConn& p : players)
+      while (p.receive()) {
+      }
+    return ended;
+  }
+
+ private:
+  // One game; the index of the player who left by LogOut, -1 after a win, -2 otherwise.
+  static int play_game(std::vector<FakeConn>& players, const game::Position& start) {
     players[0].send(proto::GameStart{proto::Str16("second"), 1500});
     players[1].send(proto::GameStart{proto::Str16("first"), 1500});
     game::Game game(start);
@@ -110,7 +136,7 @@ class EndlessServer {
         for (Color c : {Color::Black, Color::White})
           players[c == Color::Black ? 0 : 1].send(
               proto::GameOver{static_cast<uint8_t>(game.status().winner == c), 1500, 1500, last, board_for(c)});
-        return "a win";
+        return -1;
       }
       if (const auto forced = game.forced_move()) {
         game.play(forced->from, forced->dx, forced->dy);
@@ -121,21 +147,18 @@ class EndlessServer {
         continue;
       }
       const Color mover = game.side_to_move();
-      FakeConn& conn = players[mover == Color::Black ? 0 : 1];
+      const int index = mover == Color::Black ? 0 : 1;
+      FakeConn& conn = players[static_cast<size_t>(index)];
       conn.send(proto::YourTurn{last, board_for(mover)});
       for (;;) {
         const auto m = conn.receive();
-        if (!m) return "a player vanished";
+        if (!m) return -2;
         if (std::holds_alternative<proto::LogOut>(*m)) {
-          players[mover == Color::Black ? 1 : 0].send(proto::OpponentDisconnect{});
-          // Let both clients finish; they close the connections.
-          for (FakeConn& p : players)
-            while (p.receive()) {
-            }
-          return "a LogOut";
+          players[static_cast<size_t>(1 - index)].send(proto::OpponentDisconnect{});
+          return index;
         }
         const auto* mm = std::get_if<proto::MakeMove>(&*m);
-        if (mm == nullptr) return "an unexpected message";
+        if (mm == nullptr) return -2;
         if (game.play(game::Square{mm->move.x, mm->move.y}, mm->move.dx, mm->move.dy)) {
           last = mm->move;
           break;
@@ -143,25 +166,24 @@ class EndlessServer {
         conn.send(proto::InvalidMove{mm->move, board_for(mover)});
       }
     }
-    return "2000 hops without an end";
+    return -2;
   }
 
- private:
   int listen_fd_ = -1;
   uint16_t port_ = 0;
 };
 
 }  // namespace
 
-TEST_CASE("two bots leave a drawn game the server never ends, within the 40-move rule") {
+TEST_CASE("two bots leave drawn games the server never ends, within the 40-move rule, and play on") {
   EndlessServer server;
   std::string ended;
-  std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4")); });
+  std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4"), 2); });
   TempDir tmp("client-endless");
   auto bot = [&](const char* name, int seed) {
     return std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
                                     std::to_string(server.port()), "--username", name, "--password", "pw", "--bot",
-                                    "medium", "--seed", std::to_string(seed), "--no-save"};
+                                    "medium", "--games", "2", "--seed", std::to_string(seed)};
   };
   // The fake server makes the first to connect Black; either order is fine.
   ChildProcess black(bot("black", 1), tmp / "black.out");
@@ -172,13 +194,16 @@ TEST_CASE("two bots leave a drawn game the server never ends, within the 40-move
   const std::string out_b = slurp(tmp / "black.out");
   const std::string out_w = slurp(tmp / "white.out");
   INFO("server: ended by " << ended << "\nblack: " << out_b << "\nwhite: " << out_w);
-  CHECK(ended == "a LogOut");
+  CHECK(ended == "a LogOut, a LogOut");
   CHECK(eb == 0);
   CHECK(ew == 0);
-  const std::regex line(R"(game 1: draw \(not ended by the server\) vs (\w+), (\d+) moves)");
+  const std::regex line(R"(game (\d): draw \(not ended by the server\) vs (\w+), (\d+) moves)");
   for (const std::string* out : {&out_b, &out_w}) {
-    std::smatch m;
-    REQUIRE(std::regex_search(*out, m, line));
-    CHECK(std::stoi(m[2]) <= 41);  // 40 moves each without a capture or a man's move
+    int games = 0;
+    for (auto it = std::sregex_iterator(out->begin(), out->end(), line); it != std::sregex_iterator(); ++it) {
+      CHECK(std::stoi((*it)[1]) == ++games);
+      CHECK(std::stoi((*it)[3]) <= 41);  // 40 moves each without a capture or a man's move
+    }
+    CHECK(games == 2);  // the one who left logged in again for the next game
   }
 }
