@@ -156,7 +156,24 @@ GameRecord::Observation GameRecord::observe(const Hop& named, const Position& af
     before_own_.reset();
     return obs;
   }
-  const auto found = explain_boards(position(), after, named);
+  auto found = explain_boards(position(), after, named);
+  if (found.empty() && plies_.empty()) {
+    // A server that starts from another position: if the first hop named was a step,
+    // the position before it is that step taken back.
+    const game::Square landing{named.from.x + named.dx, named.from.y + named.dy};
+    const game::Piece moved = after.piece_at(landing);
+    if (moved != game::Piece::None && after.piece_at(named.from) == game::Piece::None) {
+      const Position before = after.with_piece(landing, game::Piece::None)
+                                  .with_piece(named.from, moved)
+                                  .with_side_to_move(game::color_of(moved));
+      found = explain_boards(before, after, named);
+      if (!found.empty()) {
+        spdlog::warn("the game starts from another position than the standard one: {}", before.to_fen());
+        game_ = game::Game(before);
+        game_.play_on_after_draws();
+      }
+    }
+  }
   if (found.empty()) {
     take_server_board(after, named, to_move, obs);
     return obs;
@@ -194,8 +211,12 @@ void GameRecord::take_server_board(const Position& server, const Hop& named, std
   ply.path.push_back(landing);
   const game::Piece moved = server.piece_at(landing);
   ply.mover = moved == game::Piece::None ? position().side_to_move() : game::color_of(moved);
-  ply.captured = std::max(0, position().count(game::opponent(ply.mover)) - server.count(game::opponent(ply.mover)));
-  ply.crowned = !game::is_king(position().piece_at(named.from)) && game::is_king(moved);
+  // Before the first ply the record only assumed the standard start: nothing to compare.
+  if (!plies_.empty()) {
+    ply.captured =
+        std::max(0, position().count(game::opponent(ply.mover)) - server.count(game::opponent(ply.mover)));
+    ply.crowned = !game::is_king(position().piece_at(named.from)) && game::is_king(moved);
+  }
   ply.approximate = true;
   ply.complete = true;
   if (!plies_.empty()) plies_.back().complete = true;

@@ -35,7 +35,7 @@ GameRecord::Observation GameTracker::observe(const proto::Board& board, const pr
                                              proto::MsgType kind) {
   const bool your_turn = kind == proto::MsgType::YourTurn;
   const bool sentinel = your_turn && move == proto::kFirstTurnSentinel && !first_board_seen_;
-  if (!first_board_seen_ && (!me_ || me_presumed_)) me_ = infer_my_color(board, sentinel);
+  if (!first_board_seen_ && (!me_ || me_presumed_)) me_ = infer_my_color(board, sentinel, move);
   first_board_seen_ = true;
   me_presumed_ = false;
   const Color me = *me_;

@@ -23,6 +23,7 @@ struct GameOutcome {
   std::optional<uint32_t> new_rating;
   int moves = 0;  // full moves
   std::string opponent;
+  bool we_left = false;  // we ended it by leaving (resigned, or left an unended draw)
 };
 
 // "win", "loss", "draw", "opponent left", "resigned", "draw (not ended by the server)".

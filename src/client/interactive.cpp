@@ -558,8 +558,8 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
       said = fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent);
       break;
     case GameOutcome::Result::Unfinished:
-      said = fmt::format("Draw against {}: {}; the server does not end such games, so you left it.",
-                         outcome.opponent, outcome.cause);
+      said = fmt::format("Draw against {}: {}; the server does not end such games, so {} left it.",
+                         outcome.opponent, outcome.cause, outcome.we_left ? "you" : outcome.opponent);
       break;
   }
   // The rating on a line of its own: the first line must fit a narrow terminal.

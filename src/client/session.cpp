@@ -113,7 +113,8 @@ void Session::logout() {
 
 GameOutcome Session::leave_game(bool drawn) {
   GameTracker copy = game_;
-  const GameOutcome out = drawn ? copy.finish_unended() : copy.finish_resigned();
+  GameOutcome out = drawn ? copy.finish_unended() : copy.finish_resigned();
+  out.we_left = true;
   logout();
   return out;
 }

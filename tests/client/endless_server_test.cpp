@@ -20,7 +20,9 @@
 
 #include "client/board_adapter.hpp"
 #include "game/game.hpp"
+#include "game/pdn.hpp"
 #include "proto/messages.hpp"
+#include "pty.hpp"
 #include "support/process.hpp"
 #include "text_file.hpp"
 #include "support/temp_dir.hpp"
@@ -173,12 +175,22 @@ class EndlessServer {
   uint16_t port_ = 0;
 };
 
+// Joins the fake server's thread when the test ends, also after a failed REQUIRE: declared
+// before the clients, it runs after they are gone and the server's reads have returned.
+struct Joiner {
+  std::thread& thread;
+  ~Joiner() {
+    if (thread.joinable()) thread.join();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("two bots leave drawn games the server never ends, within the 40-move rule, and play on") {
   EndlessServer server;
   std::string ended;
   std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4"), 2); });
+  Joiner joiner{referee};
   TempDir tmp("client-endless");
   auto bot = [&](const char* name, int seed) {
     return std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
@@ -190,7 +202,7 @@ TEST_CASE("two bots leave drawn games the server never ends, within the 40-move 
   ChildProcess white(bot("white", 2), tmp / "white.out");
   const auto eb = black.wait_exit(120s);
   const auto ew = white.wait_exit(120s);
-  referee.join();
+  joiner.thread.join();
   const std::string out_b = slurp(tmp / "black.out");
   const std::string out_w = slurp(tmp / "white.out");
   INFO("server: ended by " << ended << "\nblack: " << out_b << "\nwhite: " << out_w);
@@ -206,4 +218,51 @@ TEST_CASE("two bots leave drawn games the server never ends, within the 40-move 
     }
     CHECK(games == 2);  // the one who left logged in again for the next game
   }
+}
+
+TEST_CASE("a person in a drawn game the server never ends is told and offered to leave") {
+  EndlessServer server;
+  std::string ended;
+  std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK30:BK3"), 1); });
+  Joiner joiner{referee};
+  TempDir home("client-endless-person");
+  auto person = [&](const char* name) {
+    return std::make_unique<PtyProcess>(
+        std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
+                                 std::to_string(server.port()), "--username", name, "--password", "pw",
+                                 "--no-color", "--no-save"},
+        std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"});
+  };
+  // The first to connect is Black.
+  auto black = person("black");
+  REQUIRE(black->expect("Waiting for an opponent"));
+  auto white = person("white");
+  REQUIRE(black->expect("You play Black"));
+  // Both kings shuffle: the start position comes back a third time with Black to move.
+  const std::vector<std::string> plies = {"3-7", "30-26", "7-3", "26-30", "3-7", "30-26", "7-3", "26-30"};
+  std::string previous;
+  for (size_t i = 0; i < plies.size(); ++i) {
+    PtyProcess& mover = i % 2 == 0 ? *black : *white;
+    INFO(plies[i] << "\n" << mover.unmatched());
+    if (!previous.empty()) REQUIRE(mover.expect(previous));
+    REQUIRE(mover.expect("Your move"));
+    mover.type(plies[i] + "\n");
+    // The fake server names Black "first" and White "second".
+    previous = (i % 2 == 0 ? "first: " : "second: ") + plies[i];
+  }
+  REQUIRE(black->expect(previous));
+  REQUIRE(black->expect("The game is drawn by the rules (the same position three times), but this server does not "
+                        "end it."));
+  REQUIRE(black->expect("Leave the game as a draw? [y/N]"));
+  black->type("y\n");
+  REQUIRE(black->expect("Draw against second: the same position came three times; the server does not end "
+                        "such games, so you left it."));
+  REQUIRE(white->expect("Draw against first: the same position came three times; the server does not end such "
+                        "games, so first left it."));
+  black->type("n\n");
+  white->type("n\n");
+  CHECK(black->wait_exit(20s) == 0);
+  CHECK(white->wait_exit(20s) == 0);
+  joiner.thread.join();
+  CHECK(ended == "a LogOut");
 }
