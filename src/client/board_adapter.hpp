@@ -1,7 +1,6 @@
 // Turns what the server sends (a proto::Board in the receiver's view) into the rules
-// engine's game::Position, and names squares for people. The client never derives a
-// board by itself: every Position used for checks or display comes from the last board
-// the server sent, through to_position().
+// engine's game::Position, and names squares for people. The GameRecord keeps the
+// position; every server board reaches it through to_position() and wins over it.
 #pragma once
 
 #include <optional>

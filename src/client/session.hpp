@@ -1,7 +1,7 @@
 // Session: the protocol side of the client, shared by the terminal UI and the bot. It
-// owns the ServerLink and the GameTracker, turns server messages into a few events for
-// a Frontend (the one who decides: a person or the search), and offers the actions a
-// player can take (log in, move, play again, resign, quit). The client's exit code and
+// owns the Link (ServerLink, or LocalGame for --vs-computer) and the GameTracker, turns
+// server messages into a few events for a Frontend (the one who decides: a person or the
+// search), and offers the actions a player can take (log in, move, play again, resign, quit). The client's exit code and
 // closing sentence come out of here through the finish callback.
 #pragma once
 
@@ -68,7 +68,6 @@ class Session {
     link_factory_ = std::move(factory);
     endpoint_label_ = std::move(label);
   }
-  bool local() const { return static_cast<bool>(link_factory_); }
 
   // Sends Connect with these credentials: on the open connection when there is one in
   // Unauthenticated (after a resignation), otherwise over a new connection (at start,
