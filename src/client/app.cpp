@@ -13,7 +13,9 @@
 #include <spdlog/spdlog.h>
 
 #include "client/bot.hpp"
+#include "client/game_saver.hpp"
 #include "client/interactive.hpp"
+#include "client/local_game.hpp"
 #include "client/session.hpp"
 #include "client/terminal.hpp"
 #include "reactor/event_loop.hpp"
@@ -142,13 +144,19 @@ int run_client(const ClientOptions& o) {
 
   // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by LAN discovery.
   ServerChoice server{o.host.value_or(""), o.port, -1};
-  if (!o.host || o.list_servers) {
+  if (!o.vs_computer && (!o.host || o.list_servers)) {
     server = discover(loop, o);
     if (server.exit_code >= 0) return server.exit_code;
   }
 
   const bool interactive = !o.bot.has_value();
   TerminalGuard terminal(STDIN_FILENO);
+  // A person's games are saved by default; a bot's (a batch of games) only into --games-dir.
+  const bool save = !o.no_save && (!o.bot || o.games_dir);
+  GameSaver saver(save ? std::optional<std::filesystem::path>(o.games_dir ? std::filesystem::path(*o.games_dir)
+                                                                          : default_games_dir())
+                       : std::nullopt);
+  int round = 0;
   int exit_code = kExitOk;
   std::string final_message;
   Session session(loop, server.host, server.port, [&](int code, const std::string& message) {
@@ -157,47 +165,98 @@ int run_client(const ClientOptions& o) {
     loop.defer([&loop] { loop.quit(); });
   });
 
-  const bool ansi = interactive && is_tty(STDOUT_FILENO) && !o.no_color && std::getenv("NO_COLOR") == nullptr;
-  Screen screen(ansi);
+  if (o.vs_computer) {
+    const uint64_t seed = o.seed.value_or(default_seed());
+    session.use_link(
+        [&loop, level = *o.vs_computer, seed](Link::Callbacks cb) {
+          return std::make_unique<LocalGame>(loop, level, seed, std::move(cb));
+        },
+        "this computer");
+  }
+  const bool live = interactive && is_tty(STDOUT_FILENO);
+  const bool ansi = live && !o.no_color && std::getenv("NO_COLOR") == nullptr;
+  Screen screen(ansi, live);
+  screen.set_width(terminal_columns(STDOUT_FILENO));
+  auto save_game = [&](const GameTracker& game, const GameOutcome& outcome) {
+    GameInfo info{session.credentials().username, session.endpoint(),
+                  o.vs_computer ? "Game against the computer" : "Rated game",
+                  o.vs_computer ? std::nullopt : session.my_rating(), ++round, !o.vs_computer};
+    return saver.save(game, outcome, info);
+  };
   std::unique_ptr<Frontend> frontend;
   std::unique_ptr<LineReader> reader;
+  std::unique_ptr<LineEditor> editor;
   InteractivePlayer* player = nullptr;
   if (interactive) {
-    InteractivePlayer::Config config{o.username, o.password, ansi, is_tty(STDIN_FILENO)};
+    const bool edit = live && terminal.is_terminal();
+    InteractivePlayer::Config config{o.username, o.password, ansi, is_tty(STDIN_FILENO), edit, save_game};
+    if (o.vs_computer) {
+      // Nobody to log in to: the account name only labels the saved games.
+      const char* user = std::getenv("USER");
+      config.username = o.username.value_or(user != nullptr && *user != '\0' ? user : "player");
+      config.password = "";
+      config.local = true;
+    }
     auto p = std::make_unique<InteractivePlayer>(session, screen, terminal, config);
     player = p.get();
     frontend = std::move(p);
-    reader = std::make_unique<LineReader>(
-        loop, STDIN_FILENO, [player](std::string line) { player->on_line(std::move(line)); },
-        [player] { player->on_eof(); });
+    auto on_line = [player](std::string line) { player->on_line(std::move(line)); };
+    auto on_eof = [player] { player->on_eof(); };
+    if (edit) {
+      terminal.set_raw(true);
+      editor = std::make_unique<LineEditor>(loop, STDIN_FILENO, screen, on_line, on_eof);
+    } else {
+      reader = std::make_unique<LineReader>(loop, STDIN_FILENO, on_line, on_eof);
+    }
   } else {
-    frontend = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password}, *o.bot, o.games,
+    auto bot = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password}, *o.bot, o.games,
                                            o.seed.value_or(default_seed()), [](const std::string& line) {
                                              std::fputs((line + "\n").c_str(), stdout);
                                              std::fflush(stdout);
                                            });
+    bot->set_game_saver(save_game);
+    frontend = std::move(bot);
   }
   session.set_frontend(frontend.get());
 
-  // Ctrl-C (and the usual termination signals): say goodbye to the server, exit 0.
-  for (int signo : {SIGINT, SIGTERM, SIGHUP}) {
+  // Ctrl-C: a person in a game is asked first (a second Ctrl-C confirms); otherwise, and
+  // on the usual termination signals, say goodbye to the server and exit 0.
+  loop.on_signal(SIGINT, [&session, player](int) {
+    if (player) {
+      player->on_interrupt();
+      return;
+    }
+    session.quit(kExitOk, "");
+  });
+  for (int signo : {SIGTERM, SIGHUP}) {
     loop.on_signal(signo, [&session, &screen, interactive](int) {
       if (interactive) screen.println("");
       session.quit(kExitOk, interactive ? (session.logged_in() ? "Interrupted: logged out." : "Interrupted.") : "");
     });
   }
+  if (live) {
+    loop.on_signal(SIGWINCH, [&screen, player](int) {
+      screen.set_width(terminal_columns(STDOUT_FILENO));
+      player->redraw();
+    });
+  }
 
   frontend->begin();
   if (reader) reader->start();
+  if (editor) editor->start();
   loop.run();
   if (reader) reader->stop();
+  if (editor) editor->stop();
   terminal.restore();
+  screen.close();  // the status line and prompt go; what follows is plain
 
   if (!final_message.empty()) {
     if (exit_code == kExitOk && interactive) {
       screen.println(final_message);
     } else {
-      std::fprintf(stderr, "checkers-client: %s\n", final_message.c_str());
+      const std::string line = "checkers-client: " + final_message;
+      const bool terminal = is_tty(STDERR_FILENO);
+      std::fprintf(stderr, "%s\n", terminal ? wrap_text(line, terminal_columns(STDERR_FILENO) - 1).c_str() : line.c_str());
       if (interactive && !same_terminal(STDOUT_FILENO, STDERR_FILENO) && is_tty(STDOUT_FILENO))
         screen.println(final_message);
     }

@@ -38,8 +38,23 @@ proto::Board to_board(const game::Position& pos, Color me) {
   return board;
 }
 
-Color infer_my_color(const proto::Board& board, bool first_turn_sentinel) {
+Color infer_my_color(const proto::Board& board, bool first_turn_sentinel, std::optional<proto::Move> first_hop) {
   if (first_turn_sentinel) return Color::Black;
+  // No men to tell (a server starting from another position): the first hop of a game
+  // is Black's, so whoever owns the piece it moved is Black.
+  bool own_men = false;
+  for (int i = 0; i < 32; ++i) {
+    const Square s = game::square_of_index(i);
+    own_men = own_men || board.at(s.x, s.y) == proto::Code::OwnMan;
+  }
+  if (!own_men && first_hop) {
+    for (int reach : {1, 2}) {
+      const Square landing{first_hop->x + reach * first_hop->dx, first_hop->y + reach * first_hop->dy};
+      if (!game::on_board(landing)) continue;
+      const auto bits = static_cast<unsigned>(board.at(landing.x, landing.y));
+      if ((bits & 4u) != 0) return (bits & 1u) != 0 ? Color::Black : Color::White;
+    }
+  }
   int men = 0;
   int rows = 0;
   for (int x = 0; x < 8; ++x) {

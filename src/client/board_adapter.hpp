@@ -1,7 +1,6 @@
 // Turns what the server sends (a proto::Board in the receiver's view) into the rules
-// engine's game::Position, and names squares for people. The client never derives a
-// board by itself: every Position used for checks or display comes from the last board
-// the server sent, through to_position().
+// engine's game::Position, and names squares for people. The GameRecord keeps the
+// position; every server board reaches it through to_position() and wins over it.
 #pragma once
 
 #include <optional>
@@ -23,8 +22,10 @@ proto::Board to_board(const game::Position& pos, game::Color me);
 
 // Which colour the receiver of `board` plays, judged from the first board of a game:
 // the primary (Black) is told it moves first with the sentinel; otherwise its men
-// (Black starts on y = 5..7, White on y = 0..2) give it away.
-game::Color infer_my_color(const proto::Board& board, bool first_turn_sentinel);
+// (Black starts on y = 5..7, White on y = 0..2) give it away; without men, the owner
+// of the piece `first_hop` (the game's first hop, Black's) moved.
+game::Color infer_my_color(const proto::Board& board, bool first_turn_sentinel,
+                           std::optional<proto::Move> first_hop = std::nullopt);
 
 // The colour of the piece on (x, y) of a board seen by `me`; nullopt when empty.
 std::optional<game::Color> owner_at(const proto::Board& board, game::Square s, game::Color me);

@@ -39,8 +39,8 @@ void BotPlayer::game_started() {
   rejections_ = 0;
 }
 
-void BotPlayer::move_seen(const MoveReport& report, proto::MsgType) {
-  spdlog::debug("seen: {}", describe_move(report));
+void BotPlayer::ply_played(const Ply& ply) {
+  spdlog::debug("{}: {}", ply.mover == game::Color::Black ? "Black" : "White", ply.description());
 }
 
 void BotPlayer::your_turn() {
@@ -48,6 +48,10 @@ void BotPlayer::your_turn() {
   const uint64_t turn = ++turn_;
   if (!game::has_legal_move(pos)) {
     resign_blocked();
+    return;
+  }
+  if (session_.game().record().status().kind == game::GameStatus::Draw) {
+    leave_drawn();
     return;
   }
   std::weak_ptr<bool> alive = alive_;
@@ -87,12 +91,12 @@ void BotPlayer::move_rejected(const proto::Move& rejected) {
 
 void BotPlayer::resign_blocked() {
   spdlog::info("no playable move: resigning by logging out");
-  const GameOutcome outcome = [&] {
-    GameTracker copy = session_.game();
-    return copy.finish_resigned();
-  }();
-  session_.logout();
-  game_ended(outcome);
+  game_ended(session_.leave_game(false));
+}
+
+void BotPlayer::leave_drawn() {
+  spdlog::warn("the game is drawn by the rules but the server does not end it: leaving it");
+  game_ended(session_.leave_game(true));
 }
 
 void BotPlayer::game_ended(const GameOutcome& outcome) {
@@ -103,6 +107,10 @@ void BotPlayer::game_ended(const GameOutcome& outcome) {
     line += fmt::format(" ({} -> {})", *outcome.old_rating, *outcome.new_rating);
   line += fmt::format(", {} moves", outcome.moves);
   print_(line);
+  if (save_) {
+    const std::string saved = save_(session_.game(), outcome);
+    if (!saved.empty()) spdlog::info("{}", saved);
+  }
   after_game();
 }
 

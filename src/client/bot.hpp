@@ -3,7 +3,9 @@
 // one summary line per game ("game 3: win vs bob (1500 -> 1662), 41 moves"). The search
 // runs on the loop's work queue so signals and server messages are handled meanwhile.
 // On a server that never ends a blocked game (the reference), a bot without a legal
-// move resigns by LogOut and logs in again on the same connection.
+// move resigns by LogOut and logs in again on the same connection; on a server that does
+// not end a game drawn by the standard rules (threefold repetition, 40-move rule) the
+// bot leaves it the same way and reports "draw (not ended by the server)".
 #pragma once
 
 #include <cstdint>
@@ -29,16 +31,21 @@ class BotPlayer : public Frontend {
   void login_refused(proto::LoginFailure reason) override;
   void queued(const proto::QueuePosition& q) override;
   void game_started() override;
-  void move_seen(const MoveReport& report, proto::MsgType kind) override;
+  void ply_played(const Ply& ply) override;
   void your_turn() override;
   void board_changed() override {}
   void move_rejected(const proto::Move& rejected) override;
   void game_ended(const GameOutcome& outcome) override;
 
   int games_played() const { return played_; }
+  // Called with every finished game (the PDN writer).
+  void set_game_saver(std::function<std::string(const GameTracker&, const GameOutcome&)> save) {
+    save_ = std::move(save);
+  }
 
  private:
   void resign_blocked();
+  void leave_drawn();
   void after_game();
 
   reactor::EventLoop& loop_;
@@ -48,6 +55,7 @@ class BotPlayer : public Frontend {
   int games_;
   std::shared_ptr<game::Searcher> searcher_;
   LineSink print_;
+  std::function<std::string(const GameTracker&, const GameOutcome&)> save_;
   int played_ = 0;
   uint64_t turn_ = 0;  // identifies the turn a search result belongs to
   int rejections_ = 0;

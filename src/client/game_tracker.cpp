@@ -2,8 +2,6 @@
 
 #include "client/board_adapter.hpp"
 
-#include <cstdlib>
-
 namespace checkers::client {
 
 using game::Color;
@@ -15,6 +13,7 @@ const char* to_string(GameOutcome::Result r) {
     case GameOutcome::Result::Draw: return "draw";
     case GameOutcome::Result::OpponentLeft: return "opponent left";
     case GameOutcome::Result::Resigned: return "resigned";
+    case GameOutcome::Result::Unfinished: return "draw (not ended by the server)";
   }
   return "?";
 }
@@ -26,90 +25,119 @@ void GameTracker::begin(const proto::GameStart& start) {
   opponent_rating_ = start.opponent_rating;
 }
 
-void GameTracker::count_mover(Color mover) {
-  if (last_mover_ != mover) ++plies_;
-  last_mover_ = mover;
+void GameTracker::presume_white() {
+  if (me_) return;
+  me_ = Color::White;
+  me_presumed_ = true;
 }
 
-std::optional<MoveReport> GameTracker::observe(const proto::Board& board, const proto::Move& move,
-                                               proto::MsgType kind) {
+GameRecord::Observation GameTracker::observe(const proto::Board& board, const proto::Move& move,
+                                             proto::MsgType kind) {
   const bool your_turn = kind == proto::MsgType::YourTurn;
-  const bool sentinel = your_turn && move == proto::kFirstTurnSentinel && !board_;
-  if (!me_) me_ = infer_my_color(board, sentinel);
-  // A rejected hop leaves everything as it was, a continuing capture included.
-  if (kind != proto::MsgType::InvalidMove) continuing_.reset();
-  std::optional<MoveReport> report;
-  if (!sentinel && kind != proto::MsgType::InvalidMove) {
-    // White's first board follows Black's first move from the standard start.
-    const proto::Board before =
-        report_base_ ? *report_base_ : board_ ? *board_ : to_board(game::Position::start(), *me_);
-    report = reconstruct_move(before, board, move, *me_);
-    // Our forced reply arrives on the board after the opponent's move, which we never
-    // saw on its own: when our hops alone do not explain the change, count theirs too.
-    if (kind == proto::MsgType::CompulsoryMove && report->mover == me_ && !report->exact &&
-        last_mover_ == me_)
-      count_mover(game::opponent(*me_));
-    if (report->mover) count_mover(*report->mover);
-    if (your_turn && report->mover == me_) {
-      // Our own capture named in YourTurn: we go on capturing with that piece.
-      const auto landing = landing_square(board, move);
-      if (landing && std::abs(landing->x - move.x) == 2) {
-        const auto pos = to_position(board, *me_, *me_, *landing);
-        if (!game::legal_hops(pos).empty()) continuing_ = *landing;
-      }
-    }
+  const bool sentinel = your_turn && move == proto::kFirstTurnSentinel && !first_board_seen_;
+  if (!first_board_seen_ && (!me_ || me_presumed_)) me_ = infer_my_color(board, sentinel, move);
+  first_board_seen_ = true;
+  me_presumed_ = false;
+  const Color me = *me_;
+  if (sentinel) return record_.resync(to_position(board, me, me));
+  if (kind == proto::MsgType::InvalidMove) {
+    record_.revert_own();
+    const auto cont = record_.position().continuing_piece();
+    return record_.resync(to_position(board, me, me, cont));
   }
-  board_ = board;
-  report_base_.reset();
-  if (your_turn && !continuing_) ++my_turns_;
-  return report;
+  const game::Square from{move.x, move.y};
+  const game::Hop named{from, move.dx, move.dy, {from.x + move.dx, from.y + move.dy}, false};
+  return record_.observe(named, to_position(board, me, me), kind == proto::MsgType::CompulsoryMove,
+                         your_turn ? std::optional<Color>(me) : std::nullopt);
 }
 
-void GameTracker::sent(const game::Hop& hop) {
-  if (!board_ || !me_) return;
-  const game::Position pos = my_position();
-  if (!game::find_hop(pos, hop.from, hop.dx, hop.dy)) return;
-  const auto result = game::apply_hop(pos, hop);
-  report_base_ = to_board(result.next, *me_);
-  count_mover(*me_);
+GameRecord::Observation GameTracker::sent(const game::Hop& hop) {
+  GameRecord::Observation obs;
+  const size_t before = record_.plies().size();
+  const bool was_open = before > 0 && !record_.plies().back().complete;
+  if (!record_.play_own(hop)) return obs;
+  const auto& plies = record_.plies();
+  if (!plies.empty() && plies.back().complete && (plies.size() > before || was_open))
+    obs.completed.push_back(plies.size() - 1);
+  return obs;
 }
 
 game::Position GameTracker::my_position() const {
+  const game::Position& pos = record_.position();
   const Color me = me_.value_or(Color::Black);
-  if (!board_) return game::Position{};
-  return to_position(*board_, me, me, continuing_);
+  return pos.side_to_move() == me ? pos : pos.without_continuation().with_side_to_move(me);
+}
+
+bool GameTracker::continuation() const { return my_turn() && record_.position().continuing_piece().has_value(); }
+
+std::optional<proto::Board> GameTracker::display_board() const {
+  if (!me_) return std::nullopt;
+  return to_board(record_.position(), *me_);
+}
+
+GameOutcome GameTracker::outcome(GameOutcome::Result r) const {
+  GameOutcome out;
+  out.result = r;
+  out.opponent = opponent_;
+  out.moves = record_.move_number() - (record_.plies().empty() || record_.plies().back().mover == Color::White ? 1 : 0);
+  return out;
 }
 
 GameOutcome GameTracker::finish(const proto::GameOver& over) {
-  GameOutcome out;
-  out.opponent = opponent_;
-  out.moves = plies_;
+  const Color me = me_.value_or(Color::Black);
+  const game::Position& pos = record_.position();
+  const game::GameStatus st = record_.status();
+  GameOutcome out = outcome(GameOutcome::Result::Loss);
   out.old_rating = over.old_rating;
   out.new_rating = over.new_rating;
+  auto blocked = [&](Color c, const std::string& who, const std::string& has) {
+    return pos.count(c) == 0 ? who + " " + has + " no pieces left" : who + " cannot move";
+  };
   if (over.won()) {
     out.result = GameOutcome::Result::Win;
+    if (st.kind == game::GameStatus::Win && st.winner == me)
+      out.cause = blocked(game::opponent(me), opponent_, "has");
+    else if (pos.side_to_move() != me)
+      out.cause = opponent_ + " did not move in time";
+    else
+      out.cause = "the server ended the game";
+  } else if (st.kind == game::GameStatus::Win && st.winner != me) {
+    out.cause = blocked(me, "you", "have");
+  } else if (st.kind == game::GameStatus::Draw) {
+    out.result = GameOutcome::Result::Draw;
+    out.cause = st.reason == game::GameStatus::Repetition ? "the same position came three times"
+                                                          : "40 moves each without a capture or a man's move";
+  } else if (game::has_legal_move(my_position())) {
+    // v1 has no draw flag: a lost game leaves us without a move; this one did not.
+    out.result = GameOutcome::Result::Draw;
+    out.cause = "the server declared the game drawn";
   } else {
-    // v1 has no draw flag: a game lost on the board leaves us without a legal move.
-    const Color me = me_.value_or(Color::Black);
-    const bool can_move = game::has_legal_move(to_position(over.board, me, me));
-    out.result = can_move ? GameOutcome::Result::Draw : GameOutcome::Result::Loss;
+    out.cause = "you cannot move";
   }
   in_game_ = false;
   return out;
 }
 
 GameOutcome GameTracker::finish_opponent_left() {
-  GameOutcome out;
-  out.result = GameOutcome::Result::OpponentLeft;
-  out.opponent = opponent_;
-  out.moves = plies_;
   in_game_ = false;
+  GameOutcome out = outcome(GameOutcome::Result::OpponentLeft);
+  out.cause = opponent_ + " left the game";
   return out;
 }
 
 GameOutcome GameTracker::finish_resigned() {
-  GameOutcome out = finish_opponent_left();
-  out.result = GameOutcome::Result::Resigned;
+  in_game_ = false;
+  GameOutcome out = outcome(GameOutcome::Result::Resigned);
+  out.cause = "you resigned";
+  return out;
+}
+
+GameOutcome GameTracker::finish_unended() {
+  in_game_ = false;
+  GameOutcome out = outcome(GameOutcome::Result::Unfinished);
+  out.cause = record_.status().reason == game::GameStatus::Repetition
+                  ? "the same position came three times"
+                  : "40 moves each without a capture or a man's move";
   return out;
 }
 

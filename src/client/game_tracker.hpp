@@ -1,14 +1,14 @@
-// GameTracker: what the client knows about the game in progress, built only from what
-// the server sent: the opponent, our colour, the last board (always the server's), the
-// piece that must continue a capture, and a count of moves. It also turns each board
-// message into a MoveReport ("bob captured 22x15") and the final GameOver into an outcome.
+// GameTracker: what the client knows about the game in progress: the opponent, our
+// colour, the server's last board, and the GameRecord (every ply, the current
+// position). Server messages go in through observe(), our own hops through sent(); the
+// end of the game becomes a GameOutcome with the cause the client can tell.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "client/move_report.hpp"
+#include "client/game_record.hpp"
 #include "game/movegen.hpp"
 #include "game/position.hpp"
 #include "proto/messages.hpp"
@@ -16,59 +16,62 @@
 namespace checkers::client {
 
 struct GameOutcome {
-  enum class Result { Win, Loss, Draw, OpponentLeft, Resigned };
+  enum class Result { Win, Loss, Draw, OpponentLeft, Resigned, Unfinished };
   Result result = Result::Loss;
+  std::string cause;  // "bob has no legal move", "threefold repetition", ...
   std::optional<uint32_t> old_rating;
   std::optional<uint32_t> new_rating;
-  int moves = 0;
+  int moves = 0;  // full moves
   std::string opponent;
+  bool we_left = false;  // we ended it by leaving (resigned, or left an unended draw)
 };
 
-const char* to_string(GameOutcome::Result r);  // "win", "loss", ...
+// "win", "loss", "draw", "opponent left", "resigned", "draw (not ended by the server)".
+const char* to_string(GameOutcome::Result r);
 
 class GameTracker {
  public:
   void begin(const proto::GameStart& start);
   void clear() { *this = GameTracker{}; }
+  // We left the game (LogOut); the record stays for saving and `history`.
+  void leave() { in_game_ = false; }
   bool in_game() const { return in_game_; }
 
-  // A board from YourTurn / CompulsoryMove / InvalidMove / GameOver with the move it
-  // names. Returns what happened since the previous board, when a real move did.
-  std::optional<MoveReport> observe(const proto::Board& board, const proto::Move& move,
-                                    proto::MsgType kind);
-  // We sent this hop (from my_position()): remembered to describe the opponent's reply.
-  void sent(const game::Hop& hop);
+  // A board from YourTurn / CompulsoryMove / InvalidMove / GameOver with the move it names.
+  GameRecord::Observation observe(const proto::Board& board, const proto::Move& move, proto::MsgType kind);
+  // We sent this hop: shown at once (the plies it completes are returned).
+  GameRecord::Observation sent(const game::Hop& hop);
+  // No message told our colour right after GameStart: we wait, so we are White.
+  void presume_white();
 
-  // The position for our move: our colour to move, the continuing piece set when the
-  // last YourTurn named our own capture.
+  // The position for our move (our colour to move, a continuing piece set).
   game::Position my_position() const;
-  bool continuation() const { return continuing_.has_value(); }
+  bool continuation() const;
+  bool my_turn() const { return me_ && record_.position().side_to_move() == *me_; }
 
-  // After observe()ing the GameOver's board.
   GameOutcome finish(const proto::GameOver& over);
   GameOutcome finish_opponent_left();
   GameOutcome finish_resigned();
+  GameOutcome finish_unended();
 
   const std::string& opponent() const { return opponent_; }
   uint32_t opponent_rating() const { return opponent_rating_; }
   std::optional<game::Color> my_color() const { return me_; }
-  const std::optional<proto::Board>& board() const { return board_; }
-  int moves() const { return plies_; }
-  bool my_first_turn_seen() const { return my_turns_ > 0; }
+  const GameRecord& record() const { return record_; }
+  // The board to draw: the record's position (our own move shown before the server's reply).
+  std::optional<proto::Board> display_board() const;
+  int moves() const { return record_.move_number(); }
 
  private:
-  void count_mover(game::Color mover);
+  GameOutcome outcome(GameOutcome::Result r) const;
 
   bool in_game_ = false;
   std::string opponent_;
   uint32_t opponent_rating_ = 0;
   std::optional<game::Color> me_;
-  std::optional<proto::Board> board_;        // the server's last board
-  std::optional<proto::Board> report_base_;  // board_ plus the hops we sent since
-  std::optional<game::Square> continuing_;
-  std::optional<game::Color> last_mover_;
-  int plies_ = 0;
-  int my_turns_ = 0;
+  bool me_presumed_ = false;
+  bool first_board_seen_ = false;
+  GameRecord record_;
 };
 
 }  // namespace checkers::client

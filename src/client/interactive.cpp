@@ -28,26 +28,55 @@ std::string lower(std::string s) {
   return s;
 }
 
+// What the person typed, cut for repeating it back.
+std::string echo(const std::string& raw) {
+  const std::string t = trim(raw);
+  return t.size() <= 24 ? t : t.substr(0, 21) + "...";
+}
+
+bool is_word(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+}
+
 const char* colour_name(Color c) { return c == Color::Black ? "Black" : "White"; }
 
+std::string clock_text(reactor::EventLoop::Clock::duration d) {
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  return fmt::format("{}:{:02}", secs / 60, secs % 60);
+}
+
+// Every line at most 78 columns.
 constexpr const char* kHelp =
     "How to play:\n"
-    "  Type a move as the squares it goes through, using the numbers 1-32 shown in the key\n"
-    "  beside the board: 11-15 moves the piece on 11 to 15; 22x15 jumps (captures).\n"
-    "  Coordinates work too: c3-d4, e3xc5. A multiple jump can be typed whole (22x15x6)\n"
-    "  or one jump at a time. Captures are compulsory.\n"
+    "  Type a move as the squares it goes through, with the numbers 1-32 of the\n"
+    "  key beside the board: 11-15 moves the piece on 11 to 15; 22x15 jumps.\n"
+    "  Coordinates work too: c3-d4, e3xc5. A multiple jump can be typed whole\n"
+    "  (22x15x6) or one jump at a time. Captures are compulsory.\n"
     "  b/w are men, B/W kings; your pieces start at the bottom and move up.\n"
     "Commands:\n"
-    "  ?        list your legal moves\n"
-    "  board    draw the board again\n"
-    "  help     this text\n"
-    "  quit     leave (log out); resign does the same during a game\n"
-    "  Ctrl-C or Ctrl-D leave at once.";
+    "  ?         list your legal moves\n"
+    "  board     draw the board again\n"
+    "  history   all moves of this game\n"
+    "  help      this text\n"
+    "  resign    give up this game (it counts as a loss); asks first\n"
+    "  quit      leave; in a game this resigns it, so it asks first\n"
+    "  Ctrl-C, Ctrl-D   like quit; a second Ctrl-C confirms\n"
+    "  Up/Down   earlier lines";
 
 }  // namespace
 
+std::string rating_change(uint32_t before, uint32_t after) {
+  const long diff = static_cast<long>(after) - static_cast<long>(before);
+  return fmt::format("{} -> {} ({}{})", before, after, diff >= 0 ? "+" : "", diff);
+}
+
 InteractivePlayer::InteractivePlayer(Session& session, Screen& screen, TerminalGuard& terminal, Config config)
     : session_(session), screen_(screen), terminal_(terminal), config_(std::move(config)) {}
+
+InteractivePlayer::~InteractivePlayer() {
+  *alive_ = false;
+  if (ticker_ != 0) session_.loop().cancel(ticker_);
+}
 
 // ---- input ----
 
@@ -57,8 +86,33 @@ void InteractivePlayer::on_line(std::string line) {
 }
 
 void InteractivePlayer::on_eof() {
+  if (config_.live_editor) {
+    // Ctrl-D on an empty line: like quit.
+    if (session_.game().in_game()) {
+      request_leave(After::Exit);
+    } else {
+      screen_.println("");
+      session_.quit(kExitOk, session_.logged_in() ? "Logged out. Bye." : "Bye.");
+    }
+    return;
+  }
   eof_ = true;
   pump();
+}
+
+void InteractivePlayer::on_interrupt() {
+  if (session_.finished()) return;
+  if (session_.game().in_game()) {
+    if (asking_ == Ask::ConfirmResign) {
+      screen_.println("");
+      resign_now();
+      return;
+    }
+    request_leave(After::Exit);
+    return;
+  }
+  screen_.println("");
+  session_.quit(kExitOk, session_.logged_in() ? "Interrupted: logged out." : "Interrupted.");
 }
 
 // Lines are answered by the prompt waiting for them; a person at a terminal may also
@@ -82,11 +136,16 @@ void InteractivePlayer::pump() {
   if (input_.empty() && eof_ && !session_.finished()) {
     if (asking_ == Ask::Password) terminal_.set_echo(true);
     screen_.println("");
-    session_.quit(kExitOk, session_.logged_in() ? "End of input: logged out." : "End of input.");
+    if (session_.game().in_game())
+      session_.quit(kExitOk, "End of input: you left the game, which counts as a loss. Logged out.");
+    else
+      session_.quit(kExitOk, session_.logged_in() ? "End of input: logged out." : "End of input.");
   }
 }
 
 void InteractivePlayer::ask(Ask what) {
+  // The board a question is about comes before it (piped input is answered at once).
+  if (draw_pending_) draw(false);
   asking_ = what;
   show_prompt();
   pump();
@@ -95,30 +154,41 @@ void InteractivePlayer::ask(Ask what) {
 void InteractivePlayer::show_prompt() {
   switch (asking_) {
     case Ask::Nothing:
+      screen_.prompt("");
       return;
     case Ask::Username:
       screen_.prompt(username_.empty() ? "Username: " : fmt::format("Username [{}]: ", username_));
       return;
     case Ask::Password:
-      terminal_.set_echo(false);
-      screen_.prompt(fmt::format("Password for {}: ", username_));
+      if (!config_.live_editor) terminal_.set_echo(false);
+      screen_.prompt(fmt::format("Password for {}: ", username_), true);
       return;
     case Ask::Move: {
-      const auto cont = session_.game().my_position().continuing_piece();
-      if (cont)
+      const game::Position pos = session_.game().my_position();
+      if (const auto cont = pos.continuing_piece()) {
         screen_.prompt(fmt::format("Continue capturing with the piece on {}: ", square_label(*cont)));
-      else
-        screen_.prompt("Your move (e.g. 11-15; ? = legal moves, help): ");
+        return;
+      }
+      game::MoveList moves;
+      game::generate_moves(pos, moves);
+      const std::string example = moves.empty() ? "11-15" : moves[0].to_pdn();
+      screen_.prompt(fmt::format("Your move (e.g. {}; ? = legal moves, help): ", example));
       return;
     }
     case Ask::ConfirmQuit:
-      screen_.prompt(session_.game().in_game() ? "Leave this game and log out? [y/N] " : "Log out and quit? [y/N] ");
+      screen_.prompt("Log out and quit? [y/N] ");
+      return;
+    case Ask::ConfirmResign:
+      screen_.prompt("Resign this game? It counts as a loss. [y/N] ");
       return;
     case Ask::PlayAgain:
       screen_.prompt("Play again? [Y/n] ");
       return;
     case Ask::Resign:
       screen_.prompt("Resign this game (log out of it)? [Y/n] ");
+      return;
+    case Ask::LeaveDrawn:
+      screen_.prompt("Leave the game as a draw? [y/N] ");
       return;
   }
 }
@@ -129,26 +199,42 @@ void InteractivePlayer::handle(Ask what, const std::string& raw) {
     case Ask::Password: handle_password(raw); return;
     case Ask::Move: handle_move(raw); return;
     case Ask::ConfirmQuit:
+    case Ask::ConfirmResign:
     case Ask::PlayAgain:
-    case Ask::Resign: handle_yes_no(what, raw); return;
+    case Ask::Resign:
+    case Ask::LeaveDrawn: handle_yes_no(what, raw); return;
     case Ask::Nothing: handle_idle(raw); return;
   }
+}
+
+// Commands that work at any prompt of a game or while waiting; true if handled.
+bool InteractivePlayer::handle_command(const std::string& line) {
+  if (line == "help") {
+    screen_.println(kHelp);
+  } else if (line == "board" && session_.game().display_board()) {
+    draw();
+  } else if (line == "history" || line == "moves") {
+    show_history();
+  } else if (line == "quit" || line == "exit" || line == "resign") {
+    request_leave(line == "resign" ? After::PlayAgain : After::Exit);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 void InteractivePlayer::handle_idle(const std::string& raw) {
   const std::string line = lower(trim(raw));
   if (line.empty()) return;
-  if (line == "help") {
-    screen_.println(kHelp);
-  } else if (line == "quit" || line == "resign" || line == "exit") {
-    request_quit();
-  } else if (line == "board" && session_.game().board()) {
-    draw();
+  if (handle_command(line)) return;
+  if (is_word(line)) {
+    screen_.println(fmt::format("Unknown command '{}'. Type help for the commands.", echo(raw)));
   } else if (session_.game().in_game()) {
     screen_.println(fmt::format("Please wait: it is {}'s turn.", session_.game().opponent()));
   } else {
     screen_.println("Please wait for an opponent (type quit to leave).");
   }
+  show_prompt();
 }
 
 void InteractivePlayer::handle_username(const std::string& raw) {
@@ -172,8 +258,10 @@ void InteractivePlayer::handle_username(const std::string& raw) {
 }
 
 void InteractivePlayer::handle_password(const std::string& raw) {
-  terminal_.set_echo(true);
-  if (terminal_.is_terminal()) screen_.newline_after_hidden_input();
+  if (!config_.live_editor) {
+    terminal_.set_echo(true);
+    if (terminal_.is_terminal()) screen_.newline_after_hidden_input();
+  }
   if (raw.size() > proto::Str16::kCapacity) {
     screen_.println(fmt::format("A password has at most {} bytes.", proto::Str16::kCapacity));
     ask(Ask::Password);
@@ -187,35 +275,30 @@ void InteractivePlayer::handle_move(const std::string& raw) {
   const std::string line = lower(trim(raw));
   if (line.empty()) {
     ask(Ask::Move);
-  } else if (line == "?" || line == "moves") {
+  } else if (line == "?") {
     show_legal_moves();
     ask(Ask::Move);
-  } else if (line == "help") {
-    screen_.println(kHelp);
+  } else if (handle_command(line)) {
+    if (asking_ == Ask::Nothing) ask(Ask::Move);
+  } else if (is_word(line)) {
+    screen_.println(fmt::format("Unknown command '{}'. Type help for the commands.", echo(raw)));
     ask(Ask::Move);
-  } else if (line == "board") {
-    draw();
-    ask(Ask::Move);
-  } else if (line == "quit" || line == "resign" || line == "exit") {
-    before_quit_ = Ask::Move;
-    ask(Ask::ConfirmQuit);
   } else {
     const game::Position pos = session_.game().my_position();
     const PlannedMove plan = plan_move(pos, line);
     if (!plan.ok()) {
-      screen_.println(fmt::format("Illegal move {}: {}.", trim(raw), plan.error));
+      screen_.println(fmt::format("Illegal move {}: {}.", echo(raw), plan.error));
       show_legal_moves();
       ask(Ask::Move);
       return;
     }
-    screen_.println(fmt::format("You play {}.", trim(raw)));
     session_.play(plan.hops);
   }
 }
 
 void InteractivePlayer::handle_yes_no(Ask what, const std::string& raw) {
   const std::string line = lower(trim(raw));
-  const bool default_yes = what != Ask::ConfirmQuit;
+  const bool default_yes = what == Ask::PlayAgain || what == Ask::Resign;
   bool yes = default_yes;
   if (line == "y" || line == "yes") {
     yes = true;
@@ -228,11 +311,16 @@ void InteractivePlayer::handle_yes_no(Ask what, const std::string& raw) {
   }
   switch (what) {
     case Ask::ConfirmQuit:
-      if (yes) {
+      if (yes)
         session_.quit(kExitOk, "Logged out. Bye.");
-      } else {
-        ask(before_quit_);
-      }
+      else
+        ask(before_confirm_);
+      return;
+    case Ask::ConfirmResign:
+      if (yes)
+        resign_now();
+      else
+        ask(before_confirm_);
       return;
     case Ask::PlayAgain:
       if (!yes) {
@@ -245,30 +333,82 @@ void InteractivePlayer::handle_yes_no(Ask what, const std::string& raw) {
       return;
     case Ask::Resign:
       if (yes) {
-        session_.logout();
-        screen_.println("You resigned this game.");
-        ask(Ask::PlayAgain);
+        after_resign_ = After::PlayAgain;
+        resign_now();
       } else {
         ask(Ask::Move);
       }
+      return;
+    case Ask::LeaveDrawn:
+      if (yes)
+        leave_drawn();
+      else
+        ask(Ask::Move);
       return;
     default:
       return;
   }
 }
 
-void InteractivePlayer::request_quit() {
-  before_quit_ = asking_;
-  ask(Ask::ConfirmQuit);
+// quit/resign/Ctrl-C/Ctrl-D: in a game this loses it, so ask; outside a game leave at once
+// (quit typed asks, since it is typed, not pressed by accident).
+void InteractivePlayer::request_leave(After after) {
+  if (!session_.game().in_game()) {
+    if (after == After::PlayAgain) {
+      screen_.println("There is no game to resign.");
+      show_prompt();
+      return;
+    }
+    before_confirm_ = asking_;
+    ask(Ask::ConfirmQuit);
+    return;
+  }
+  if (asking_ != Ask::ConfirmResign) before_confirm_ = asking_;
+  after_resign_ = after;
+  ask(Ask::ConfirmResign);
 }
+
+void InteractivePlayer::resign_now() {
+  asking_ = Ask::Nothing;
+  const GameOutcome outcome = session_.leave_game(false);
+  if (after_resign_ == After::Exit) {
+    screen_.println(fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent));
+    if (config_.on_game_saved) {
+      const std::string saved = config_.on_game_saved(session_.game(), outcome);
+      if (!saved.empty()) screen_.println(saved);
+    }
+    session_.quit(kExitOk, "Logged out. Bye.");
+    return;
+  }
+  game_ended(outcome);
+}
+
+void InteractivePlayer::leave_drawn() { game_ended(session_.leave_game(true)); }
 
 // ---- session events ----
 
-void InteractivePlayer::begin() { login_or_ask(); }
+void InteractivePlayer::begin() {
+  if (screen_.live()) {
+    std::weak_ptr<bool> alive = alive_;
+    ticker_ = session_.loop().run_every(std::chrono::seconds(1), [this, alive] {
+      if (alive.lock() && *alive_) tick();
+    });
+  }
+  login_or_ask();
+}
+
+void InteractivePlayer::tick() {
+  if (session_.finished()) return;
+  screen_.status(status_text());
+}
 
 void InteractivePlayer::connected() {
   if (connected_once_) return;
   connected_once_ = true;
+  if (config_.local) {
+    screen_.println("A game against the computer on this machine: no server, not rated.");
+    return;
+  }
   screen_.println(fmt::format("Connected to the checkers server at {}.", session_.endpoint()));
 }
 
@@ -296,57 +436,92 @@ void InteractivePlayer::login_refused(proto::LoginFailure reason) {
 }
 
 void InteractivePlayer::queued(const proto::QueuePosition& q) {
-  if (!logged_in_once_) {
+  if (!logged_in_once_ && config_.local) {
+    logged_in_once_ = true;
+    screen_.println("Type help at any time for how to play.");
+  } else if (!logged_in_once_) {
     logged_in_once_ = true;
     screen_.println(fmt::format("Logged in as {}. Your rating: {}.", username_, q.rating));
     screen_.println("Type help at any time for how to play.");
   }
-  // Short enough for an 80-column terminal: it is rewritten in place.
-  screen_.status(fmt::format("Waiting for an opponent: place {} of {} in the queue, your rating {}.",
-                             q.queue_pos, q.queue_size, q.rating));
+  if (rating_before_left_game_ && !config_.local) {
+    screen_.println(fmt::format("Your rating after the last game: {}.", rating_change(*rating_before_left_game_, q.rating)));
+    rating_before_left_game_.reset();
+  }
+  if (!queued_since_) queued_since_ = session_.loop().now();
+  if (config_.local) {
+    queue_text_ = "Setting up the board";
+    screen_.status(status_text());
+    return;
+  }
+  queue_text_ = fmt::format("Waiting for an opponent: place {} of {}, your rating {}", q.queue_pos, q.queue_size,
+                            q.rating);
+  screen_.status(status_text());
 }
 
 void InteractivePlayer::game_started() {
-  colour_announced_ = false;
+  colour_announced_.reset();
+  drawn_offer_made_ = false;
   highlight_.clear();
+  opponent_turn_since_ = session_.loop().now();
+  queued_since_.reset();
   screen_.println("");
-  screen_.println(fmt::format("New game against {} (rating {}).", session_.game().opponent(),
-                              session_.game().opponent_rating()));
+  if (config_.local)
+    screen_.println(fmt::format("New game against {}. Black moves first.", session_.game().opponent()));
+  else
+    screen_.println(fmt::format("New game against {} (rating {}). Black moves first.", session_.game().opponent(),
+                                session_.game().opponent_rating()));
+  screen_.status(status_text());
 }
 
 std::string InteractivePlayer::player_name(Color c) const {
   return session_.game().my_color() == c ? "you" : session_.game().opponent();
 }
 
-void InteractivePlayer::move_seen(const MoveReport& report, proto::MsgType kind) {
-  highlight_ = report.path;
+void InteractivePlayer::ply_played(const Ply& ply) {
   announce_colour();
-  const std::string who = report.mover ? player_name(*report.mover) : "someone";
-  const std::string what = describe_move(report);
-  if (kind == proto::MsgType::CompulsoryMove) {
-    screen_.println(fmt::format("Forced move, played by the server for {}: {}.", who, what));
-  } else {
-    screen_.println(fmt::format("{} played {}.", who, what));
-  }
+  highlight_ = ply.path;
+  if (ply.mover == session_.game().my_color()) opponent_turn_since_ = session_.loop().now();
+  const std::string who = player_name(ply.mover);
+  screen_.println(fmt::format("{}{}: {}", ply.forced ? "forced for " : "", who, ply.description()));
+  schedule_draw();
 }
 
 void InteractivePlayer::announce_colour() {
-  if (colour_announced_ || !session_.game().my_color()) return;
-  colour_announced_ = true;
-  const Color me = *session_.game().my_color();
-  screen_.println(fmt::format("You play {} ({}), at the bottom of the board{}.", colour_name(me),
-                              me == Color::Black ? "b, kings B" : "w, kings W",
-                              me == Color::Black ? "; you move first" : ""));
+  const auto me = session_.game().my_color();
+  if (!me || colour_announced_ == me) return;
+  colour_announced_ = me;
+  screen_.println(fmt::format("You play {} ({}), at the bottom of the board{}.", colour_name(*me),
+                              *me == Color::Black ? "b, kings B" : "w, kings W",
+                              *me == Color::Black ? "; you move first" : ""));
 }
 
 void InteractivePlayer::your_turn() {
   announce_colour();
-  draw();
+  schedule_draw();
+  screen_.status(status_text());
   const game::Position pos = session_.game().my_position();
   if (!game::has_legal_move(pos)) {
-    screen_.println("You have no legal move. This server does not end a game when a side is blocked,");
-    screen_.println("so the game cannot go on; you can resign (your rating does not change on such a server).");
+    screen_.println(wrap_text("You have no legal move. This server does not end a game when a side is blocked, so "
+                              "the game cannot go on; you can resign (your rating does not change on such a server).",
+                              screen_.width() - 1));
     ask(Ask::Resign);
+    return;
+  }
+  if (asking_ == Ask::ConfirmResign) {
+    // Still deciding whether to resign: the move is asked for after a "no".
+    before_confirm_ = Ask::Move;
+    return;
+  }
+  const game::GameStatus st = session_.game().record().status();
+  if (st.kind == game::GameStatus::Draw && !drawn_offer_made_) {
+    drawn_offer_made_ = true;
+    screen_.println(wrap_text(fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
+                                          st.reason == game::GameStatus::Repetition
+                                              ? "the same position three times"
+                                              : "40 moves each without a capture or man move"),
+                              screen_.width() - 1));
+    ask(Ask::LeaveDrawn);
     return;
   }
   ask(Ask::Move);
@@ -354,75 +529,144 @@ void InteractivePlayer::your_turn() {
 
 void InteractivePlayer::board_changed() {
   announce_colour();
-  draw();
+  schedule_draw();
+  screen_.status(status_text());
 }
 
 void InteractivePlayer::move_rejected(const proto::Move& rejected) {
   (void)rejected;
   screen_.println("The server refused that move (its rules differ from this client's). Try another.");
-  draw();
   ask(Ask::Move);
 }
 
 void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   asking_ = Ask::Nothing;
-  terminal_.set_echo(true);
-  if (session_.game().board()) draw();
-  std::string rating;
-  if (outcome.old_rating && outcome.new_rating)
-    rating = fmt::format(" Your rating: {} -> {}.", *outcome.old_rating, *outcome.new_rating);
+  if (!config_.live_editor) terminal_.set_echo(true);
+  if (draw_pending_) draw(false);  // the last move's board, before the result
+  std::string said;
   switch (outcome.result) {
-    case GameOutcome::Result::Win:
-      screen_.println(fmt::format("You won against {}!{}", outcome.opponent, rating));
-      break;
-    case GameOutcome::Result::Loss:
-      screen_.println(fmt::format("You lost against {}.{}", outcome.opponent, rating));
-      break;
-    case GameOutcome::Result::Draw:
-      screen_.println(fmt::format("The game against {} is over without a winner (draw).{}", outcome.opponent, rating));
-      break;
+    case GameOutcome::Result::Win: said = fmt::format("You won against {}: {}.", outcome.opponent, outcome.cause); break;
+    case GameOutcome::Result::Loss: said = fmt::format("You lost against {}: {}.", outcome.opponent, outcome.cause); break;
+    case GameOutcome::Result::Draw: said = fmt::format("Draw against {}: {}.", outcome.opponent, outcome.cause); break;
     case GameOutcome::Result::OpponentLeft:
-      screen_.println(fmt::format("{} left the game.", outcome.opponent));
+      rating_before_left_game_ = session_.my_rating();
+      said = fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent);
+      if (!config_.local) said += "\nYour new rating shows when you play again.";
       break;
     case GameOutcome::Result::Resigned:
-      screen_.println("You resigned.");
+      rating_before_left_game_ = session_.my_rating();
+      said = fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent);
+      break;
+    case GameOutcome::Result::Unfinished:
+      said = fmt::format("Draw against {}: {}; the server does not end such games, so {} left it.",
+                         outcome.opponent, outcome.cause, outcome.we_left ? "you" : outcome.opponent);
       break;
   }
+  // The rating on a line of its own: the first line must fit a narrow terminal.
+  if (outcome.old_rating && outcome.new_rating && !config_.local)
+    said += fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
+  std::string lines;
+  for (size_t at = 0; at <= said.size();) {
+    const size_t nl = std::min(said.find('\n', at), said.size());
+    lines += (lines.empty() ? "" : "\n") + wrap_text(said.substr(at, nl - at), screen_.width() - 1);
+    at = nl + 1;
+  }
+  screen_.println(lines);
+  if (config_.on_game_saved) {
+    const std::string saved = config_.on_game_saved(session_.game(), outcome);
+    if (!saved.empty()) screen_.println(saved);
+  }
+  screen_.status(status_text());
   ask(Ask::PlayAgain);
 }
 
 // ---- drawing ----
 
-void InteractivePlayer::draw() {
-  const auto& board = session_.game().board();
+// Several events of one server message each want the board: draw it once, after them.
+void InteractivePlayer::schedule_draw() {
+  if (draw_pending_) return;
+  draw_pending_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  session_.loop().defer([this, alive] {
+    if (!alive.lock() || !*alive_ || !draw_pending_) return;  // drawn meanwhile
+    if (!session_.finished()) draw(false);
+  });
+}
+
+void InteractivePlayer::redraw() {
+  screen_.status(status_text());
+  if (session_.game().display_board()) draw();
+}
+
+void InteractivePlayer::draw(bool force) {
+  draw_pending_ = false;
+  const auto board = session_.game().display_board();
   const auto me = session_.game().my_color();
   if (!board || !me) return;
   RenderOptions opts;
   opts.ansi = config_.ansi;
   opts.highlight = highlight_;
-  screen_.print("\n" + render_board(*board, *me, opts));
-  screen_.println(status_text());
+  opts.width = screen_.width();
+  opts.key = screen_.width() >= 60;
+  const GameRecord& record = session_.game().record();
+  const std::string moves = record.move_list();
+  std::vector<std::string> entries;
+  for (size_t at = 0; at < moves.size();) {
+    // Entries are separated by two spaces.
+    size_t next = moves.find("  ", at);
+    if (next == std::string::npos) next = moves.size();
+    entries.push_back(moves.substr(at, next - at));
+    at = next + 2;
+  }
+  const bool beside = screen_.width() - 1 - board_columns(opts.key) - 2 >= 14;
+  if (beside) {
+    constexpr size_t kRows = 9;  // "moves" title + 9 lines
+    opts.side.push_back(entries.empty() ? "" : "moves");
+    const size_t first = entries.size() > kRows ? entries.size() - kRows : 0;
+    for (size_t i = first; i < entries.size(); ++i) opts.side.push_back(entries[i]);
+  }
+  std::string text = "\n" + render_board(*board, *me, opts);
+  if (!beside && !entries.empty()) text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
+  // Several server messages in a row may leave the same board: draw it once.
+  if (!force && text == last_drawn_ && screen_.prints() == prints_at_last_draw_) return;
+  screen_.print(text);
+  last_drawn_ = text;
+  prints_at_last_draw_ = screen_.prints();
 }
 
 std::string InteractivePlayer::status_text() const {
   const GameTracker& g = session_.game();
-  const Color me = g.my_color().value_or(Color::Black);
-  const std::string mine =
-      session_.my_rating() ? fmt::format("{}, {}", colour_name(me), *session_.my_rating()) : colour_name(me);
-  std::string turn;
-  if (!g.in_game())
-    turn = "game over";
-  else if (session_.state() == proto::State::UserMove)
-    turn = "your turn";
-  else
-    turn = fmt::format("waiting for {}", g.opponent());
-  return fmt::format("{} ({}) vs {} ({}, {}) | move {} | {}", username_, mine, g.opponent(),
-                     colour_name(game::opponent(me)), g.opponent_rating(), g.moves() + 1, turn);
+  const auto now = session_.loop().now();
+  if (!g.in_game() || !g.my_color()) {
+    if (g.in_game()) return fmt::format("Game against {}: waiting for the first move", g.opponent());
+    if (session_.state() != proto::State::InQueue) return {};
+    return screen_.live() && queued_since_ ? queue_text_ + " | " + clock_text(now - *queued_since_) : queue_text_;
+  }
+  // What matters most first: a narrow terminal cuts the end.
+  const Color me = *g.my_color();
+  std::string turn = g.my_turn() ? "Your turn" : fmt::format("{}'s turn", g.opponent());
+  const auto since = g.my_turn() ? session_.turn_started() : opponent_turn_since_;
+  if (screen_.live() && since) turn += " " + clock_text(now - *since);
+  if (config_.local)
+    return fmt::format("{} | move {} | you {} vs {} {}", turn, g.moves(), colour_name(me), g.opponent(),
+                       colour_name(game::opponent(me)));
+  const std::string mine = session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
+  return fmt::format("{} | move {} | you {}{} vs {} {} {}", turn, g.moves(), colour_name(me), mine, g.opponent(),
+                     colour_name(game::opponent(me)), g.opponent_rating());
+}
+
+std::string InteractivePlayer::wrapped(const std::string& text, const std::string& separator) const {
+  return wrap_text(text, screen_.width() - 1, separator, "  ");
 }
 
 void InteractivePlayer::show_legal_moves() {
   const game::Position pos = session_.game().my_position();
-  screen_.println(fmt::format("Legal moves: {}.", legal_move_list(pos)));
+  screen_.println(wrapped(fmt::format("Legal moves: {}.", legal_move_list(pos)), ", "));
+}
+
+void InteractivePlayer::show_history() {
+  const std::string moves = session_.game().record().move_list();
+  screen_.println(moves.empty() ? "No moves yet." : wrapped("Moves: " + moves, "  "));
 }
 
 }  // namespace checkers::client

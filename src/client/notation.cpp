@@ -17,6 +17,11 @@ namespace {
 
 bool is_separator(char c) { return c == '-' || c == 'x' || c == ':'; }
 
+// A token repeated back in an error, cut: a pasted page must not come back whole.
+std::string quoted(std::string_view tok) {
+  return "'" + std::string(tok.substr(0, 12)) + (tok.size() > 12 ? "...'" : "'");
+}
+
 // One square token: "15" or "e5".
 std::optional<Square> parse_square(std::string_view tok, std::string& error) {
   if (tok.empty()) {
@@ -27,13 +32,13 @@ std::optional<Square> parse_square(std::string_view tok, std::string& error) {
     int n = 0;
     for (char c : tok) {
       if (std::isdigit(static_cast<unsigned char>(c)) == 0 || n > 100) {
-        error = "'" + std::string(tok) + "' is not a square (use 1-32 or a1-h8)";
+        error = quoted(tok) + " is not a square (use 1-32 or a1-h8)";
         return std::nullopt;
       }
       n = n * 10 + (c - '0');
     }
     if (n < 1 || n > 32) {
-      error = "there is no square " + std::string(tok) + ": squares are numbered 1 to 32";
+      error = "there is no square " + quoted(tok) + ": squares are numbered 1 to 32";
       return std::nullopt;
     }
     return game::square_of_pdn(n);
@@ -46,7 +51,7 @@ std::optional<Square> parse_square(std::string_view tok, std::string& error) {
     }
     return s;
   }
-  error = "'" + std::string(tok) + "' is not a square (use 1-32 or a1-h8)";
+  error = quoted(tok) + " is not a square (use 1-32 or a1-h8)";
   return std::nullopt;
 }
 

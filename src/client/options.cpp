@@ -53,9 +53,18 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
                  "(default $XDG_STATE_HOME/checkers/client.log or ~/.local/state/checkers/client.log)");
   auto* bot = app.add_option("--bot", bot_level, "Play by itself: random, medium (default) or strong")
                   ->expected(0, 1);
-  app.add_option("--games", o.games, "With --bot: number of games to play, then exit")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  auto* games_opt = app.add_option("--games", o.games, "With --bot: number of games to play, then exit")
+                       ->capture_default_str()
+                       ->check(CLI::PositiveNumber);
+  std::string games_dir;
+  std::string vs_level;
+  app.add_option("--games-dir", games_dir,
+                 "Where finished games are saved as PDN (default $XDG_DATA_HOME/checkers/games or "
+                 "~/.local/share/checkers/games)");
+  app.add_flag("--no-save", o.no_save, "Do not save finished games");
+  auto* vs = app.add_option("--vs-computer", vs_level,
+                            "Play one local, unrated game against the computer: random, medium (default) or strong")
+                 ->expected(0, 1);
   auto* seed_opt = app.add_option("--seed", seed, "With --bot: search seed (default from time and pid)");
   app.add_flag("--no-color", o.no_color, "Plain ASCII output even on a terminal");
   app.add_option("--poller", poller, "I/O backend: epoll or poll (default $CHECKERS_POLLER or epoll)");
@@ -88,6 +97,14 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
     if (!o.bot) return usage_error(app, "--bot takes random, medium or strong, not '" + bot_level + "'");
   }
   if (seed_opt->count() > 0) o.seed = seed;
+  if (games_opt->count() > 0 && !o.bot) return usage_error(app, "--games only counts games played with --bot");
+  if (!games_dir.empty()) o.games_dir = games_dir;
+  if (vs->count() > 0) {
+    o.vs_computer = parse_level(vs_level.empty() ? "medium" : vs_level);
+    if (!o.vs_computer)
+      return usage_error(app, "--vs-computer takes random, medium or strong, not '" + vs_level + "'");
+    if (o.bot) return usage_error(app, "--vs-computer is for a person; --bot plays on a server");
+  }
   if (!poller.empty()) {
     o.poller = reactor::parse_poller(poller);
     if (!o.poller) return usage_error(app, "--poller takes epoll or poll, not '" + poller + "'");

@@ -26,6 +26,9 @@ struct ClientOptions {
   std::optional<uint64_t> seed;
   bool no_color = false;
   std::optional<reactor::PollerKind> poller;
+  std::optional<std::string> games_dir;  // --games-dir; default default_games_dir()
+  bool no_save = false;
+  std::optional<game::Level> vs_computer;  // --vs-computer: a local game, no server
   int discover_ms = 500;
   bool list_servers = false;
 };

@@ -1,6 +1,7 @@
 #include "client/render.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -52,11 +53,16 @@ std::string key_cell(Square s) {
 
 }  // namespace
 
+int board_columns(bool key) { return key ? 59 : 31; }
+
 std::string render_board(const proto::Board& board, Color me, const RenderOptions& opts) {
   std::string files;
   for (int col = 0; col < 8; ++col)
     files += fmt::format(" {} ", static_cast<char>('a' + square_at(0, col, me).x));
-  std::string out = fmt::format("    {}        square numbers\n", files);
+  std::vector<std::string> lines;
+  std::vector<int> widths;  // printable columns of each line
+  lines.push_back(fmt::format("    {}{}", files, opts.key ? "        square numbers" : ""));
+  widths.push_back(static_cast<int>(lines.back().size()));
   for (int row = 0; row < 8; ++row) {
     const int rank = square_at(row, 0, me).y + 1;
     std::string line = fmt::format(" {}  ", rank);
@@ -66,9 +72,24 @@ std::string render_board(const proto::Board& board, Color me, const RenderOption
       line += cell(board, s, me, opts);
       key += key_cell(s);
     }
-    out += fmt::format("{}  {}    {}\n", line, rank, key);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    lines.push_back(opts.key ? fmt::format("{}  {}    {}", line, rank, key) : fmt::format("{}  {}", line, rank));
+    widths.push_back(opts.key ? 4 + 24 + 7 + static_cast<int>(key.size()) : 31);
   }
-  out += fmt::format("    {}\n", files);
+  lines.push_back(fmt::format("    {}", files));
+  widths.push_back(static_cast<int>(lines.back().size()));
+  const int column = board_columns(opts.key) + 2;
+  const int room = opts.width - 1 - column;
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out += lines[i];
+    if (i < opts.side.size() && room >= 8 && !opts.side[i].empty()) {
+      std::string side = opts.side[i];
+      if (static_cast<int>(side.size()) > room) side = side.substr(0, static_cast<size_t>(room));
+      out += std::string(static_cast<size_t>(std::max(1, column - widths[i])), ' ') + side;
+    }
+    out += '\n';
+  }
   return out;
 }
 

@@ -15,10 +15,16 @@ namespace checkers::client {
 struct RenderOptions {
   bool ansi = false;                   // colours and backgrounds (only for a terminal)
   std::vector<game::Square> highlight; // e.g. the squares of the last move
+  bool key = true;                     // the square-number key beside the board
+  std::vector<std::string> side;       // lines written to the right of the board (the moves)
+  int width = 80;                      // the side lines are cut to fit
 };
 
 // Pieces: Black men 'b', kings 'B'; White men 'w', kings 'W'. Empty dark squares '.'.
 // UI: draws the board (own pieces at the bottom, square-number key, colours on a terminal).
 std::string render_board(const proto::Board& board, game::Color me, const RenderOptions& opts);
+
+// Columns the board takes (with or without the key), side lines excluded.
+int board_columns(bool key);
 
 }  // namespace checkers::client

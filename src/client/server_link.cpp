@@ -170,7 +170,7 @@ void ServerLink::cancel_partial_timer() {
   partial_timer_ = 0;
 }
 
-const char* to_string(ServerLink::Failure f) {
+const char* to_string(Link::Failure f) {
   switch (f) {
     case ServerLink::Failure::ConnectFailed: return "connect failed";
     case ServerLink::Failure::ProtocolViolation: return "protocol violation";

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "client/link.hpp"
 #include "proto/dfa.hpp"
 #include "proto/messages.hpp"
 #include "proto/stream_decoder.hpp"
@@ -22,24 +23,8 @@
 namespace checkers::client {
 
 // CLIENT: the connection to the chosen server's host and port (8864 unless --port).
-class ServerLink {
+class ServerLink : public Link {
  public:
-  enum class Failure {
-    ConnectFailed,      // nobody answered at host:port
-    ProtocolViolation,  // a message not allowed in the current state
-    Malformed,          // unknown type byte or a message left incomplete
-    ServerClosed,       // the server closed the connection (or crashed)
-  };
-
-  struct Callbacks {
-    std::function<void()> connected;
-    // A DFA-checked message; the state has already advanced.
-    std::function<void(const proto::Message&)> message;
-    // The link is dead (closed by the other side or because of bad input); it will not
-    // call anything again. Not called after close().
-    std::function<void(Failure, const std::string& why)> failed;
-  };
-
   static constexpr std::chrono::milliseconds kPartialMessageTimeout{1000};
 
   ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port, Callbacks callbacks,
@@ -48,16 +33,12 @@ class ServerLink {
   ServerLink(const ServerLink&) = delete;
   ServerLink& operator=(const ServerLink&) = delete;
 
-  void connect();
-  // Sends if the DFA allows it (the state advances); false otherwise (logged).
-  bool send(const proto::Message& m);
-  // Sends LogOut when logged in, then closes once the output is flushed. Quiet: no
-  // `failed` callback afterwards.
-  void close();
-  bool connected() const { return conn_ && conn_->connected(); }
-
-  proto::State state() const { return dfa_.state(); }
-  bool logged_in() const { return dfa_.state() != proto::State::Unauthenticated; }
+  void connect() override;
+  bool send(const proto::Message& m) override;
+  // Sends LogOut when logged in, then closes once the output is flushed.
+  void close() override;
+  bool connected() const override { return conn_ && conn_->connected(); }
+  proto::State state() const override { return dfa_.state(); }
   // "host port N" as the user gave it.
   std::string endpoint() const;
 
@@ -83,7 +64,7 @@ class ServerLink {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-const char* to_string(ServerLink::Failure f);
+const char* to_string(Link::Failure f);
 // "192.0.2.1 port 8864", "[::1] port 8864".
 std::string format_endpoint(const std::string& host, uint16_t port);
 

@@ -1,7 +1,7 @@
 // Session: the protocol side of the client, shared by the terminal UI and the bot. It
-// owns the ServerLink and the GameTracker, turns server messages into a few events for
-// a Frontend (the one who decides: a person or the search), and offers the actions a
-// player can take (log in, move, play again, resign, quit). The client's exit code and
+// owns the Link (ServerLink, or LocalGame for --vs-computer) and the GameTracker, turns
+// server messages into a few events for a Frontend (the one who decides: a person or the
+// search), and offers the actions a player can take (log in, move, play again, resign, quit). The client's exit code and
 // closing sentence come out of here through the finish callback.
 #pragma once
 
@@ -41,12 +41,12 @@ class Frontend {
   virtual void login_refused(proto::LoginFailure reason) = 0;
   virtual void queued(const proto::QueuePosition& q) = 0;
   virtual void game_started() = 0;
-  // A move the server reported (kind: YourTurn, CompulsoryMove or GameOver), before the
-  // matching your_turn()/game_ended().
-  virtual void move_seen(const MoveReport& report, proto::MsgType kind) = 0;
+  // Each ply of the game once, in order, when it is complete (ours as soon as we sent its
+  // last hop), before the matching your_turn()/game_ended().
+  virtual void ply_played(const Ply& ply) = 0;
   // Our move; Session::game().my_position() has the legal moves (maybe none).
   virtual void your_turn() = 0;
-  // After a CompulsoryMove: the new board, nothing to decide.
+  // The board to show changed (our own hop, a CompulsoryMove, our colour became known).
   virtual void board_changed() = 0;
   virtual void move_rejected(const proto::Move& rejected) = 0;
   virtual void game_ended(const GameOutcome& outcome) = 0;
@@ -57,8 +57,17 @@ class Session {
   using FinishCallback = std::function<void(int exit_code, const std::string& message)>;
 
   Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void set_frontend(Frontend* f) { frontend_ = f; }
+  // Instead of a server over TCP (--vs-computer: the local referee); `label` names it.
+  using LinkFactory = std::function<std::unique_ptr<Link>(Link::Callbacks)>;
+  void use_link(LinkFactory factory, std::string label) {
+    link_factory_ = std::move(factory);
+    endpoint_label_ = std::move(label);
+  }
 
   // Sends Connect with these credentials: on the open connection when there is one in
   // Unauthenticated (after a resignation), otherwise over a new connection (at start,
@@ -69,8 +78,12 @@ class Session {
   // continuation (if they are still legal then).
   void play(std::vector<game::Hop> hops);
   void requeue();
-  // LogOut but stay connected (the reference server's only way out of a blocked game).
+  // LogOut but stay connected (the reference server's only way out of a blocked or
+  // drawn game it does not end).
   void logout();
+  // Leaves the game in progress by LogOut: resigned, or (drawn) a draw the server did not
+  // end; the outcome to report.
+  GameOutcome leave_game(bool drawn);
   // LogOut when logged in, close, and finish with this code and message.
   void quit(int exit_code, const std::string& message);
 
@@ -81,15 +94,20 @@ class Session {
   std::optional<uint32_t> my_rating() const { return my_rating_; }
   std::string endpoint() const;
   bool finished() const { return finished_; }
+  // When our current turn began (the YourTurn that opened it).
+  std::optional<reactor::EventLoop::Clock::time_point> turn_started() const { return turn_started_; }
+  reactor::EventLoop& loop() { return loop_; }
 
  private:
   void on_message(const proto::Message& m);
-  void on_failed(ServerLink::Failure kind, const std::string& why);
+  void on_failed(Link::Failure kind, const std::string& why);
   void on_your_turn(const proto::YourTurn& t);
   void on_compulsory(const proto::CompulsoryMove& c);
   void on_game_over(const proto::GameOver& g);
+  void on_opponent_disconnect();
   void finish(int code, const std::string& message);
   void send_hop(const game::Hop& hop);
+  void report(const GameRecord::Observation& obs);
   void send(const proto::Message& m);
   void open_link();
   void retire_link();
@@ -97,8 +115,10 @@ class Session {
   reactor::EventLoop& loop_;
   std::string host_;
   uint16_t port_;
-  std::unique_ptr<ServerLink> link_;
-  std::vector<std::unique_ptr<ServerLink>> retired_;  // destroyed outside their callbacks
+  std::unique_ptr<Link> link_;
+  std::vector<std::unique_ptr<Link>> retired_;  // destroyed outside their callbacks
+  LinkFactory link_factory_;
+  std::string endpoint_label_;
   bool connect_pending_ = false;  // send Connect once the link is up
   FinishCallback finish_cb_;
   Frontend* frontend_ = nullptr;
@@ -106,6 +126,8 @@ class Session {
   Credentials credentials_;
   std::deque<game::Hop> pending_;  // rest of a typed multi-jump
   std::optional<uint32_t> my_rating_;
+  std::optional<reactor::EventLoop::Clock::time_point> turn_started_;
+  reactor::TimerId disconnect_timer_ = 0;
   bool finished_ = false;
 };
 

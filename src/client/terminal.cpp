@@ -1,8 +1,10 @@
 #include "client/terminal.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -25,6 +27,17 @@ void TerminalGuard::set_echo(bool on) {
     t.c_lflag |= ECHO;
   else
     t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(fd_, TCSANOW, &t);
+}
+
+void TerminalGuard::set_raw(bool on) {
+  if (!saved_) return;
+  termios t = *saved_;
+  if (on) {
+    t.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+  }
   ::tcsetattr(fd_, TCSANOW, &t);
 }
 
@@ -112,37 +125,264 @@ void Screen::write(std::string_view text) {
   std::fflush(stdout);
 }
 
+namespace {
+
+// Cut to at most `width` columns (bytes; the UI writes ASCII), marking the cut.
+std::string fit(const std::string& text, int width) {
+  const size_t w = static_cast<size_t>(std::max(width, 4));
+  if (text.size() <= w) return text;
+  return text.substr(0, w - 3) + "...";
+}
+
+}  // namespace
+
+void Screen::erase_bottom() {
+  if (!bottom_shown_) return;
+  write(status_rows_ ? "\r\x1b[1A\x1b[J" : "\r\x1b[J");
+  bottom_shown_ = false;
+}
+
+void Screen::draw_bottom() {
+  const int usable = width_ - 1;  // never write the last column: no pending wrap
+  std::string out;
+  status_rows_ = !status_.empty();
+  if (status_rows_) out += fit(status_, usable) + "\r\n";
+  std::string shown = hidden_ ? std::string() : input_;
+  const int room = usable - static_cast<int>(prompt_.size());
+  if (room < 8) {
+    out += fit(prompt_, usable - 8);
+    shown = shown.size() > 7 ? "<" + shown.substr(shown.size() - 6) : shown;
+  } else {
+    out += prompt_;
+    if (static_cast<int>(shown.size()) > room) shown = "<" + shown.substr(shown.size() - static_cast<size_t>(room - 1));
+  }
+  write(out + shown);
+  bottom_shown_ = true;
+}
+
 void Screen::print(std::string_view text) {
-  if (status_showing_) {
+  ++prints_;
+  if (live_) {
+    erase_bottom();
+    write(text);
+    if (!text.empty() && text.back() != '\n') write("\n");
+    draw_bottom();
+    return;
+  }
+  if (prompt_open_) {
     write("\n");
-    status_showing_ = false;
+    prompt_open_ = false;
   }
   write(text);
 }
 
 void Screen::println(std::string_view text) {
+  if (live_) {
+    print(std::string(text) + "\n");
+    return;
+  }
   print(text);
   write("\n");
 }
 
-void Screen::prompt(std::string_view text) { print(text); }
+void Screen::prompt(std::string_view text, bool hidden) {
+  hidden_ = hidden;
+  if (live_) {
+    // What the person has typed so far stays: it belongs to the LineEditor.
+    erase_bottom();
+    prompt_ = text;
+    draw_bottom();
+    return;
+  }
+  print(text);
+  prompt_open_ = true;
+}
 
 void Screen::status(const std::string& text) {
-  if (text == last_status_ && status_showing_) return;
-  if (text == last_status_ && !ansi_) return;
-  last_status_ = text;
-  if (ansi_) {
-    // Rewrite the current line: \r, clear to end of line.
-    write(status_showing_ ? "\r\x1b[K" : "");
-    write(text);
-    status_showing_ = true;
-  } else {
-    write(text);
-    write("\n");
+  if (text == status_) return;
+  status_ = text;
+  if (live_) {
+    erase_bottom();
+    draw_bottom();
+  } else if (!text.empty()) {
+    print(text + "\n");
   }
 }
 
-void Screen::newline_after_hidden_input() { write("\n"); }
+void Screen::set_input(const std::string& typed) {
+  if (!live_) return;
+  erase_bottom();
+  input_ = typed;
+  draw_bottom();
+}
+
+void Screen::commit_input() {
+  if (!live_) return;
+  erase_bottom();
+  write(prompt_ + (hidden_ ? std::string() : fit(input_, width_ - 1 - static_cast<int>(prompt_.size()))) + "\n");
+  prompt_.clear();
+  input_.clear();
+  hidden_ = false;
+  draw_bottom();
+}
+
+void Screen::newline_after_hidden_input() {
+  if (!live_) {
+    write("\n");
+    prompt_open_ = false;
+  }
+}
+
+void Screen::close() {
+  if (!live_) return;
+  erase_bottom();
+  live_ = false;
+}
+
+void Screen::set_width(int columns) {
+  if (columns <= 0) return;
+  width_ = columns;
+}
+
+// ---- LineEditor ----
+
+LineEditor::LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line, EofCallback on_eof)
+    : loop_(loop), fd_(fd), screen_(screen), on_line_(std::move(on_line)), on_eof_(std::move(on_eof)) {}
+
+LineEditor::~LineEditor() {
+  if (channel_) channel_->remove();
+}
+
+void LineEditor::start() {
+  channel_ = std::make_unique<reactor::Channel>(loop_, fd_);
+  channel_->set_read_callback([this] { read_once(); });
+  channel_->set_close_callback([this] { read_once(); });
+  channel_->set_error_callback([this] {
+    stop();
+    on_eof_();
+  });
+  channel_->enable_reading();
+}
+
+void LineEditor::stop() {
+  stopped_ = true;
+  if (channel_) channel_->disable_all();
+}
+
+void LineEditor::read_once() {
+  if (stopped_) return;
+  char buf[1024];
+  const ssize_t n = ::read(fd_, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    stop();
+    on_eof_();
+    return;
+  }
+  feed(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+void LineEditor::feed(std::string_view bytes) {
+  for (char c : bytes) {
+    if (stopped_) return;
+    key(c);
+  }
+}
+
+void LineEditor::key(char c) {
+  if (!escape_.empty()) {
+    escape_ += c;
+    // ESC [ ... final byte, or ESC O x.
+    const bool csi = escape_.size() >= 2 && escape_[1] == '[';
+    if (escape_.size() == 2 && c != '[' && c != 'O') {
+      escape_.clear();
+    } else if (escape_.size() >= 3 && (!csi || (c >= 0x40 && c <= 0x7e))) {
+      escape_done();
+    } else if (escape_.size() > 16) {
+      escape_.clear();
+    }
+    return;
+  }
+  switch (c) {
+    case '\x1b':
+      escape_ = c;
+      return;
+    case '\r':
+    case '\n': {
+      std::string line = std::move(line_);
+      line_.clear();
+      if (!screen_.hidden() && !line.empty() && (history_.empty() || history_.back() != line))
+        history_.push_back(line);
+      recalled_ = history_.size();
+      draft_.clear();
+      screen_.set_input(line);
+      screen_.commit_input();
+      on_line_(std::move(line));
+      return;
+    }
+    case '\x7f':
+    case '\b':
+      // Drop a whole UTF-8 character.
+      while (!line_.empty() && (static_cast<unsigned char>(line_.back()) & 0xC0) == 0x80) line_.pop_back();
+      if (!line_.empty()) line_.pop_back();
+      break;
+    case '\x15':  // Ctrl-U
+      line_.clear();
+      break;
+    case '\x04':  // Ctrl-D: end of input on an empty line
+      if (line_.empty()) on_eof_();
+      return;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) return;
+      if (line_.size() < kMaxLine) line_ += c;
+      break;
+  }
+  screen_.set_input(line_);
+}
+
+void LineEditor::escape_done() {
+  const std::string seq = std::move(escape_);
+  escape_.clear();
+  const char final_byte = seq.back();
+  if (final_byte == 'A') recall(-1);
+  if (final_byte == 'B') recall(+1);
+}
+
+void LineEditor::recall(int direction) {
+  if (screen_.hidden()) return;
+  if (direction < 0 && recalled_ == 0) return;
+  if (direction > 0 && recalled_ >= history_.size()) return;
+  if (recalled_ == history_.size()) draft_ = line_;
+  recalled_ = direction < 0 ? recalled_ - 1 : recalled_ + 1;
+  line_ = recalled_ == history_.size() ? draft_ : history_[recalled_];
+  screen_.set_input(line_);
+}
+
+std::string wrap_text(const std::string& text, int width, const std::string& separator, const std::string& indent) {
+  const size_t limit = static_cast<size_t>(std::max(width, 20));
+  std::string out;
+  std::string line;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t next = text.find(separator, at);
+    next = next == std::string::npos ? text.size() : next + separator.size();
+    const std::string piece = text.substr(at, next - at);
+    at = next;
+    if (line.size() > indent.size() && line.size() + piece.size() > limit) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+      line = indent;
+    }
+    line += piece;
+  }
+  return out + line;
+}
+
+int terminal_columns(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
 
 bool is_tty(int fd) { return ::isatty(fd) == 1; }
 

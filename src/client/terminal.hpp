@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reactor/channel.hpp"
 #include "reactor/event_loop.hpp"
@@ -29,6 +30,8 @@ class TerminalGuard {
 
   bool is_terminal() const { return saved_.has_value(); }
   void set_echo(bool on);
+  // Character at a time without the terminal's echo (the LineEditor echoes); signals stay.
+  void set_raw(bool on);
   void restore();
 
  private:
@@ -68,31 +71,103 @@ class LineReader {
 };
 
 // Output for the player. All UI text goes through here (stdout).
-// UI: all player-facing output (stdout), with the status line updated in place on a terminal.
+// UI: all player-facing output (stdout). On a live terminal the bottom of the screen is
+// the status line and the prompt with what the person has typed so far; text printed
+// goes above them and they are drawn again under it, so output never tramples input.
 class Screen {
  public:
-  explicit Screen(bool ansi) : ansi_(ansi) {}
+  // ansi: colours; live: stdout is a terminal that we may move the cursor on.
+  Screen(bool ansi, bool live) : ansi_(ansi), live_(live) {}
 
   bool ansi() const { return ansi_; }
-  // Text as is (a trailing newline is the caller's); ends an in-place status line first.
+  bool live() const { return live_; }
+  // How many times text was printed (not counting the status line and prompt).
+  uint64_t prints() const { return prints_; }
+  // Text as is (a trailing newline is the caller's), above the status line and prompt.
   void print(std::string_view text);
   void println(std::string_view text);
-  // A prompt: no newline, flushed.
-  void prompt(std::string_view text);
-  // The status line: rewritten in place on a terminal, printed only when it changed.
+  // The question the person answers next (no newline); hidden: typing is not shown.
+  void prompt(std::string_view text, bool hidden = false);
+  bool hidden() const { return hidden_; }
+  // The status line ("" = none): redrawn in place on a live terminal; otherwise printed
+  // as a line when it changed.
   void status(const std::string& text);
+  // What the person has typed so far on the prompt line (LineEditor).
+  void set_input(const std::string& typed);
+  // Enter: the prompt and the typed line stay on screen as a finished line.
+  void commit_input();
   // The next print starts on a fresh line after a prompt the user answered invisibly
-  // (password without echo).
+  // (password without echo, terminal not live).
   void newline_after_hidden_input();
+  void set_width(int columns);
+  // The end: the status line and prompt are erased; later output is plain lines.
+  void close();
+  int width() const { return width_; }
 
  private:
   void write(std::string_view text);
+  void erase_bottom();
+  void draw_bottom();
 
   bool ansi_;
-  bool status_showing_ = false;
-  std::string last_status_;
+  bool live_;
+  int width_ = 80;
+  std::string status_;
+  std::string prompt_;
+  std::string input_;
+  bool hidden_ = false;
+  bool bottom_shown_ = false;  // live: the status/prompt lines are on screen
+  bool status_rows_ = false;   // live: the status line takes a row above the prompt
+  bool prompt_open_ = false;   // not live: a prompt without its newline was written
+  uint64_t prints_ = 0;
 };
 
+// A line editor for a live terminal in raw mode: echoes through the Screen, keeps what is
+// typed when output arrives, Backspace, Ctrl-U, Up/Down for earlier lines, Ctrl-D on an
+// empty line as end of input. Lines longer than kMaxLine are cut.
+// UI: the person's typing on a terminal.
+class LineEditor {
+ public:
+  static constexpr size_t kMaxLine = 200;
+  using LineCallback = std::function<void(std::string line)>;
+  using EofCallback = std::function<void()>;
+
+  LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line, EofCallback on_eof);
+  ~LineEditor();
+  LineEditor(const LineEditor&) = delete;
+  LineEditor& operator=(const LineEditor&) = delete;
+
+  void start();
+  void stop();
+  // Bytes as read from the terminal (public for tests).
+  void feed(std::string_view bytes);
+
+ private:
+  void read_once();
+  void key(char c);
+  void escape_done();
+  void recall(int direction);
+
+  reactor::EventLoop& loop_;
+  int fd_;
+  Screen& screen_;
+  LineCallback on_line_;
+  EofCallback on_eof_;
+  std::unique_ptr<reactor::Channel> channel_;
+  std::string line_;
+  std::string escape_;  // an escape sequence being read
+  std::vector<std::string> history_;
+  size_t recalled_ = 0;  // == history_.size(): the line being typed
+  std::string draft_;
+  bool stopped_ = false;
+};
+
+// Lines of at most `width` columns, broken after `separator`; continuation lines start
+// with `indent`. A piece longer than a line stays whole.
+std::string wrap_text(const std::string& text, int width, const std::string& separator = " ",
+                      const std::string& indent = "");
+// The width of the terminal on fd (80 when it is not one).
+int terminal_columns(int fd);
 // Whether fd is a terminal.
 bool is_tty(int fd);
 // True when fds a and b are the same terminal (so logs on b would mix with the UI on a).

@@ -1,9 +1,11 @@
-// checkers-engine: command-line front end of the rules engine (perft, bestmove, show).
+// checkers-engine: command-line front end of the rules engine (perft, bestmove, show, replay).
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <string>
 
@@ -54,6 +56,30 @@ int run_bestmove(const Position& pos, int depth, int ms, uint64_t seed) {
   return 0;
 }
 
+// Exit 0: every move legal; 1: an illegal move; 2: unreadable or malformed file.
+int run_replay(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fmt::print(stderr, "checkers-engine: cannot read {}\n", file);
+    return kExitBadInput;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string error;
+  const std::optional<PdnGame> game = parse_pdn(text.str(), error);
+  if (!game) {
+    fmt::print(stderr, "checkers-engine: {}: not a PDN game: {}\n", file, error);
+    return kExitBadInput;
+  }
+  const std::optional<Position> final = replay_pdn(*game, error);
+  if (!final) {
+    fmt::print(stderr, "checkers-engine: {}: {}\n", file, error);
+    return 1;
+  }
+  fmt::print("{} plies replayed, all legal; result {}\n{}", game->moves.size(), game->result, render_board(*final));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,6 +108,10 @@ int main(int argc, char** argv) {
   auto* show_cmd = app.add_subcommand("show", "print the board with PDN numbers and protocol (x,y)");
   show_cmd->add_option("--position", fen, "PDN FEN (default: start)");
 
+  std::string pdn_file;
+  auto* replay_cmd = app.add_subcommand("replay", "check a PDN game move by move and print the final position");
+  replay_cmd->add_option("file", pdn_file, "the .pdn file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,6 +119,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitBadInput;
   }
 
+  if (*replay_cmd) return run_replay(pdn_file);
   const std::optional<Position> pos = load(fen);
   if (!pos) return kExitBadInput;
   if (*perft_cmd) return run_perft(*pos, perft_depth, stats);

@@ -21,7 +21,7 @@ std::optional<Hop> Game::forced_move() const {
 }
 
 std::optional<HopResult> Game::play(Square from, int dx, int dy) {
-  if (over()) return std::nullopt;
+  if (status_.kind == GameStatus::Win || (over() && !play_on_after_draws_)) return std::nullopt;
   const std::optional<Hop> hop = find_hop(pos_, from, dx, dy);
   if (!hop) return std::nullopt;
   const bool man = !is_king(pos_.piece_at(from));

@@ -29,6 +29,10 @@ class Game {
   std::optional<Hop> forced_move() const;
   // Plays one hop; nullopt (position unchanged) if it is not legal or the game is over.
   std::optional<HopResult> play(Square from, int dx, int dy);
+  // A record of a game refereed elsewhere (a client on a server that does not end drawn
+  // games) keeps playing after a draw; status() still says Draw until the next capture
+  // or man move.
+  void play_on_after_draws() { play_on_after_draws_ = true; }
   GameStatus status() const { return status_; }
   bool over() const { return status_.kind != GameStatus::Ongoing; }
 
@@ -47,6 +51,7 @@ class Game {
   int hops_ = 0;
   int quiet_ = 0;
   GameStatus status_;
+  bool play_on_after_draws_ = false;
 };
 
 }  // namespace checkers::game

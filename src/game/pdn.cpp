@@ -1,6 +1,7 @@
 // PDN move text and the human-readable board diagram.
 #include "game/pdn.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -62,6 +63,139 @@ std::optional<Move> find_move(const Position& pos, std::string_view text) {
   }
   if (matches != 1) return std::nullopt;
   return found;
+}
+
+namespace {
+
+std::string tag_value(const PdnGame& game, std::string_view name) {
+  for (const auto& [k, v] : game.tags)
+    if (k == name) return v;
+  return {};
+}
+
+std::optional<Position> start_of(const PdnGame& game, std::string& error) {
+  const std::string fen = tag_value(game, "FEN");
+  if (fen.empty()) return Position::start();
+  auto pos = Position::from_fen(fen);
+  if (!pos) error = "the FEN tag is not a valid position: " + fen;
+  return pos;
+}
+
+bool is_result(std::string_view w) { return w == "1-0" || w == "0-1" || w == "1/2-1/2" || w == "*" || w == "2-0" || w == "0-2" || w == "1-1"; }
+
+}  // namespace
+
+std::string write_pdn(const PdnGame& game) {
+  std::string out;
+  for (const auto& [k, v] : game.tags) {
+    std::string escaped;
+    for (char c : v) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    out += "[" + k + " \"" + escaped + "\"]\n";
+  }
+  out += "\n";
+  std::string err;
+  const auto start = start_of(game, err);
+  bool white_first = start && start->side_to_move() == Color::White;
+  std::vector<std::string> words;
+  int number = 1;
+  for (size_t i = 0; i < game.moves.size(); ++i) {
+    const bool white = (i % 2 == 1) != white_first;
+    // A move number stays on the line of its move.
+    if (!white) words.push_back(std::to_string(number) + ". " + game.moves[i]);
+    else if (i == 0) words.push_back(std::to_string(number) + ". ... " + game.moves[i]);
+    else words.push_back(game.moves[i]);
+    if (white) ++number;
+  }
+  words.push_back(game.result.empty() ? "*" : game.result);
+  std::string line;
+  for (const std::string& w : words) {
+    if (!line.empty() && line.size() + 1 + w.size() > 79) {
+      out += line + "\n";
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += w;
+  }
+  out += line + "\n";
+  return out;
+}
+
+std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
+  PdnGame game;
+  game.result.clear();
+  size_t i = 0;
+  auto fail = [&](const std::string& why) {
+    error = why;
+    return std::optional<PdnGame>{};
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      ++i;
+    } else if (c == '[') {
+      const size_t end = text.find(']', i);
+      if (end == std::string_view::npos) return fail("a tag without its closing ]");
+      std::string_view tag = text.substr(i + 1, end - i - 1);
+      const size_t q1 = tag.find('"');
+      const size_t q2 = tag.rfind('"');
+      if (q1 == std::string_view::npos || q2 == q1) return fail("a tag without a quoted value");
+      std::string name(tag.substr(0, q1));
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      std::string value;
+      for (size_t k = q1 + 1; k < q2; ++k) {
+        if (tag[k] == '\\' && k + 1 < q2) ++k;
+        value += tag[k];
+      }
+      game.tags.emplace_back(name, value);
+      i = end + 1;
+    } else if (c == '{') {
+      const size_t end = text.find('}', i);
+      if (end == std::string_view::npos) return fail("a comment without its closing }");
+      i = end + 1;
+    } else {
+      size_t end = i;
+      while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end])) == 0 && text[end] != '{' &&
+             text[end] != '[')
+        ++end;
+      std::string_view word = text.substr(i, end - i);
+      i = end;
+      if (is_result(word)) {
+        game.result = std::string(word);
+        continue;
+      }
+      // Move numbers "12." and "12..." / "...".
+      size_t digits = 0;
+      while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits])) != 0) ++digits;
+      if (digits < word.size() && word[digits] == '.') {
+        word.remove_prefix(digits);
+        while (!word.empty() && word.front() == '.') word.remove_prefix(1);
+        if (word.empty()) continue;
+      }
+      if (word.find_first_not_of("0123456789-xX:") != std::string_view::npos)
+        return fail("'" + std::string(word) + "' is not a move");
+      game.moves.emplace_back(word);
+    }
+  }
+  if (game.result.empty()) game.result = "*";
+  return game;
+}
+
+std::optional<Position> replay_pdn(const PdnGame& game, std::string& error) {
+  std::optional<Position> pos = start_of(game, error);
+  if (!pos) return std::nullopt;
+  for (size_t i = 0; i < game.moves.size(); ++i) {
+    const std::optional<Move> m = find_move(*pos, game.moves[i]);
+    if (!m) {
+      error = "move " + std::to_string(i / 2 + 1) + (pos->side_to_move() == Color::Black ? " (Black) " : " (White) ") +
+              game.moves[i] + " is not legal in this position";
+      return std::nullopt;
+    }
+    *pos = play(*pos, *m);
+  }
+  return pos;
 }
 
 std::string render_board(const Position& pos) {

@@ -57,7 +57,7 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
   app.add_option("--login-timeout", c.login_timeout_s,
-                 "Seconds a connection may stay without a successful login before it is closed")
+                 "Seconds a connection may stay without a successful login before it is closed (counted again after each failed login)")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
   app.add_option("--match-gap", c.match_base_gap,

@@ -39,7 +39,7 @@ struct ServerConfig {
   size_t max_clients = 10000;
   size_t max_clients_per_ip = 64;
   double turn_timeout_s = 120;
-  double login_timeout_s = 10;
+  double login_timeout_s = 60;
   // Matchmaking: allowed rating gap = base + per_second * wait.
   uint32_t match_base_gap = 100;
   uint32_t match_gap_per_second = 50;

@@ -126,6 +126,11 @@ void GameRoom::on_turn_timeout() {
   if (phase_ != Phase::Playing) return;
   const Color loser = game_.side_to_move();
   Session* s = player(loser);
+  // Protocol v1 has no message for this in UserMove: the player only sees the connection close.
+  spdlog::info("game #{}: {} ({}) made no move within the turn limit of {:.0f} s: the game is lost, the "
+               "connection is closed",
+               id_, loser == Color::Black ? black_name_ : white_name_, loser == Color::Black ? "black" : "white",
+               std::chrono::duration<double>(turn_timeout_).count());
   finish(End{EndKind::Timeout, game::opponent(loser), "timeout"});
   // The loser sits in UserMove, where the protocol has no GameOver: it is
   // treated as having abandoned the game and disconnected.

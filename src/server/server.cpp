@@ -270,11 +270,14 @@ void Server::register_account(Session& s, const std::string& name, const std::st
 void Server::login_failed(Session& s, proto::LoginFailure reason) {
   spdlog::info("{} login refused: {}", s.tag(), reason);
   s.send(proto::InvalidLogin{reason});
-  if (reason == proto::LoginFailure::AlreadyLoggedIn) return;
-  if (!login_failures_.consume(s.peer_ip(), loop_.now())) {
+  if (reason != proto::LoginFailure::AlreadyLoggedIn && !login_failures_.consume(s.peer_ip(), loop_.now())) {
     spdlog::warn("{} too many failed logins from {}; closing", s.tag(), s.peer_ip());
     s.close_after_flush("failed-login rate limit");
+    return;
   }
+  // A person retyping a password gets the whole login time again (the reference client
+  // asks again on the same connection); the rate limit above still bounds guessing.
+  s.arm_login_timer(seconds(config_.login_timeout_s));
 }
 
 void Server::complete_login(Session& s, const std::string& name) {

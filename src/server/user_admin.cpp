@@ -104,7 +104,14 @@ std::optional<std::string> new_password(const std::string& name, std::ostream& e
     return first;
 }
 
-int list_users(const std::filesystem::path& data_dir, std::ostream& out) {
+int list_users(const std::filesystem::path& data_dir, std::ostream& out, std::ostream& err) {
+    // Listing only reads: a mistyped or missing --data-dir is said, never created.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(data_dir, ec)) {
+        err << "error: there is no account store at " << data_dir.string()
+            << " (the directory does not exist); pass the server's --data-dir\n";
+        return 1;
+    }
     std::unique_ptr<AccountStore> store;
     try {
         store = AccountStore::open(data_dir, true);
@@ -203,7 +210,7 @@ PasswordReader default_password_reader() {
 int run_user_command(const UserCommandArgs& args, const std::filesystem::path& data_dir, std::ostream& out,
                      std::ostream& err, const PasswordReader& read_password, bool interactive) {
     try {
-        if (args.action == "list") return list_users(data_dir, out);
+        if (args.action == "list") return list_users(data_dir, out, err);
         if (args.action == "add" || args.action == "passwd" || args.action == "del")
             return modify_user(args, data_dir, out, err, read_password, interactive);
         err << "error: unknown user command '" << args.action << "'\n";

@@ -13,6 +13,7 @@
 
 #include "game/movegen.hpp"
 #include "pty.hpp"
+#include "text_file.hpp"
 #include "support/game_driver.hpp"
 #include "support/process.hpp"
 #include "support/protocol_client.hpp"
@@ -28,20 +29,13 @@ namespace {
 
 std::string client_binary() { return (bin_dir() / "checkers-client").string(); }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::unique_ptr<ServerProcess> start_server(const std::vector<std::pair<std::string, std::string>>& users) {
   return server_with_users(users, {"-v", "--match-gap", "100000"});
 }
 
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int games, int seed) {
   return {client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(port), "--username", user,
-          "--password", "pw", "--bot", "random", "--games", std::to_string(games), "--seed", std::to_string(seed)};
+          "--password", "pw", "--bot", "random", "--games", std::to_string(games), "--seed", std::to_string(seed), "--no-save"};
 }
 
 // A White reply that leaves Black (the client) without a capture, so no forced move.
@@ -92,7 +86,8 @@ TEST_CASE("two bots play 20 rated games through the real server") {
 TEST_CASE("a person plays through a pseudo-terminal") {
   auto server = start_server({{"alice", "pw"}});
   TempDir state("client-state");
-  PtyProcess ui({client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(server->port()), "--verbose"},
+  PtyProcess ui({client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(server->port()), "--verbose",
+                 "--no-save"},
                 {"XDG_STATE_HOME=" + state.path().string(), "TERM=xterm"});
   REQUIRE(ui.expect("Username: "));
   ui.type("alice\n");
@@ -104,7 +99,7 @@ TEST_CASE("a person plays through a pseudo-terminal") {
   REQUIRE(ui.expect("Password for alice: "));
   ui.type("pw\n");
   INFO(ui.output());
-  REQUIRE(ui.expect("Waiting for an opponent: place 1 of 1 in the queue"));
+  REQUIRE(ui.expect("Waiting for an opponent: place 1 of 1"));
   CHECK(ui.output().find("sekrit") == std::string::npos);  // typed without echo
 
   // alice queued first, so on equal ratings she is Black and moves first.
@@ -118,11 +113,11 @@ TEST_CASE("a person plays through a pseudo-terminal") {
   CHECK(ui.output().find("\x1b[") != std::string::npos);  // colours on a terminal
 
   ui.type("11-15\n");
-  REQUIRE(ui.expect("You play 11-15"));
+  REQUIRE(ui.expect("you: 11-15"));
   const auto turn = bob.expect<proto::YourTurn>(10s);
   CHECK(turn.last_move == proto::Move{5, 5, -1, -1});
   bob.send(proto::MakeMove{to_wire(quiet_reply(turn.board))});
-  REQUIRE(ui.expect("bob played"));
+  REQUIRE(ui.expect("bob: "));
   REQUIRE(ui.expect("Your move"));
 
   ui.type("11-16\n");
@@ -131,7 +126,9 @@ TEST_CASE("a person plays through a pseudo-terminal") {
   REQUIRE(ui.expect("Your move"));
   CHECK(bob.expect_silence(300ms));  // rejected locally: nothing reached the server
 
-  ui.type("\x03");  // Ctrl-C
+  ui.type("\x03");  // Ctrl-C asks first in a game; a second one confirms
+  REQUIRE(ui.expect("Resign this game? It counts as a loss. [y/N]"));
+  ui.type("\x03");
   CHECK(ui.wait_exit(10s) == 0);
   CHECK(server->wait_for_log("alice] logged out", 5s));
   bob.expect<proto::OpponentDisconnect>(10s);

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,10 +12,11 @@
 
 namespace checkers::test {
 
-PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int rows,
+                       int cols) {
   winsize ws{};
-  ws.ws_row = 50;
-  ws.ws_col = 132;
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
   pid_ = ::forkpty(&master_, nullptr, nullptr, &ws);
   if (pid_ < 0) throw std::runtime_error("forkpty failed");
   if (pid_ == 0) {
@@ -47,27 +49,41 @@ bool PtyProcess::read_some(int timeout_ms) {
 }
 
 bool PtyProcess::expect(std::string_view needle, std::chrono::milliseconds timeout) {
+  return expect_first({std::string(needle)}, timeout) == 0;
+}
+
+int PtyProcess::expect_first(const std::vector<std::string>& needles, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const size_t at = out_.find(needle, mark_);
-    if (at != std::string::npos) {
-      mark_ = at + needle.size();
-      return true;
+  auto find_first = [&]() {
+    int best = -1;
+    size_t best_at = std::string::npos;
+    for (size_t i = 0; i < needles.size(); ++i) {
+      const size_t at = out_.find(needles[i], mark_);
+      if (at != std::string::npos && (best_at == std::string::npos || at < best_at)) {
+        best = static_cast<int>(i);
+        best_at = at;
+      }
     }
+    if (best >= 0) mark_ = best_at + needles[static_cast<size_t>(best)].size();
+    return best;
+  };
+  for (;;) {
+    if (const int found = find_first(); found >= 0) return found;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0) return -1;
     if (!read_some(static_cast<int>(std::min<long>(left.count(), 200)))) {
       int st = 0;
       if (!status_ && ::waitpid(pid_, &st, WNOHANG) == pid_)
         status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      if (status_ && !read_some(0)) {
-        const size_t late = out_.find(needle, mark_);
-        if (late == std::string::npos) return false;
-        mark_ = late + needle.size();
-        return true;
-      }
+      if (status_ && !read_some(0)) return find_first();
     }
   }
+}
+
+std::optional<std::string> PtyProcess::read_until(std::string_view terminator, std::chrono::milliseconds timeout) {
+  const size_t from = mark_;
+  if (!expect(terminator, timeout)) return std::nullopt;
+  return out_.substr(from, mark_ - terminator.size() - from);
 }
 
 void PtyProcess::type(std::string_view text) {
@@ -77,6 +93,13 @@ void PtyProcess::type(std::string_view text) {
     if (n <= 0) throw std::runtime_error("write to pty failed");
     off += static_cast<size_t>(n);
   }
+}
+
+void PtyProcess::resize(int rows, int cols) {
+  winsize ws{};
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
+  if (::ioctl(master_, TIOCSWINSZ, &ws) != 0) throw std::runtime_error("TIOCSWINSZ failed");
 }
 
 std::optional<int> PtyProcess::wait_exit(std::chrono::milliseconds timeout) {

@@ -1,6 +1,6 @@
 // The long hardening runs, labelled `stress` (make stress): kill -9 twenty
 // times during a stream of finishing games, a one-minute seeded live-server
-// fuzz loop, and the default 10 s login timeout. Each prints a FIGURE line.
+// fuzz loop, and the default 60 s login timeout. Each prints a FIGURE line.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -33,15 +33,15 @@ TEST_CASE("stress: kill -9 twenty times during finishing games", "[hardening][ki
   CHECK(st.problems.empty());
 }
 
-TEST_CASE("stress: default --login-timeout is 10 s", "[hardening][idle][stress]") {
+TEST_CASE("stress: default --login-timeout is 60 s", "[hardening][idle][stress]") {
   ServerProcess srv;
-  const Seconds bound = due_by(Seconds(10.0), MachineBaseline::measure());
+  const Seconds bound = due_by(Seconds(60.0), MachineBaseline::measure());
   RawSocket s(srv.port());
   const auto t0 = Clock::now();
   REQUIRE(s.wait_closed(std::chrono::duration_cast<std::chrono::milliseconds>(bound) + 5s));
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   figure(fmt::format("idle (default): a silent connection closed after {:.2f} s", secs));
-  CHECK(secs >= 9.9);
+  CHECK(secs >= 59.9);
   CHECK(secs <= bound.count());
 }
 

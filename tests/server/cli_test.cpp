@@ -95,3 +95,12 @@ TEST_CASE("user add / list / passwd / del round trip", "[server][cli]") {
   REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
   CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::AccountDoesNotExist);
 }
+
+TEST_CASE("user list on a data dir that does not exist says so, exits 1 and creates nothing", "[server][cli]") {
+  TempDir tmp("cli-missing");
+  const auto missing = tmp / "no-such-dir";
+  const RunResult r = server_cli({"--data-dir", missing.string(), "user", "list"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("there is no account store at " + missing.string()) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(missing));
+}

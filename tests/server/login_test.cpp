@@ -3,8 +3,11 @@
 // unsupported version, LogOut and re-login, failed-login rate limit.
 #include "fixture.hpp"
 
+#include <thread>
+
 using namespace checkers;
 using namespace checkers::test;
+using namespace std::chrono_literals;
 
 TEST_CASE("login succeeds and puts the player in the queue", "[server][login]") {
   auto srv = server_with_users({{"alice", "secret"}}, {"--registration", "closed"});
@@ -153,4 +156,18 @@ TEST_CASE("failed logins are rate-limited per source address", "[server][login]"
   ProtocolClient d(srv->port());
   d.send(proto::Connect{1, "alice", "secret"});
   CHECK(d.expect_closed(5s));
+}
+
+TEST_CASE("the login timer starts again after InvalidLogin", "[server][login]") {
+  // A person retyping a password on the same connection (the reference client does so)
+  // is not cut off by a timer running from the connect. Generous margins: 4 s timeout,
+  // the wrong password at 2.5 s, the right one at 5 s (past the first deadline).
+  auto srv = server_with_users({{"alice", "secret"}}, {"--login-timeout", "4"});
+  ProtocolClient c(srv->port());
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_until(t0 + 2500ms);
+  auto m = c.connect("alice", "wrong");
+  REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
+  std::this_thread::sleep_until(t0 + 5000ms);
+  CHECK(c.login("alice", "secret").queue_size == 1);
 }
