@@ -54,6 +54,7 @@ EventLoop::EventLoop(PollerKind kind)
 }
 
 EventLoop::~EventLoop() {
+    flush_pending_output();  // best effort, non-blocking: output sent but not yet written
     work_queue_.reset();
     // Connections deregister while the poller still exists; one the application still
     // holds must not touch this loop later.
@@ -61,6 +62,7 @@ EventLoop::~EventLoop() {
     for (auto& conn : closed_) conn->abandon();
     redeliveries_.clear();
     redeliveries_running_.clear();
+    pending_flush_.clear();
     closed_.clear();
     connections_.clear();
     deferred_.clear();
@@ -82,6 +84,8 @@ PollerKind EventLoop::poller_kind() const { return poller_->kind(); }
 void EventLoop::run() {
     quit_ = false;
     while (!quit_) iterate(-1);
+    // What was sent before quit() (a goodbye) still leaves, as one write per connection.
+    flush_pending_output();
 }
 
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
@@ -93,6 +97,7 @@ void EventLoop::iterate(int max_wait_ms) {
     // Redeliveries scheduled so far run in this iteration; ones scheduled from now on
     // wait for the next.
     redeliveries_running_.swap(redeliveries_);
+    flush_pending_output();
     active_.clear();
     poller_->poll(poll_timeout_ms(max_wait_ms), active_);
     now_ = Clock::now();
@@ -113,7 +118,10 @@ void EventLoop::iterate(int max_wait_ms) {
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !redeliveries_running_.empty() || !closed_.empty()) return 0;
+    if (!deferred_.empty() || !redeliveries_running_.empty() || !closed_.empty() ||
+        !pending_flush_.empty()) {
+        return 0;
+    }
     int timeout = max_wait_ms;
     while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
         drop_cancelled_heap_top();
@@ -254,6 +262,19 @@ void EventLoop::schedule_close(std::shared_ptr<TcpConnection> conn) {
 
 void EventLoop::schedule_redelivery(std::shared_ptr<TcpConnection> conn) {
     redeliveries_.push_back(std::move(conn));
+}
+
+void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
+    pending_flush_.push_back(std::move(conn));
+}
+
+// One send(2) per connection with output, however many messages it got this pass.
+// A flush that closes or completes (and whose callbacks send again) queues the rest for
+// the next pass.
+void EventLoop::flush_pending_output() {
+    flushing_.swap(pending_flush_);
+    for (auto& conn : flushing_) conn->flush();
+    flushing_.clear();
 }
 
 void EventLoop::run_redeliveries() {

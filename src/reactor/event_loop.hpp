@@ -1,5 +1,5 @@
 // EventLoop: the single-threaded reactor. One iteration is
-//   poll (timeout = next timer) -> I/O callbacks -> due timers -> message redeliveries
+//   flush pending output -> poll (timeout = next timer) -> I/O callbacks -> due timers -> message redeliveries
 //   -> defer()ed functions -> close callbacks of closed connections, then their release.
 // Everything runs on the thread that calls run(); only post() and the work queue's
 // completion path may be used from other threads.
@@ -35,13 +35,15 @@ public:
     using Clock = std::chrono::steady_clock;
 
     explicit EventLoop(PollerKind kind = default_poller());
-    // Joins the work-queue threads (queued jobs are finished, their completions dropped),
+    // Writes pending output once (non-blocking), joins the work-queue threads (queued
+    // jobs are finished, their completions dropped),
     // drops live connections without callbacks and restores the signal mask.
     ~EventLoop();
     EventLoop(const EventLoop&) = delete;
     EventLoop& operator=(const EventLoop&) = delete;
 
-    // Runs iterations until quit() is called (from a callback on this thread).
+    // Runs iterations until quit() is called (from a callback on this thread), then
+    // writes the output sent until then once more.
     void run();
     // Runs exactly one iteration, blocking at most max_wait for I/O or timers.
     void run_once(std::chrono::milliseconds max_wait);
@@ -83,6 +85,8 @@ public:
     void adopt_connection(std::shared_ptr<TcpConnection> conn);
     void schedule_close(std::shared_ptr<TcpConnection> conn);
     void schedule_redelivery(std::shared_ptr<TcpConnection> conn);
+    // conn has output to write; flush it once right before the next poll.
+    void queue_flush(std::shared_ptr<TcpConnection> conn);
     std::size_t connection_count() const { return connections_.size(); }
 
 private:
@@ -104,6 +108,7 @@ private:
     void iterate(int max_wait_ms);
     void run_due_timers();
     void run_redeliveries();
+    void flush_pending_output();
     void run_deferred();
     void run_posted();
     void finish_closed_connections();
@@ -140,6 +145,8 @@ private:
     std::vector<std::shared_ptr<TcpConnection>> redeliveries_;
     std::vector<std::shared_ptr<TcpConnection>> redeliveries_running_;
     std::vector<std::shared_ptr<TcpConnection>> closed_;
+    std::vector<std::shared_ptr<TcpConnection>> pending_flush_;
+    std::vector<std::shared_ptr<TcpConnection>> flushing_;
 
     std::unique_ptr<WorkQueue> work_queue_;
 };

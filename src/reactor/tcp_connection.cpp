@@ -125,49 +125,52 @@ void TcpConnection::send(std::string_view data) {
 
 void TcpConnection::send(std::span<const std::uint8_t> data) {
     if ((state_ != State::Connected && state_ != State::Idle) || data.empty()) return;
-    write_queued_or_send(data.data(), data.size());
-}
-
-void TcpConnection::write_queued_or_send(const std::uint8_t* data, std::size_t len) {
-    std::size_t written = 0;
-    if (output_.empty()) {
-        const ssize_t n = send_some(fd_.get(), data, len);
-        if (n >= 0) {
-            written = static_cast<std::size_t>(n);
-        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            // EPIPE, ECONNRESET...: close at the end of the iteration rather than from
-            // inside the caller's send().
-            spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
-            fail_later();
-            return;
-        }
-    }
-    if (written == len) return;
-
     const std::size_t before = output_.size();
-    output_.append(data + written, len - written);
-    if (!channel_.is_writing()) channel_.enable_writing();
+    output_.append(data);
+    if (!flush_pending_) {
+        flush_pending_ = true;
+        loop_.queue_flush(shared_from_this());
+    }
     if (before < high_water_mark_ && output_.size() >= high_water_mark_ && high_water_cb_) {
         high_water_cb_(shared_from_this(), output_.size());
     }
 }
 
+void TcpConnection::flush() {
+    flush_pending_ = false;
+    if (state_ == State::Closed || output_.empty()) return;
+    write_output();
+}
+
 void TcpConnection::handle_write() {
     if (!channel_.is_writing() || output_.empty()) return;
+    write_output();
+}
+
+void TcpConnection::write_output() {
     const auto pending = output_.readable();
     const ssize_t n = send_some(fd_.get(), pending.data(), pending.size());
+    ++write_calls_;
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (!channel_.is_writing()) channel_.enable_writing();
+            return;
+        }
         spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
         close();
         return;
     }
     output_.retrieve(static_cast<std::size_t>(n));
-    if (output_.empty()) after_output_drained();
+    if (output_.empty()) {
+        after_output_drained();
+    } else if (!channel_.is_writing()) {
+        // The kernel's send buffer is full: ask for writability only for what is left.
+        channel_.enable_writing();
+    }
 }
 
 void TcpConnection::after_output_drained() {
-    channel_.disable_writing();
+    if (channel_.is_writing()) channel_.disable_writing();
     if (output_.capacity() > kKeepOutputCapacity) output_.shrink(0);
     if (write_complete_cb_) {
         write_complete_cb_(shared_from_this());
@@ -181,16 +184,6 @@ void TcpConnection::after_output_drained() {
     } else {
         maybe_close_after_eof();
     }
-}
-
-void TcpConnection::fail_later() {
-    if (state_ == State::Closed) return;
-    // Stop I/O now; close at the end of the iteration.
-    state_ = State::Draining;
-    close_after_flush_ = true;
-    output_.retrieve_all();
-    auto self = shared_from_this();
-    loop_.defer([self] { self->close(); });
 }
 
 // ---- closing --------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // TcpConnection: one established TCP socket in an EventLoop, with an input and an output
-// Buffer. Writes go straight to the socket when nothing is queued; the rest is queued and
-// write interest is enabled only while output is pending.
+// Buffer. send() only appends to the output buffer and marks the connection pending; the
+// loop flushes every pending connection once per pass, right before it polls, so all the
+// messages of one pass leave in one send(2) (redis's handleClientsWithPendingWrites).
+// Write interest is enabled only for what the kernel did not take.
 //
 // Lifetime: the EventLoop keeps every started connection alive until it is closed; the
 // close callback then runs at the end of that iteration (exactly once, whatever closed it:
@@ -61,7 +63,8 @@ public:
     // Idempotent. send()/shutdown()/close() already work before it.
     void start();
 
-    // Ignored once the connection is closed or shutdown()/close_after_flush() was called.
+    // Appends to the output; the loop writes it before it next polls. Ignored once the
+    // connection is closed or shutdown()/close_after_flush() was called.
     void send(std::span<const std::uint8_t> data);
     void send(std::string_view data);
     void send(const void* data, std::size_t len) {
@@ -86,6 +89,9 @@ public:
     void set_tcp_nodelay(bool on);
 
     std::size_t output_bytes() const { return output_.size(); }
+    // send(2) calls made for this connection's output so far (one per loop pass at most,
+    // plus one per writability event while the kernel's buffer is full).
+    std::uint64_t write_calls() const { return write_calls_; }
     Buffer& input_buffer() { return input_; }
     const std::string& peer_address() const { return peer_address_; }  // "ip:port", "[v6]:port"
     const std::string& local_address() const { return local_address_; }
@@ -100,9 +106,10 @@ public:
     void set_context(std::any ctx) { context_ = std::move(ctx); }
     std::any& context() { return context_; }
 
-    // Loop plumbing: runs the close callback (end of the iteration) / a redelivery /
-    // detaches from a loop that is being destroyed (no callbacks).
+    // Loop plumbing: runs the close callback (end of the iteration) / writes the output
+    // queued this pass / a redelivery / detaches from a loop that is being destroyed (no callbacks).
     void finish_close();
+    void flush();
     void redeliver();
     void abandon();
 
@@ -119,10 +126,9 @@ private:
     void handle_write();
     void handle_close();
     void handle_error();
-    void write_queued_or_send(const std::uint8_t* data, std::size_t len);
+    void write_output();
     void after_output_drained();
     void maybe_close_after_eof();
-    void fail_later();
 
     EventLoop& loop_;
     UniqueFd fd_;
@@ -136,14 +142,16 @@ private:
     bool close_after_flush_ = false;
     bool redelivery_scheduled_ = false;
     bool close_callback_done_ = false;
+    bool flush_pending_ = false;  // queued in the loop's flush list
+    std::uint64_t write_calls_ = 0;
 
     sockaddr_storage peer_{};
     std::string peer_address_;
     std::string local_address_;
 
     // Small to start with: protocol messages are tens of bytes, a larger read spills
-    // into read_fd's stack buffer, and output is queued only when the kernel's send
-    // buffer is full. Idle sessions then cost a few hundred bytes, not two pages.
+    // into read_fd's stack buffer, and the output of one pass is a few messages.
+    // Idle sessions then cost a few hundred bytes, not two pages.
     Buffer input_{256};
     Buffer output_{0};
     std::size_t high_water_mark_ = 64 * 1024 * 1024;

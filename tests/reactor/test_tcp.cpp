@@ -364,7 +364,7 @@ TEST_CASE("tcp: a peer that resets mid-write: one close callback, no SIGPIPE", "
     });
     listener.listen();
     const int fd = test::connect_blocking(listener.port(), 4096);
-    REQUIRE(test::run_until(loop, [&] { return server_conn && server_conn->output_bytes() > 0; }));
+    REQUIRE(test::run_until(loop, [&] { return server_conn && server_conn->write_calls() > 0; }));
     REQUIRE(read_some(fd, 1000).size() >= 1000);
     linger lg{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -421,4 +421,79 @@ TEST_CASE("tcp: a connection the application keeps may outlive its loop", "[tcp]
     CHECK(closes == 0);  // the loop went away: no callbacks
     CHECK(sees_eof(fd));
     ::close(fd);
+}
+
+TEST_CASE("tcp: messages sent in one pass leave in one send(2), flushed before the next poll", "[tcp]") {
+    EventLoop loop;
+    TcpListener listener(loop, "127.0.0.1", 0);
+    TcpConnectionPtr server_side;
+    // A request gets two replies back to back, like a CompulsoryMove followed by a YourTurn.
+    listener.set_new_connection_callback([&](TcpConnectionPtr c) {
+        server_side = c;
+        c->set_message_callback([](const TcpConnectionPtr& conn, Buffer& in) {
+            in.retrieve_all();
+            conn->send(std::string_view("first;"));
+            conn->send(std::string_view("second;"));
+            // Nothing is written from inside the callback: both wait for the flush.
+            CHECK(conn->output_bytes() == 13);
+        });
+    });
+    listener.listen();
+    const int peer = test::connect_blocking(listener.port());
+    REQUIRE(peer >= 0);
+    REQUIRE(test::run_until(loop, [&] { return server_side != nullptr; }));
+    CHECK(server_side->write_calls() == 0);
+
+    for (int round = 1; round <= 3; ++round) {
+        REQUIRE(::write(peer, "?", 1) == 1);
+        std::string got;
+        while (got.size() < 13) {
+            loop.run_once(10ms);
+            pollfd p{peer, POLLIN, 0};
+            if (::poll(&p, 1, 0) == 1) {
+                char buf[64];
+                const ssize_t n = ::read(peer, buf, sizeof buf);
+                REQUIRE(n > 0);
+                got.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        CHECK(got == "first;second;");
+        CHECK(server_side->write_calls() == static_cast<std::uint64_t>(round));
+        CHECK(server_side->output_bytes() == 0);
+    }
+    ::close(peer);
+}
+
+TEST_CASE("tcp: output the kernel does not take waits for writability; high water disconnects", "[tcp]") {
+    EventLoop loop;
+    TcpListener listener(loop, "127.0.0.1", 0);
+    TcpConnectionPtr server_side;
+    std::size_t high_water_at = 0;
+    bool closed = false;
+    listener.set_new_connection_callback([&](TcpConnectionPtr c) {
+        server_side = c;
+        c->set_high_water_callback([&](const TcpConnectionPtr& conn, std::size_t bytes) {
+            high_water_at = bytes;
+            conn->close();
+        }, 8u << 20);
+        c->set_close_callback([&](const TcpConnectionPtr&) { closed = true; });
+    });
+    listener.listen();
+    const int peer = test::connect_blocking(listener.port(), 4096);  // a peer that never reads
+    REQUIRE(peer >= 0);
+    REQUIRE(test::run_until(loop, [&] { return server_side != nullptr; }));
+    const std::string chunk(64 * 1024, 'x');
+    // Each pass adds 64 KiB and flushes once; once the kernel is full the rest stays queued.
+    std::uint64_t passes = 0;
+    REQUIRE(test::run_until(loop, [&] {
+        if (!closed && high_water_at == 0) {
+            server_side->send(chunk);
+            ++passes;
+        }
+        return closed;
+    }));
+    CHECK(high_water_at >= (8u << 20));
+    // At most one write per pass in which output was queued, plus writability events.
+    CHECK(server_side->write_calls() <= 2 * passes);
+    ::close(peer);
 }
