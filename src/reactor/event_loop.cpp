@@ -60,8 +60,6 @@ EventLoop::~EventLoop() {
     // holds must not touch this loop later.
     for (auto& [id, conn] : connections_) conn->abandon();
     for (auto& conn : closed_) conn->abandon();
-    redeliveries_.clear();
-    redeliveries_running_.clear();
     pending_flush_.clear();
     closed_.clear();
     connections_.clear();
@@ -94,9 +92,6 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
 
 // CONCURRENT: one reactor iteration - poll every registered fd, then run the callbacks of the ready ones.
 void EventLoop::iterate(int max_wait_ms) {
-    // Redeliveries scheduled so far run in this iteration; ones scheduled from now on
-    // wait for the next.
-    redeliveries_running_.swap(redeliveries_);
     flush_pending_output();
     active_.clear();
     poller_->poll(poll_timeout_ms(max_wait_ms), active_);
@@ -112,13 +107,12 @@ void EventLoop::iterate(int max_wait_ms) {
     active_.clear();
 
     run_due_timers();
-    run_redeliveries();
     run_deferred();
     finish_closed_connections();
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !redeliveries_running_.empty() || !closed_.empty() ||
+    if (!deferred_.empty() || !closed_.empty() ||
         !pending_flush_.empty()) {
         return 0;
     }
@@ -260,10 +254,6 @@ void EventLoop::schedule_close(std::shared_ptr<TcpConnection> conn) {
     closed_.push_back(std::move(conn));
 }
 
-void EventLoop::schedule_redelivery(std::shared_ptr<TcpConnection> conn) {
-    redeliveries_.push_back(std::move(conn));
-}
-
 void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
     pending_flush_.push_back(std::move(conn));
 }
@@ -275,11 +265,6 @@ void EventLoop::flush_pending_output() {
     flushing_.swap(pending_flush_);
     for (auto& conn : flushing_) conn->flush();
     flushing_.clear();
-}
-
-void EventLoop::run_redeliveries() {
-    for (auto& conn : redeliveries_running_) conn->redeliver();
-    redeliveries_running_.clear();
 }
 
 void EventLoop::finish_closed_connections() {

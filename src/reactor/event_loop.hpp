@@ -1,5 +1,5 @@
 // EventLoop: the single-threaded reactor. One iteration is
-//   flush pending output -> poll (timeout = next timer) -> I/O callbacks -> due timers -> message redeliveries
+//   flush pending output -> poll (timeout = next timer) -> I/O callbacks -> due timers
 //   -> defer()ed functions -> close callbacks of closed connections, then their release.
 // Everything runs on the thread that calls run(); only post() and the work queue's
 // completion path may be used from other threads.
@@ -84,7 +84,6 @@ public:
     std::uint64_t next_connection_id() { return ++last_connection_id_; }
     void adopt_connection(std::shared_ptr<TcpConnection> conn);
     void schedule_close(std::shared_ptr<TcpConnection> conn);
-    void schedule_redelivery(std::shared_ptr<TcpConnection> conn);
     // conn has output to write; flush it once right before the next poll.
     void queue_flush(std::shared_ptr<TcpConnection> conn);
     std::size_t connection_count() const { return connections_.size(); }
@@ -107,7 +106,6 @@ private:
     int poll_timeout_ms(int max_wait_ms);
     void iterate(int max_wait_ms);
     void run_due_timers();
-    void run_redeliveries();
     void flush_pending_output();
     void run_deferred();
     void run_posted();
@@ -142,8 +140,6 @@ private:
 
     std::uint64_t last_connection_id_ = 0;
     std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnection>> connections_;
-    std::vector<std::shared_ptr<TcpConnection>> redeliveries_;
-    std::vector<std::shared_ptr<TcpConnection>> redeliveries_running_;
     std::vector<std::shared_ptr<TcpConnection>> closed_;
     std::vector<std::shared_ptr<TcpConnection>> pending_flush_;
     std::vector<std::shared_ptr<TcpConnection>> flushing_;

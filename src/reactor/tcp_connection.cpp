@@ -67,17 +67,16 @@ void TcpConnection::start() {
 
 void TcpConnection::handle_read() {
     int err = 0;
-    const ssize_t n = input_.read_fd(fd_.get(), &err);
+    const ssize_t n = input_.read_fd(fd_.get(), &err, read_limit_);
     if (n > 0) {
-        redelivery_scheduled_ = false;  // this call covers a pending redelivery
         if (message_cb_) {
             message_cb_(shared_from_this(), input_);
         } else {
             input_.retrieve_all();
         }
     } else if (n == 0) {
-        // Peer finished sending. Finish what it asked for (queued output, pending
-        // redelivery), then close.
+        // Peer finished sending (everything it sent has been read and handled). Flush
+        // what it asked for, then close.
         peer_eof_ = true;
         channel_.disable_reading();
         maybe_close_after_eof();
@@ -88,21 +87,7 @@ void TcpConnection::handle_read() {
 }
 
 void TcpConnection::maybe_close_after_eof() {
-    if (peer_eof_ && output_.empty() && !redelivery_scheduled_) close();
-}
-
-void TcpConnection::schedule_redelivery() {
-    if (redelivery_scheduled_ || !connected()) return;
-    redelivery_scheduled_ = true;
-    loop_.schedule_redelivery(shared_from_this());
-}
-
-void TcpConnection::redeliver() {
-    if (!redelivery_scheduled_) return;  // already covered by a read this iteration
-    redelivery_scheduled_ = false;
-    if (!connected()) return;
-    if (message_cb_) message_cb_(shared_from_this(), input_);
-    maybe_close_after_eof();
+    if (peer_eof_ && output_.empty()) close();
 }
 
 void TcpConnection::stop_reading() {
@@ -206,7 +191,6 @@ void TcpConnection::close_after_flush() {
 void TcpConnection::close() {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
-    redelivery_scheduled_ = false;
     channel_.remove();
     fd_.reset();
     output_.retrieve_all();
@@ -227,7 +211,6 @@ void TcpConnection::finish_close() {
 void TcpConnection::abandon() {
     state_ = State::Closed;
     close_callback_done_ = true;
-    redelivery_scheduled_ = false;
     channel_.remove();
     fd_.reset();
 }

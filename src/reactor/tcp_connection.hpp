@@ -77,9 +77,11 @@ public:
     // Stops reading, flushes the output, then close()s.
     void close_after_flush();
 
-    // Calls the message callback again in the next iteration even if no bytes arrive
-    // (for handlers that process at most N messages per connection per iteration).
-    void schedule_redelivery();
+    // Reads at most `bytes` per readiness report (default: whatever is there, up to 64
+    // KiB more than the buffer holds). The rest stays in the kernel, and level-triggered
+    // polling reports the socket again in the next pass: this is how a handler gets a
+    // per-pass budget without any redelivery machinery.
+    void set_read_limit(std::size_t bytes) { read_limit_ = bytes; }
 
     // Back-pressure: stop / resume reading from the socket.
     void stop_reading();
@@ -107,10 +109,9 @@ public:
     std::any& context() { return context_; }
 
     // Loop plumbing: runs the close callback (end of the iteration) / writes the output
-    // queued this pass / a redelivery / detaches from a loop that is being destroyed (no callbacks).
+    // queued this pass / detaches from a loop that is being destroyed (no callbacks).
     void finish_close();
     void flush();
-    void redeliver();
     void abandon();
 
 private:
@@ -140,7 +141,6 @@ private:
     bool peer_eof_ = false;
     bool shutdown_requested_ = false;
     bool close_after_flush_ = false;
-    bool redelivery_scheduled_ = false;
     bool close_callback_done_ = false;
     bool flush_pending_ = false;  // queued in the loop's flush list
     std::uint64_t write_calls_ = 0;
@@ -155,6 +155,7 @@ private:
     Buffer input_{256};
     Buffer output_{0};
     std::size_t high_water_mark_ = 64 * 1024 * 1024;
+    std::size_t read_limit_ = SIZE_MAX;
 
     MessageCallback message_cb_;
     CloseCallback close_cb_;

@@ -232,27 +232,28 @@ TEST_CASE("tcp: EOF from the peer: reply is flushed, then one close callback", "
     ::close(fd);
 }
 
-TEST_CASE("tcp: redelivery processes a buffered backlog without new bytes, even after EOF", "[tcp]") {
+TEST_CASE("tcp: a read limit leaves the rest in the kernel; the next pass reads it, even after EOF", "[tcp]") {
     EventLoop loop;
     TcpListener listener(loop, "127.0.0.1", 0);
     std::string processed;
     std::vector<std::size_t> iterations;
     int closes = 0;
     listener.set_new_connection_callback([&](TcpConnectionPtr c) {
-        c->set_message_callback([&](const TcpConnectionPtr& conn, Buffer& in) {
-            // At most one "message" (byte) per call, like a fair server.
-            processed += in.retrieve_as_string(1);
+        c->set_read_limit(2);  // two "messages" (bytes) per pass, like a fair server
+        c->set_message_callback([&](const TcpConnectionPtr&, Buffer& in) {
+            CHECK(in.size() <= 2);
+            processed += in.retrieve_as_string(in.size());
             iterations.push_back(loop.iteration());
-            if (!in.empty()) conn->schedule_redelivery();
         });
         c->set_close_callback([&](const TcpConnectionPtr&) { ++closes; });
     });
     listener.listen();
     const int fd = test::connect_blocking(listener.port());
-    REQUIRE(::write(fd, "abcdef", 6) == 6);
+    REQUIRE(::write(fd, "abcdefg", 7) == 7);
     ::shutdown(fd, SHUT_WR);
     REQUIRE(test::run_until(loop, [&] { return closes == 1; }));
-    CHECK(processed == "abcdef");
+    CHECK(processed == "abcdefg");
+    CHECK(iterations.size() == 4);
     for (std::size_t i = 1; i < iterations.size(); ++i) CHECK(iterations[i] > iterations[i - 1]);
     ::close(fd);
 }

@@ -153,3 +153,29 @@ TEST_CASE("failed logins are rate-limited per source address", "[server][login]"
   d.send(proto::Connect{1, "alice", "secret"});
   CHECK(d.expect_closed(5s));
 }
+
+TEST_CASE("a client that hangs up while its password job is queued: the job is skipped",
+          "[server][login]") {
+  ServerProcess::Options o;
+  o.extra_args = {"--verbose"};
+  ServerProcess srv(o);
+  // Eight registrations keep both hashing threads busy for a while...
+  std::vector<ProtocolClient> busy;
+  for (int i = 0; i < 8; ++i) {
+    busy.emplace_back(srv.port());
+    busy.back().send(proto::Connect{proto::kProtocolVersion, proto::Str16(fmt::format("busy{}", i)),
+                                    proto::Str16("pw")});
+  }
+  // ...so the victim's job waits in the queue. It sends more than one iteration's read
+  // budget after its Connect and hangs up: the server must keep reading to see that.
+  {
+    ProtocolClient victim(srv.port());
+    victim.send(proto::Connect{proto::kProtocolVersion, proto::Str16("victim"), proto::Str16("pw")});
+    const std::vector<uint8_t> logouts(200, 0x0C);  // not decoded until the job is done
+    victim.send_raw(logouts);
+  }
+  for (auto& c : busy) CHECK(std::holds_alternative<proto::QueuePosition>(c.receive(60s)));
+  // Either outcome is logged: the job skipped, or the account made.
+  CHECK(srv.wait_for_log("registration of victim skipped", 30s));
+  CHECK_FALSE(srv.log_contains("account victim created"));
+}
