@@ -56,13 +56,8 @@ EventLoop::EventLoop(PollerKind kind)
 EventLoop::~EventLoop() {
     flush_pending_output();  // best effort, non-blocking: output sent but not yet written
     work_queue_.reset();
-    // Connections deregister while the poller still exists; one the application still
-    // holds must not touch this loop later.
-    for (auto& [id, conn] : connections_) conn->abandon();
-    for (auto& conn : closed_) conn->abandon();
+    // Connections queued here deregister while the poller still exists.
     pending_flush_.clear();
-    closed_.clear();
-    connections_.clear();
     deferred_.clear();
     timers_.clear();
     wake_channel_.reset();
@@ -108,11 +103,10 @@ void EventLoop::iterate(int max_wait_ms) {
 
     run_due_timers();
     run_deferred();
-    finish_closed_connections();
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !closed_.empty() ||
+    if (!deferred_.empty() ||
         !pending_flush_.empty()) {
         return 0;
     }
@@ -245,15 +239,6 @@ void EventLoop::remove_channel(Channel* channel) {
 
 // ---- connections ----------------------------------------------------------------------
 
-void EventLoop::adopt_connection(std::shared_ptr<TcpConnection> conn) {
-    const auto id = conn->id();
-    connections_.emplace(id, std::move(conn));
-}
-
-void EventLoop::schedule_close(std::shared_ptr<TcpConnection> conn) {
-    closed_.push_back(std::move(conn));
-}
-
 void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
     pending_flush_.push_back(std::move(conn));
 }
@@ -265,16 +250,6 @@ void EventLoop::flush_pending_output() {
     flushing_.swap(pending_flush_);
     for (auto& conn : flushing_) conn->flush();
     flushing_.clear();
-}
-
-void EventLoop::finish_closed_connections() {
-    // Close callbacks may close further connections; those are handled in this pass too.
-    for (std::size_t i = 0; i < closed_.size(); ++i) {
-        std::shared_ptr<TcpConnection> conn = closed_[i];
-        conn->finish_close();
-        connections_.erase(conn->id());
-    }
-    closed_.clear();  // the last references to closed connections usually go here
 }
 
 // ---- signals --------------------------------------------------------------------------

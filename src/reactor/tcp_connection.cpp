@@ -56,11 +56,9 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
 TcpConnection::~TcpConnection() { channel_.remove(); }
 
 void TcpConnection::start() {
-    if (started_ || state_ == State::Closed) return;
-    started_ = true;
-    if (state_ == State::Idle) state_ = State::Connected;
-    loop_.adopt_connection(shared_from_this());
-    if (reading_ && !close_after_flush_) channel_.enable_reading();
+    if (state_ != State::Idle) return;
+    state_ = State::Connected;
+    if (reading_) channel_.enable_reading();
 }
 
 // ---- reading --------------------------------------------------------------------------
@@ -77,17 +75,12 @@ void TcpConnection::handle_read() {
     } else if (n == 0) {
         // Peer finished sending (everything it sent has been read and handled). Flush
         // what it asked for, then close.
-        peer_eof_ = true;
-        channel_.disable_reading();
-        maybe_close_after_eof();
+        spdlog::debug("reactor: {} finished sending", peer_address_);
+        close_after_flush();
     } else if (err != EAGAIN && err != EWOULDBLOCK) {
         spdlog::debug("reactor: read from {} failed: {}", peer_address_, std::strerror(err));
         close();
     }
-}
-
-void TcpConnection::maybe_close_after_eof() {
-    if (peer_eof_ && output_.empty()) close();
 }
 
 void TcpConnection::stop_reading() {
@@ -97,9 +90,7 @@ void TcpConnection::stop_reading() {
 
 void TcpConnection::start_reading() {
     reading_ = true;
-    if (started_ && state_ == State::Connected && !peer_eof_ && !channel_.is_reading()) {
-        channel_.enable_reading();
-    }
+    if (state_ == State::Connected && !channel_.is_reading()) channel_.enable_reading();
 }
 
 // ---- writing --------------------------------------------------------------------------
@@ -123,7 +114,7 @@ void TcpConnection::send(std::span<const std::uint8_t> data) {
 
 void TcpConnection::flush() {
     flush_pending_ = false;
-    if (state_ == State::Closed || output_.empty()) return;
+    if (closed() || output_.empty()) return;
     write_output();
 }
 
@@ -157,62 +148,32 @@ void TcpConnection::write_output() {
 void TcpConnection::after_output_drained() {
     if (channel_.is_writing()) channel_.disable_writing();
     if (output_.capacity() > kKeepOutputCapacity) output_.shrink(0);
-    if (write_complete_cb_) {
-        write_complete_cb_(shared_from_this());
-        if (!output_.empty()) return;  // the callback queued more
-    }
-    if (close_after_flush_) {
-        close();
-    } else if (shutdown_requested_) {
-        ::shutdown(fd_.get(), SHUT_WR);
-        maybe_close_after_eof();
-    } else {
-        maybe_close_after_eof();
-    }
+    if (state_ == State::Draining) close();
 }
 
 // ---- closing --------------------------------------------------------------------------
 
-void TcpConnection::shutdown() {
-    if (state_ != State::Connected && state_ != State::Idle) return;
-    state_ = State::Draining;
-    shutdown_requested_ = true;
-    if (output_.empty()) ::shutdown(fd_.get(), SHUT_WR);
-}
-
 void TcpConnection::close_after_flush() {
-    if (state_ == State::Closed) return;
+    if (state_ != State::Idle && state_ != State::Connected) return;
     state_ = State::Draining;
-    close_after_flush_ = true;
-    stop_reading();
+    if (channel_.is_reading()) channel_.disable_reading();
     if (output_.empty()) close();
 }
 
 void TcpConnection::close() {
-    if (state_ == State::Closed) return;
+    if (closed()) return;
     state_ = State::Closed;
     channel_.remove();
     fd_.reset();
     output_.retrieve_all();
-    if (started_) {
-        loop_.schedule_close(shared_from_this());
-    } else {
-        // Never started: the loop does not know it; report the close right away.
-        finish_close();
-    }
+    // The callback runs at the end of the pass; until then the loop holds this connection.
+    loop_.defer([self = shared_from_this()] { self->finish_close(); });
 }
 
 void TcpConnection::finish_close() {
-    if (close_callback_done_) return;
-    close_callback_done_ = true;
+    if (state_ != State::Closed) return;
+    state_ = State::Finished;
     if (close_cb_) close_cb_(shared_from_this());
-}
-
-void TcpConnection::abandon() {
-    state_ = State::Closed;
-    close_callback_done_ = true;
-    channel_.remove();
-    fd_.reset();
 }
 
 void TcpConnection::handle_close() {

@@ -4,10 +4,11 @@
 // messages of one pass leave in one send(2) (redis's handleClientsWithPendingWrites).
 // Write interest is enabled only for what the kernel did not take.
 //
-// Lifetime: the EventLoop keeps every started connection alive until it is closed; the
-// close callback then runs at the end of that iteration (exactly once, whatever closed it:
-// peer EOF, error, or close()), and the loop releases its reference after that. So
-// close() is safe from any callback, including this connection's own.
+// Lifetime: owned by whoever accepted or dialled it (through the TcpConnectionPtr it was
+// handed); dropping the last reference closes the socket without a close callback. The
+// loop holds a reference only for work it does later in the same pass (the flush, the
+// close callback), so close() is safe from any callback, including this connection's own.
+// Destroy every connection before its EventLoop.
 #pragma once
 
 #include "reactor/buffer.hpp"
@@ -16,7 +17,6 @@
 
 #include <sys/socket.h>
 
-#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -38,7 +38,6 @@ public:
     using MessageCallback = std::function<void(const TcpConnectionPtr&, Buffer&)>;
     using CloseCallback = std::function<void(const TcpConnectionPtr&)>;
     using HighWaterCallback = std::function<void(const TcpConnectionPtr&, std::size_t)>;
-    using WriteCompleteCallback = std::function<void(const TcpConnectionPtr&)>;
 
     // Wraps a connected, non-blocking socket. Call start() to begin reading
     // (TcpListener and TcpConnector do it right after their callback returns).
@@ -55,24 +54,20 @@ public:
         high_water_cb_ = std::move(cb);
         high_water_mark_ = mark;
     }
-    // Called when queued output has been fully flushed to the socket. A send() that
-    // writes everything directly does not queue anything and does not call it.
-    void set_write_complete_callback(WriteCompleteCallback cb) { write_complete_cb_ = std::move(cb); }
 
-    // Registers with the loop and starts reading (unless stop_reading() was called).
-    // Idempotent. send()/shutdown()/close() already work before it.
+    // Starts reading (unless stop_reading() was called). Idempotent. send() and close()
+    // already work before it.
     void start();
 
     // Appends to the output; the loop writes it before it next polls. Ignored once the
-    // connection is closed or shutdown()/close_after_flush() was called.
+    // connection is draining or closed.
     void send(std::span<const std::uint8_t> data);
     void send(std::string_view data);
     void send(const void* data, std::size_t len) {
         send(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), len));
     }
-    // Half-close (SHUT_WR) once the output is flushed; keeps reading until the peer closes.
-    void shutdown();
-    // Stops I/O now and closes the socket; unsent output is dropped.
+    // Stops I/O now and closes the socket; unsent output is dropped. The close callback
+    // runs at the end of the pass.
     void close();
     // Stops reading, flushes the output, then close()s.
     void close_after_flush();
@@ -100,19 +95,13 @@ public:
     const sockaddr_storage& peer() const { return peer_; }
     // From start() until closed (by either side).
     bool connected() const { return state_ == State::Connected || state_ == State::Draining; }
+    bool closed() const { return state_ == State::Closed || state_ == State::Finished; }
     std::uint64_t id() const { return id_; }
     EventLoop& loop() const { return loop_; }
     int fd() const { return fd_.get(); }
 
-    // Application state hung off the connection (e.g. the server's Session).
-    void set_context(std::any ctx) { context_ = std::move(ctx); }
-    std::any& context() { return context_; }
-
-    // Loop plumbing: runs the close callback (end of the iteration) / writes the output
-    // queued this pass / detaches from a loop that is being destroyed (no callbacks).
-    void finish_close();
+    // Loop plumbing: writes the output queued this pass.
     void flush();
-    void abandon();
 
 private:
     struct Private {};
@@ -121,7 +110,11 @@ public:
     TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer);
 
 private:
-    enum class State { Idle, Connected, Draining, Closed };
+    // Idle -> Connected (start()) -> Draining (close_after_flush() or the peer's EOF: no
+    // more reading or sending, the output is flushed) -> Closed (socket gone, close
+    // callback queued) -> Finished (close callback ran). close() jumps to Closed from any
+    // state before it.
+    enum class State { Idle, Connected, Draining, Closed, Finished };
 
     void handle_read();
     void handle_write();
@@ -129,19 +122,14 @@ private:
     void handle_error();
     void write_output();
     void after_output_drained();
-    void maybe_close_after_eof();
+    void finish_close();
 
     EventLoop& loop_;
     UniqueFd fd_;
     Channel channel_;
     std::uint64_t id_;
     State state_ = State::Idle;
-    bool started_ = false;
-    bool reading_ = true;  // wanted by the application (stop_reading/start_reading)
-    bool peer_eof_ = false;
-    bool shutdown_requested_ = false;
-    bool close_after_flush_ = false;
-    bool close_callback_done_ = false;
+    bool reading_ = true;         // wanted by the application (stop_reading/start_reading)
     bool flush_pending_ = false;  // queued in the loop's flush list
     std::uint64_t write_calls_ = 0;
 
@@ -160,8 +148,6 @@ private:
     MessageCallback message_cb_;
     CloseCallback close_cb_;
     HighWaterCallback high_water_cb_;
-    WriteCompleteCallback write_complete_cb_;
-    std::any context_;
 };
 
 }  // namespace checkers::reactor
