@@ -106,10 +106,7 @@ void EventLoop::iterate(int max_wait_ms) {
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() ||
-        !pending_flush_.empty()) {
-        return 0;
-    }
+    if (!deferred_.empty() || !pending_flush_.empty()) return 0;
     int timeout = max_wait_ms;
     while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
         drop_cancelled_heap_top();
@@ -243,9 +240,8 @@ void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
     pending_flush_.push_back(std::move(conn));
 }
 
-// One send(2) per connection with output, however many messages it got this pass.
-// A flush that closes or completes (and whose callbacks send again) queues the rest for
-// the next pass.
+// One send(2) per connection with output, however many messages it got this pass. A
+// flush that closes the connection defers its close callback to the end of the next pass.
 void EventLoop::flush_pending_output() {
     flushing_.swap(pending_flush_);
     for (auto& conn : flushing_) conn->flush();

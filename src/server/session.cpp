@@ -122,8 +122,8 @@ bool Session::decode(reactor::Buffer& in) {
   while (pos < bytes.size()) {
     const std::optional<size_t> size = proto::message_size(bytes[pos]);
     if (!size) {
-      in.retrieve(pos);
       log_violation(fmt::format("unknown message type byte {:#04x}", bytes[pos]));
+      in.retrieve(pos);
       close("unknown message type");
       return false;
     }
