@@ -12,7 +12,6 @@
 #include <sys/types.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cstddef>
 #include <cstdint>
 #include <span>
