@@ -5,6 +5,7 @@
 #   make valgrind  the integration-level suite under valgrind (zero errors, zero definite leaks)
 #   make fuzz      libFuzzer targets with clang for FUZZ_SECONDS (default 60) each
 #   make bench     benchmarks, written to BENCHMARKS.md
+#   make format    apply .clang-format to every tracked C++ file (format-check: fail on a diff)
 #   make install   install into PREFIX (default /usr/local)
 #   make deb       build the Debian package checkers_<version>_<arch>.deb into $(BUILD)/
 #   make deb-test  install that .deb into a debootstrapped Debian 12 chroot and run it there
@@ -18,7 +19,7 @@ FUZZ_SECONDS ?= 60
 CTEST_ARGS ?=
 CMAKE_FLAGS ?=
 
-.PHONY: all build bootstrap run test test-fast test-asan valgrind fuzz bench stress demo install deb deb-test clean
+.PHONY: all build bootstrap run test test-fast test-asan valgrind fuzz bench stress demo install deb deb-test clean format format-check
 
 all: build
 
@@ -85,3 +86,12 @@ deb-test: deb
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+CLANG_FORMAT ?= clang-format
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp' '*.h' '*.cc')
+
+format:
+	$(CLANG_FORMAT) -i --style=file $(FORMAT_FILES)
+
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror --style=file $(FORMAT_FILES)

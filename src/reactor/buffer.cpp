@@ -41,17 +41,17 @@ void Buffer::shrink(std::size_t reserve) {
     writer_ = reader_ + readable;
 }
 
-ssize_t Buffer::read_fd(int fd, int* saved_errno) {
+ssize_t Buffer::read_fd(int fd, int* saved_errno, std::size_t max_bytes) {
     // The stack buffer catches what does not fit, so one syscall drains a socket without
     // growing every connection's buffer up front.
     std::uint8_t extra[65536];
-    const std::size_t writable = writable_bytes();
+    const std::size_t writable = std::min(writable_bytes(), max_bytes);
     iovec vec[2];
     vec[0].iov_base = begin_write();
     vec[0].iov_len = writable;
     vec[1].iov_base = extra;
-    vec[1].iov_len = sizeof extra;
-    const int iovcnt = writable < sizeof extra ? 2 : 1;
+    vec[1].iov_len = std::min(sizeof extra, max_bytes - writable);
+    const int iovcnt = vec[1].iov_len > 0 && writable < sizeof extra ? 2 : 1;
     ssize_t n;
     do {
         n = ::readv(fd, vec, iovcnt);

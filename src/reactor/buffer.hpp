@@ -75,10 +75,11 @@ public:
     // Releases memory beyond size() + reserve (e.g. after a large burst has drained).
     void shrink(std::size_t reserve);
 
-    // Reads as much as is available from fd with one readv(): into the writable space and
-    // a 64 KiB stack buffer, appending the overflow. Returns read()'s result; on -1 the
-    // errno value is stored in *saved_errno.
-    ssize_t read_fd(int fd, int* saved_errno);
+    // Reads up to max_bytes (at most 64 KiB beyond the writable space) from fd with one
+    // readv(): into the writable space and a stack buffer, appending the overflow, so
+    // the buffer grows only by what arrived. Returns read()'s result; on -1 the errno
+    // value is stored in *saved_errno.
+    ssize_t read_fd(int fd, int* saved_errno, std::size_t max_bytes = SIZE_MAX);
 
 private:
     void make_space(std::size_t n);

@@ -54,15 +54,10 @@ EventLoop::EventLoop(PollerKind kind)
 }
 
 EventLoop::~EventLoop() {
+    flush_pending_output();  // best effort, non-blocking: output sent but not yet written
     work_queue_.reset();
-    // Connections deregister while the poller still exists; one the application still
-    // holds must not touch this loop later.
-    for (auto& [id, conn] : connections_) conn->abandon();
-    for (auto& conn : closed_) conn->abandon();
-    redeliveries_.clear();
-    redeliveries_running_.clear();
-    closed_.clear();
-    connections_.clear();
+    // Connections queued here deregister while the poller still exists.
+    pending_flush_.clear();
     deferred_.clear();
     timers_.clear();
     wake_channel_.reset();
@@ -82,6 +77,8 @@ PollerKind EventLoop::poller_kind() const { return poller_->kind(); }
 void EventLoop::run() {
     quit_ = false;
     while (!quit_) iterate(-1);
+    // What was sent before quit() (a goodbye) still leaves, as one write per connection.
+    flush_pending_output();
 }
 
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
@@ -90,9 +87,7 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
 
 // CONCURRENT: one reactor iteration - poll every registered fd, then run the callbacks of the ready ones.
 void EventLoop::iterate(int max_wait_ms) {
-    // Redeliveries scheduled so far run in this iteration; ones scheduled from now on
-    // wait for the next.
-    redeliveries_running_.swap(redeliveries_);
+    flush_pending_output();
     active_.clear();
     poller_->poll(poll_timeout_ms(max_wait_ms), active_);
     now_ = Clock::now();
@@ -107,13 +102,11 @@ void EventLoop::iterate(int max_wait_ms) {
     active_.clear();
 
     run_due_timers();
-    run_redeliveries();
     run_deferred();
-    finish_closed_connections();
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !redeliveries_running_.empty() || !closed_.empty()) return 0;
+    if (!deferred_.empty() || !pending_flush_.empty()) return 0;
     int timeout = max_wait_ms;
     while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
         drop_cancelled_heap_top();
@@ -243,32 +236,16 @@ void EventLoop::remove_channel(Channel* channel) {
 
 // ---- connections ----------------------------------------------------------------------
 
-void EventLoop::adopt_connection(std::shared_ptr<TcpConnection> conn) {
-    const auto id = conn->id();
-    connections_.emplace(id, std::move(conn));
+void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
+    pending_flush_.push_back(std::move(conn));
 }
 
-void EventLoop::schedule_close(std::shared_ptr<TcpConnection> conn) {
-    closed_.push_back(std::move(conn));
-}
-
-void EventLoop::schedule_redelivery(std::shared_ptr<TcpConnection> conn) {
-    redeliveries_.push_back(std::move(conn));
-}
-
-void EventLoop::run_redeliveries() {
-    for (auto& conn : redeliveries_running_) conn->redeliver();
-    redeliveries_running_.clear();
-}
-
-void EventLoop::finish_closed_connections() {
-    // Close callbacks may close further connections; those are handled in this pass too.
-    for (std::size_t i = 0; i < closed_.size(); ++i) {
-        std::shared_ptr<TcpConnection> conn = closed_[i];
-        conn->finish_close();
-        connections_.erase(conn->id());
-    }
-    closed_.clear();  // the last references to closed connections usually go here
+// One send(2) per connection with output, however many messages it got this pass. A
+// flush that closes the connection defers its close callback to the end of the next pass.
+void EventLoop::flush_pending_output() {
+    flushing_.swap(pending_flush_);
+    for (auto& conn : flushing_) conn->flush();
+    flushing_.clear();
 }
 
 // ---- signals --------------------------------------------------------------------------

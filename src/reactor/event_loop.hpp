@@ -1,8 +1,30 @@
-// EventLoop: the single-threaded reactor. One iteration is
-//   poll (timeout = next timer) -> I/O callbacks -> due timers -> message redeliveries
-//   -> defer()ed functions -> close callbacks of closed connections, then their release.
+// EventLoop: the single-threaded reactor (redis's ae, muduo's EventLoop). One pass is
+//   flush pending output -> poll (timeout = next timer) -> I/O callbacks -> due timers
+//   -> defer()ed functions (close callbacks among them).
 // Everything runs on the thread that calls run(); only post() and the work queue's
 // completion path may be used from other threads.
+//
+// How long every object of the reactor lives - the one rule: whatever completes in a later
+// pass is reached through an id that its owner cancels, or looks up again, and never
+// through a raw pointer or a liveness flag.
+//   EventLoop      outlives everything below: destroy connections, listeners, connectors
+//                  and sockets first. Its destructor writes pending output once, joins the
+//                  worker threads and drops what is still queued.
+//   Channel        owned by the object whose fd it watches; remove() (or destruction)
+//                  drops the events of the current pass.
+//   TcpConnection  owned by whoever accepted or dialled it (server Session, client
+//                  ServerLink, bench player). The loop holds a reference only for work
+//                  later in the same pass: the flush before the next poll and the close
+//                  callback (deferred). Dropping the last reference closes the socket and
+//                  runs no callback.
+//   timer          a TimerId: fires once (or every interval) until cancel(id); owners
+//                  cancel their ids in their destructors (Session, GameRoom, TcpListener,
+//                  TcpConnector - which also starts connect() from a zero-delay timer).
+//   defer(fn)      runs at the end of this pass (the next, if called from a deferred fn);
+//                  fn holds what it touches by id or by shared_ptr.
+//   worker job     WorkQueue: the completion runs on the loop thread and looks its target
+//                  up again by id (the server's password jobs: session id); when the loop
+//                  is destroyed, queued jobs finish and their completions are dropped.
 #pragma once
 
 #include "reactor/poller.hpp"
@@ -35,13 +57,15 @@ public:
     using Clock = std::chrono::steady_clock;
 
     explicit EventLoop(PollerKind kind = default_poller());
-    // Joins the work-queue threads (queued jobs are finished, their completions dropped),
+    // Writes pending output once (non-blocking), joins the work-queue threads (queued
+    // jobs are finished, their completions dropped),
     // drops live connections without callbacks and restores the signal mask.
     ~EventLoop();
     EventLoop(const EventLoop&) = delete;
     EventLoop& operator=(const EventLoop&) = delete;
 
-    // Runs iterations until quit() is called (from a callback on this thread).
+    // Runs iterations until quit() is called (from a callback on this thread), then
+    // writes the output sent until then once more.
     void run();
     // Runs exactly one iteration, blocking at most max_wait for I/O or timers.
     void run_once(std::chrono::milliseconds max_wait);
@@ -80,10 +104,8 @@ public:
     void update_channel(Channel* channel);
     void remove_channel(Channel* channel);
     std::uint64_t next_connection_id() { return ++last_connection_id_; }
-    void adopt_connection(std::shared_ptr<TcpConnection> conn);
-    void schedule_close(std::shared_ptr<TcpConnection> conn);
-    void schedule_redelivery(std::shared_ptr<TcpConnection> conn);
-    std::size_t connection_count() const { return connections_.size(); }
+    // conn has output to write; flush it once right before the next poll.
+    void queue_flush(std::shared_ptr<TcpConnection> conn);
 
 private:
     struct TimerEntry {
@@ -103,10 +125,9 @@ private:
     int poll_timeout_ms(int max_wait_ms);
     void iterate(int max_wait_ms);
     void run_due_timers();
-    void run_redeliveries();
+    void flush_pending_output();
     void run_deferred();
     void run_posted();
-    void finish_closed_connections();
     void handle_signals();
 
     std::unique_ptr<Poller> poller_;
@@ -136,10 +157,8 @@ private:
     std::map<int, std::function<void(int)>> signal_handlers_;
 
     std::uint64_t last_connection_id_ = 0;
-    std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnection>> connections_;
-    std::vector<std::shared_ptr<TcpConnection>> redeliveries_;
-    std::vector<std::shared_ptr<TcpConnection>> redeliveries_running_;
-    std::vector<std::shared_ptr<TcpConnection>> closed_;
+    std::vector<std::shared_ptr<TcpConnection>> pending_flush_;
+    std::vector<std::shared_ptr<TcpConnection>> flushing_;
 
     std::unique_ptr<WorkQueue> work_queue_;
 };

@@ -56,53 +56,31 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
 TcpConnection::~TcpConnection() { channel_.remove(); }
 
 void TcpConnection::start() {
-    if (started_ || state_ == State::Closed) return;
-    started_ = true;
-    if (state_ == State::Idle) state_ = State::Connected;
-    loop_.adopt_connection(shared_from_this());
-    if (reading_ && !close_after_flush_) channel_.enable_reading();
+    if (state_ != State::Idle) return;
+    state_ = State::Connected;
+    if (reading_) channel_.enable_reading();
 }
 
 // ---- reading --------------------------------------------------------------------------
 
 void TcpConnection::handle_read() {
     int err = 0;
-    const ssize_t n = input_.read_fd(fd_.get(), &err);
+    const ssize_t n = input_.read_fd(fd_.get(), &err, read_limit_);
     if (n > 0) {
-        redelivery_scheduled_ = false;  // this call covers a pending redelivery
         if (message_cb_) {
             message_cb_(shared_from_this(), input_);
         } else {
             input_.retrieve_all();
         }
     } else if (n == 0) {
-        // Peer finished sending. Finish what it asked for (queued output, pending
-        // redelivery), then close.
-        peer_eof_ = true;
-        channel_.disable_reading();
-        maybe_close_after_eof();
+        // Peer finished sending (everything it sent has been read and handled). Flush
+        // what it asked for, then close.
+        spdlog::debug("reactor: {} finished sending", peer_address_);
+        close_after_flush();
     } else if (err != EAGAIN && err != EWOULDBLOCK) {
         spdlog::debug("reactor: read from {} failed: {}", peer_address_, std::strerror(err));
         close();
     }
-}
-
-void TcpConnection::maybe_close_after_eof() {
-    if (peer_eof_ && output_.empty() && !redelivery_scheduled_) close();
-}
-
-void TcpConnection::schedule_redelivery() {
-    if (redelivery_scheduled_ || !connected()) return;
-    redelivery_scheduled_ = true;
-    loop_.schedule_redelivery(shared_from_this());
-}
-
-void TcpConnection::redeliver() {
-    if (!redelivery_scheduled_) return;  // already covered by a read this iteration
-    redelivery_scheduled_ = false;
-    if (!connected()) return;
-    if (message_cb_) message_cb_(shared_from_this(), input_);
-    maybe_close_after_eof();
 }
 
 void TcpConnection::stop_reading() {
@@ -112,9 +90,7 @@ void TcpConnection::stop_reading() {
 
 void TcpConnection::start_reading() {
     reading_ = true;
-    if (started_ && state_ == State::Connected && !peer_eof_ && !channel_.is_reading()) {
-        channel_.enable_reading();
-    }
+    if (state_ == State::Connected && !channel_.is_reading()) channel_.enable_reading();
 }
 
 // ---- writing --------------------------------------------------------------------------
@@ -125,118 +101,79 @@ void TcpConnection::send(std::string_view data) {
 
 void TcpConnection::send(std::span<const std::uint8_t> data) {
     if ((state_ != State::Connected && state_ != State::Idle) || data.empty()) return;
-    write_queued_or_send(data.data(), data.size());
-}
-
-void TcpConnection::write_queued_or_send(const std::uint8_t* data, std::size_t len) {
-    std::size_t written = 0;
-    if (output_.empty()) {
-        const ssize_t n = send_some(fd_.get(), data, len);
-        if (n >= 0) {
-            written = static_cast<std::size_t>(n);
-        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            // EPIPE, ECONNRESET...: close at the end of the iteration rather than from
-            // inside the caller's send().
-            spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
-            fail_later();
-            return;
-        }
-    }
-    if (written == len) return;
-
     const std::size_t before = output_.size();
-    output_.append(data + written, len - written);
-    if (!channel_.is_writing()) channel_.enable_writing();
+    output_.append(data);
+    if (!flush_pending_) {
+        flush_pending_ = true;
+        loop_.queue_flush(shared_from_this());
+    }
     if (before < high_water_mark_ && output_.size() >= high_water_mark_ && high_water_cb_) {
         high_water_cb_(shared_from_this(), output_.size());
     }
 }
 
+void TcpConnection::flush() {
+    flush_pending_ = false;
+    if (closed() || output_.empty()) return;
+    write_output();
+}
+
 void TcpConnection::handle_write() {
     if (!channel_.is_writing() || output_.empty()) return;
+    write_output();
+}
+
+void TcpConnection::write_output() {
     const auto pending = output_.readable();
     const ssize_t n = send_some(fd_.get(), pending.data(), pending.size());
+    ++write_calls_;
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (!channel_.is_writing()) channel_.enable_writing();
+            return;
+        }
         spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
         close();
         return;
     }
     output_.retrieve(static_cast<std::size_t>(n));
-    if (output_.empty()) after_output_drained();
+    if (output_.empty()) {
+        after_output_drained();
+    } else if (!channel_.is_writing()) {
+        // The kernel's send buffer is full: ask for writability only for what is left.
+        channel_.enable_writing();
+    }
 }
 
 void TcpConnection::after_output_drained() {
-    channel_.disable_writing();
+    if (channel_.is_writing()) channel_.disable_writing();
     if (output_.capacity() > kKeepOutputCapacity) output_.shrink(0);
-    if (write_complete_cb_) {
-        write_complete_cb_(shared_from_this());
-        if (!output_.empty()) return;  // the callback queued more
-    }
-    if (close_after_flush_) {
-        close();
-    } else if (shutdown_requested_) {
-        ::shutdown(fd_.get(), SHUT_WR);
-        maybe_close_after_eof();
-    } else {
-        maybe_close_after_eof();
-    }
-}
-
-void TcpConnection::fail_later() {
-    if (state_ == State::Closed) return;
-    // Stop I/O now; close at the end of the iteration.
-    state_ = State::Draining;
-    close_after_flush_ = true;
-    output_.retrieve_all();
-    auto self = shared_from_this();
-    loop_.defer([self] { self->close(); });
+    if (state_ == State::Draining) close();
 }
 
 // ---- closing --------------------------------------------------------------------------
 
-void TcpConnection::shutdown() {
-    if (state_ != State::Connected && state_ != State::Idle) return;
-    state_ = State::Draining;
-    shutdown_requested_ = true;
-    if (output_.empty()) ::shutdown(fd_.get(), SHUT_WR);
-}
-
 void TcpConnection::close_after_flush() {
-    if (state_ == State::Closed) return;
+    if (state_ != State::Idle && state_ != State::Connected) return;
     state_ = State::Draining;
-    close_after_flush_ = true;
-    stop_reading();
+    if (channel_.is_reading()) channel_.disable_reading();
     if (output_.empty()) close();
 }
 
 void TcpConnection::close() {
-    if (state_ == State::Closed) return;
+    if (closed()) return;
     state_ = State::Closed;
-    redelivery_scheduled_ = false;
     channel_.remove();
     fd_.reset();
     output_.retrieve_all();
-    if (started_) {
-        loop_.schedule_close(shared_from_this());
-    } else {
-        // Never started: the loop does not know it; report the close right away.
-        finish_close();
-    }
+    // The callback runs at the end of the pass; until then the loop holds this connection.
+    loop_.defer([self = shared_from_this()] { self->finish_close(); });
 }
 
 void TcpConnection::finish_close() {
-    if (close_callback_done_) return;
-    close_callback_done_ = true;
+    if (state_ != State::Closed) return;
+    state_ = State::Finished;
     if (close_cb_) close_cb_(shared_from_this());
-}
-
-void TcpConnection::abandon() {
-    state_ = State::Closed;
-    close_callback_done_ = true;
-    redelivery_scheduled_ = false;
-    channel_.remove();
-    fd_.reset();
 }
 
 void TcpConnection::handle_close() {

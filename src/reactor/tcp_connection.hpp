@@ -1,11 +1,14 @@
 // TcpConnection: one established TCP socket in an EventLoop, with an input and an output
-// Buffer. Writes go straight to the socket when nothing is queued; the rest is queued and
-// write interest is enabled only while output is pending.
+// Buffer. send() only appends to the output buffer and marks the connection pending; the
+// loop flushes every pending connection once per pass, right before it polls, so all the
+// messages of one pass leave in one send(2) (redis's handleClientsWithPendingWrites).
+// Write interest is enabled only for what the kernel did not take.
 //
-// Lifetime: the EventLoop keeps every started connection alive until it is closed; the
-// close callback then runs at the end of that iteration (exactly once, whatever closed it:
-// peer EOF, error, or close()), and the loop releases its reference after that. So
-// close() is safe from any callback, including this connection's own.
+// Lifetime: owned by whoever accepted or dialled it (through the TcpConnectionPtr it was
+// handed); dropping the last reference closes the socket without a close callback. The
+// loop holds a reference only for work it does later in the same pass (the flush, the
+// close callback), so close() is safe from any callback, including this connection's own.
+// Destroy every connection before its EventLoop.
 #pragma once
 
 #include "reactor/buffer.hpp"
@@ -14,7 +17,6 @@
 
 #include <sys/socket.h>
 
-#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,7 +38,6 @@ public:
     using MessageCallback = std::function<void(const TcpConnectionPtr&, Buffer&)>;
     using CloseCallback = std::function<void(const TcpConnectionPtr&)>;
     using HighWaterCallback = std::function<void(const TcpConnectionPtr&, std::size_t)>;
-    using WriteCompleteCallback = std::function<void(const TcpConnectionPtr&)>;
 
     // Wraps a connected, non-blocking socket. Call start() to begin reading
     // (TcpListener and TcpConnector do it right after their callback returns).
@@ -53,30 +54,29 @@ public:
         high_water_cb_ = std::move(cb);
         high_water_mark_ = mark;
     }
-    // Called when queued output has been fully flushed to the socket. A send() that
-    // writes everything directly does not queue anything and does not call it.
-    void set_write_complete_callback(WriteCompleteCallback cb) { write_complete_cb_ = std::move(cb); }
 
-    // Registers with the loop and starts reading (unless stop_reading() was called).
-    // Idempotent. send()/shutdown()/close() already work before it.
+    // Starts reading (unless stop_reading() was called). Idempotent. send() and close()
+    // already work before it.
     void start();
 
-    // Ignored once the connection is closed or shutdown()/close_after_flush() was called.
+    // Appends to the output; the loop writes it before it next polls. Ignored once the
+    // connection is draining or closed.
     void send(std::span<const std::uint8_t> data);
     void send(std::string_view data);
     void send(const void* data, std::size_t len) {
         send(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), len));
     }
-    // Half-close (SHUT_WR) once the output is flushed; keeps reading until the peer closes.
-    void shutdown();
-    // Stops I/O now and closes the socket; unsent output is dropped.
+    // Stops I/O now and closes the socket; unsent output is dropped. The close callback
+    // runs at the end of the pass.
     void close();
     // Stops reading, flushes the output, then close()s.
     void close_after_flush();
 
-    // Calls the message callback again in the next iteration even if no bytes arrive
-    // (for handlers that process at most N messages per connection per iteration).
-    void schedule_redelivery();
+    // Reads at most `bytes` per readiness report (default: whatever is there, up to 64
+    // KiB more than the buffer holds). The rest stays in the kernel, and level-triggered
+    // polling reports the socket again in the next pass: this is how a handler gets a
+    // per-pass budget without any redelivery machinery.
+    void set_read_limit(std::size_t bytes) { read_limit_ = bytes; }
 
     // Back-pressure: stop / resume reading from the socket.
     void stop_reading();
@@ -86,25 +86,22 @@ public:
     void set_tcp_nodelay(bool on);
 
     std::size_t output_bytes() const { return output_.size(); }
+    // send(2) calls made for this connection's output so far (one per loop pass at most,
+    // plus one per writability event while the kernel's buffer is full).
+    std::uint64_t write_calls() const { return write_calls_; }
     Buffer& input_buffer() { return input_; }
     const std::string& peer_address() const { return peer_address_; }  // "ip:port", "[v6]:port"
     const std::string& local_address() const { return local_address_; }
     const sockaddr_storage& peer() const { return peer_; }
     // From start() until closed (by either side).
     bool connected() const { return state_ == State::Connected || state_ == State::Draining; }
+    bool closed() const { return state_ == State::Closed || state_ == State::Finished; }
     std::uint64_t id() const { return id_; }
     EventLoop& loop() const { return loop_; }
     int fd() const { return fd_.get(); }
 
-    // Application state hung off the connection (e.g. the server's Session).
-    void set_context(std::any ctx) { context_ = std::move(ctx); }
-    std::any& context() { return context_; }
-
-    // Loop plumbing: runs the close callback (end of the iteration) / a redelivery /
-    // detaches from a loop that is being destroyed (no callbacks).
-    void finish_close();
-    void redeliver();
-    void abandon();
+    // Loop plumbing: writes the output queued this pass.
+    void flush();
 
 private:
     struct Private {};
@@ -113,46 +110,44 @@ public:
     TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockaddr_storage& peer);
 
 private:
-    enum class State { Idle, Connected, Draining, Closed };
+    // Idle -> Connected (start()) -> Draining (close_after_flush() or the peer's EOF: no
+    // more reading or sending, the output is flushed) -> Closed (socket gone, close
+    // callback queued) -> Finished (close callback ran). close() jumps to Closed from any
+    // state before it.
+    enum class State { Idle, Connected, Draining, Closed, Finished };
 
     void handle_read();
     void handle_write();
     void handle_close();
     void handle_error();
-    void write_queued_or_send(const std::uint8_t* data, std::size_t len);
+    void write_output();
     void after_output_drained();
-    void maybe_close_after_eof();
-    void fail_later();
+    void finish_close();
 
     EventLoop& loop_;
     UniqueFd fd_;
     Channel channel_;
     std::uint64_t id_;
     State state_ = State::Idle;
-    bool started_ = false;
-    bool reading_ = true;  // wanted by the application (stop_reading/start_reading)
-    bool peer_eof_ = false;
-    bool shutdown_requested_ = false;
-    bool close_after_flush_ = false;
-    bool redelivery_scheduled_ = false;
-    bool close_callback_done_ = false;
+    bool reading_ = true;         // wanted by the application (stop_reading/start_reading)
+    bool flush_pending_ = false;  // queued in the loop's flush list
+    std::uint64_t write_calls_ = 0;
 
     sockaddr_storage peer_{};
     std::string peer_address_;
     std::string local_address_;
 
     // Small to start with: protocol messages are tens of bytes, a larger read spills
-    // into read_fd's stack buffer, and output is queued only when the kernel's send
-    // buffer is full. Idle sessions then cost a few hundred bytes, not two pages.
+    // into read_fd's stack buffer, and the output of one pass is a few messages.
+    // Idle sessions then cost a few hundred bytes, not two pages.
     Buffer input_{256};
     Buffer output_{0};
     std::size_t high_water_mark_ = 64 * 1024 * 1024;
+    std::size_t read_limit_ = SIZE_MAX;
 
     MessageCallback message_cb_;
     CloseCallback close_cb_;
     HighWaterCallback high_water_cb_;
-    WriteCompleteCallback write_complete_cb_;
-    std::any context_;
 };
 
 }  // namespace checkers::reactor

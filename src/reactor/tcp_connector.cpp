@@ -14,13 +14,9 @@ namespace checkers::reactor {
 
 TcpConnector::TcpConnector(EventLoop& loop, std::string host, std::uint16_t port,
                            std::chrono::milliseconds timeout_per_address)
-    : loop_(loop), host_(std::move(host)), port_(port), timeout_(timeout_per_address),
-      alive_(std::make_shared<bool>(true)) {}
+    : loop_(loop), host_(std::move(host)), port_(port), timeout_(timeout_per_address) {}
 
-TcpConnector::~TcpConnector() {
-    *alive_ = false;
-    reset_attempt();
-}
+TcpConnector::~TcpConnector() { reset_attempt(); }
 
 void TcpConnector::connect(ConnectedCallback on_connected, FailedCallback on_failed) {
     reset_attempt();
@@ -35,10 +31,11 @@ void TcpConnector::connect(ConnectedCallback on_connected, FailedCallback on_fai
     } catch (const std::exception& e) {
         errors_ = e.what();
     }
-    // Callbacks never run inside connect(): start from the loop.
-    std::weak_ptr<bool> alive = alive_;
-    loop_.defer([this, alive] {
-        if (auto a = alive.lock(); a && *a) try_next();
+    // Callbacks never run inside connect(): start from the loop, on a timer that
+    // reset_attempt() (and so the destructor) cancels by id.
+    timer_ = loop_.run_after(EventLoop::Clock::duration::zero(), [this] {
+        timer_ = 0;
+        try_next();
     });
 }
 

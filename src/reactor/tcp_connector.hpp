@@ -63,8 +63,7 @@ private:
     std::string errors_;
     UniqueFd fd_;
     std::unique_ptr<Channel> channel_;
-    TimerId timer_ = 0;
-    std::shared_ptr<bool> alive_;
+    TimerId timer_ = 0;  // the per-address timeout, or the start of connect()
 };
 
 }  // namespace checkers::reactor

@@ -209,7 +209,7 @@ void Server::login_existing(Session& s, const std::string& name, const std::stri
         Session* s = find_session(id);
         if (s == nullptr || !verified) return;  // gone while we were hashing
         const bool ok = *verified;
-        s->set_login_pending(false);
+        resume_input(*s);
         if (!ok) {
           login_failed(*s, proto::LoginFailure::InvalidPassword);
         } else if (online_.count(name) != 0) {
@@ -234,7 +234,10 @@ void Server::register_account(Session& s, const std::string& name, const std::st
       },
       [this, id = s.id(), name](RegistrationHash result) {
         registering_.erase(name);
-        if (result.abandoned) return;
+        if (result.abandoned) {
+          spdlog::debug("registration of {} skipped: the client left before the hash", name);
+          return;
+        }
         std::optional<std::string>& hash = result.hash;
         if (!hash) spdlog::error("password hashing failed; cannot create account {}", name);
         Account account;
@@ -245,7 +248,7 @@ void Server::register_account(Session& s, const std::string& name, const std::st
         Session* s = find_session(id);
         if (!created) {
           if (s == nullptr) return;
-          s->set_login_pending(false);
+          resume_input(*s);
           login_failed(*s, proto::LoginFailure::AccountDoesNotExist);
           return;
         }
@@ -254,7 +257,7 @@ void Server::register_account(Session& s, const std::string& name, const std::st
         committer_->commit([this, id, name](bool ok) {
           Session* s = find_session(id);
           if (s == nullptr) return;
-          s->set_login_pending(false);
+          resume_input(*s);
           if (!ok) {
             spdlog::error("{} could not store new account {}", s->tag(), name);
             login_failed(*s, proto::LoginFailure::AccountDoesNotExist);
@@ -265,6 +268,15 @@ void Server::register_account(Session& s, const std::string& name, const std::st
           }
         });
       });
+}
+
+// The login job is done: input that arrived meanwhile is handled at the end of
+// this iteration, after the reply that the caller sends now.
+void Server::resume_input(Session& s) {
+  s.set_login_pending(false);
+  loop_.defer([this, id = s.id()] {
+    if (Session* s = find_session(id)) s->process_input();
+  });
 }
 
 void Server::login_failed(Session& s, proto::LoginFailure reason) {

@@ -66,6 +66,7 @@ class Server final : public SessionEvents {
   // Login flow.
   void login_existing(Session& s, const std::string& name, const std::string& password);
   void register_account(Session& s, const std::string& name, const std::string& password);
+  void resume_input(Session& s);
   void login_failed(Session& s, proto::LoginFailure reason);
   void complete_login(Session& s, const std::string& name);
 

@@ -27,6 +27,7 @@ Session::~Session() {
 }
 
 void Session::start(Clock::duration login_timeout) {
+  conn_->set_read_limit(limits::kInputPerIteration);
   conn_->set_message_callback(
       [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_input(in); });
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) {
@@ -85,14 +86,8 @@ void Session::close_after_flush(std::string_view why) {
 }
 
 void Session::set_login_pending(bool pending) {
-  if (login_pending_ == pending || closing_) {
-    login_pending_ = pending;
-    return;
-  }
   login_pending_ = pending;
-  // While the job runs, input is only buffered (see on_input); reading goes on so
-  // that a client who hangs up is noticed and its queued password job skipped.
-  if (!pending) conn_->schedule_redelivery();  // bytes that arrived meanwhile, in order
+  if (!closing_) limit_backlog(conn_->input_buffer());
 }
 
 void Session::arm_login_timer(Clock::duration timeout) {
@@ -108,36 +103,46 @@ void Session::arm_login_timer(Clock::duration timeout) {
 
 void Session::cancel_login_timer() { cancel_timer(login_timer_); }
 
+void Session::process_input() { on_input(conn_->input_buffer()); }
+
 void Session::on_input(reactor::Buffer& in) {
   if (closing_) return;
-  if (login_pending_) {
-    limit_backlog(in);
-    return;
-  }
-  const auto r = decoder_.feed(
-      in.readable(), [this](const proto::Message& m) { return dispatch(m); },
-      limits::kMessagesPerIteration);
-  in.retrieve(r.consumed);
-  if (closing_) return;
-  switch (r.status) {
-    case proto::DecodeStatus::UnknownType:
-      log_violation(fmt::format("unknown message type byte {:#04x}", r.bad_type));
-      close("unknown message type");
-      return;
-    case proto::DecodeStatus::Paused:
-      // Budget used up (or a login job started): the rest waits for later.
-      if (!login_pending_) conn_->schedule_redelivery();
-      break;
-    case proto::DecodeStatus::Incomplete:
-    case proto::DecodeStatus::Ok:
-      break;
+  if (!login_pending_) {
+    const size_t before = in.size();
+    if (!decode(in)) return;
+    if (closing_) return;
+    watch_partial(in, in.size() != before);
   }
   limit_backlog(in);
-  // The partial-message clock starts at the first byte of the incomplete
-  // message; more bytes of the same message do not restart it.
-  if (!decoder_.has_partial()) {
+}
+
+bool Session::decode(reactor::Buffer& in) {
+  const std::span<const uint8_t> bytes = in.readable();
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    const std::optional<size_t> size = proto::message_size(bytes[pos]);
+    if (!size) {
+      log_violation(fmt::format("unknown message type byte {:#04x}", bytes[pos]));
+      in.retrieve(pos);
+      close("unknown message type");
+      return false;
+    }
+    if (bytes.size() - pos < *size) break;  // incomplete: stays in the buffer
+    const std::optional<proto::Message> m = proto::decode(bytes.subspan(pos, *size));
+    pos += *size;
+    if (!dispatch(*m)) break;
+  }
+  in.retrieve(pos);
+  return true;
+}
+
+// The partial-message clock starts at the first byte of the incomplete message;
+// more bytes of the same message (the front of the buffer unchanged) do not
+// restart it.
+void Session::watch_partial(const reactor::Buffer& in, bool front_changed) {
+  if (in.empty() || login_pending_) {
     cancel_timer(partial_timer_);
-  } else if (partial_timer_ == 0 || r.partial_is_new) {
+  } else if (partial_timer_ == 0 || front_changed) {
     cancel_timer(partial_timer_);
     partial_timer_ = loop_.run_after(limits::kPartialMessageTimeout, [this] {
       partial_timer_ = 0;
@@ -146,11 +151,13 @@ void Session::on_input(reactor::Buffer& in) {
   }
 }
 
-// Backpressure: while a backlog waits (for the per-iteration budget or a login
-// job), leave further bytes in the kernel (the flooder's sends block) instead of
-// buffering them without bound.
+// Backpressure while a login job runs: up to kInputBacklog is buffered, further
+// bytes stay in the kernel (the flooder's sends block). Otherwise the read limit
+// keeps the buffer down to at most one incomplete message. The backlog is decoded
+// in one go when the job is done: that stops at the next Connect (another job)
+// or at the first message the DFA rejects, so it is short.
 void Session::limit_backlog(const reactor::Buffer& in) {
-  if (in.readable_bytes() > limits::kInputBacklog) {
+  if (login_pending_ && in.readable_bytes() > limits::kInputBacklog) {
     conn_->stop_reading();
   } else {
     conn_->start_reading();
@@ -158,9 +165,9 @@ void Session::limit_backlog(const reactor::Buffer& in) {
 }
 
 void Session::on_partial_timeout() {
-  log_violation(fmt::format("incomplete message ({} of {} bytes) for {} ms",
-                            decoder_.pending_bytes(),
-                            decoder_.pending_bytes() + decoder_.missing_bytes(),
+  const reactor::Buffer& in = conn_->input_buffer();
+  log_violation(fmt::format("incomplete message ({} of {} bytes) for {} ms", in.size(),
+                            in.empty() ? 0 : proto::message_size(in.peek()[0]).value_or(0),
                             std::chrono::duration_cast<std::chrono::milliseconds>(
                                 limits::kPartialMessageTimeout)
                                 .count()));

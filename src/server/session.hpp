@@ -1,7 +1,8 @@
-// Session: one client connection of the server - framing (StreamDecoder), the
-// protocol state (DfaTracker over the shared table), sending with --verbose
+// Session: one client connection of the server - framing (messages are decoded
+// in place from the connection's input buffer; an incomplete one waits there),
+// the protocol state (DfaTracker over the shared table), sending with --verbose
 // logging, and the per-connection protections (partial-message timer from the
-// first byte, login timeout, per-iteration message budget, output high-water
+// first byte, login timeout, per-iteration input budget, output high-water
 // mark, command flood counter). What a message *means* is decided by the
 // SessionEvents implementation (the Server); the Session only guarantees that
 // it sees messages the DFA accepts, in order.
@@ -20,7 +21,6 @@
 #include "proto/dfa.hpp"
 #include "proto/format.hpp"
 #include "proto/messages.hpp"
-#include "proto/stream_decoder.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/tcp_connection.hpp"
 #include "server/rate_limit.hpp"
@@ -66,8 +66,10 @@ class Session {
   void close_after_flush(std::string_view why);
   bool closing() const { return closing_; }
 
-  // While a login job runs, input is buffered unprocessed (kept in order).
+  // While a login job runs, input is buffered unprocessed (kept in order). After
+  // set_login_pending(false), process_input() handles what was buffered.
   void set_login_pending(bool pending);
+  void process_input();
   bool login_pending() const { return login_pending_; }
   // Expires when the session closes: a password job queued for it checks this
   // and skips the hash, so a connect-and-leave flood cannot fill the queue.
@@ -103,8 +105,12 @@ class Session {
 
  private:
   void on_input(reactor::Buffer& in);
+  // Dispatches the complete messages at the front of `in` and consumes them.
+  // False: an unknown type byte (the session is closing).
+  bool decode(reactor::Buffer& in);
   // False: stop decoding (closing, or input paused).
   bool dispatch(const proto::Message& m);
+  void watch_partial(const reactor::Buffer& in, bool front_changed);
   void limit_backlog(const reactor::Buffer& in);
   void on_partial_timeout();
   void cancel_timer(reactor::TimerId& t);
@@ -119,7 +125,6 @@ class Session {
   std::string tag_;
   // STATEFUL: this session's state in the protocol DFA (server side of the shared table).
   proto::DfaTracker dfa_{proto::Role::Server};
-  proto::StreamDecoder decoder_;
   BurstCounter commands_;
   BurstCounter connects_;
   reactor::TimerId partial_timer_ = 0;

@@ -160,14 +160,41 @@ TEST_CASE("failed logins are rate-limited per source address", "[server][login]"
 
 TEST_CASE("the login timer starts again after InvalidLogin", "[server][login]") {
   // A person retyping a password on the same connection (the reference client does so)
-  // is not cut off by a timer running from the connect. Generous margins: 4 s timeout,
-  // the wrong password at 2.5 s, the right one at 5 s (past the first deadline).
-  auto srv = server_with_users({{"alice", "secret"}}, {"--login-timeout", "4"});
+  // is not cut off by a timer running from the connect. Generous margins: 6 s timeout,
+  // the wrong password at 3.5 s, the right one at 7 s (past the first deadline, 2.5 s
+  // before the second).
+  auto srv = server_with_users({{"alice", "secret"}}, {"--login-timeout", "6"});
   ProtocolClient c(srv->port());
   const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_until(t0 + 2500ms);
+  std::this_thread::sleep_until(t0 + 3500ms);
   auto m = c.connect("alice", "wrong");
   REQUIRE(std::holds_alternative<proto::InvalidLogin>(m));
-  std::this_thread::sleep_until(t0 + 5000ms);
+  std::this_thread::sleep_until(t0 + 7000ms);
   CHECK(c.login("alice", "secret").queue_size == 1);
+}
+
+TEST_CASE("a client that hangs up while its password job is queued: the job is skipped",
+          "[server][login]") {
+  ServerProcess::Options o;
+  o.extra_args = {"--verbose"};
+  ServerProcess srv(o);
+  // Eight registrations keep both hashing threads busy for a while...
+  std::vector<ProtocolClient> busy;
+  for (int i = 0; i < 8; ++i) {
+    busy.emplace_back(srv.port());
+    busy.back().send(proto::Connect{proto::kProtocolVersion, proto::Str16(fmt::format("busy{}", i)),
+                                    proto::Str16("pw")});
+  }
+  // ...so the victim's job waits in the queue. It sends more than one iteration's read
+  // budget after its Connect and hangs up: the server must keep reading to see that.
+  {
+    ProtocolClient victim(srv.port());
+    victim.send(proto::Connect{proto::kProtocolVersion, proto::Str16("victim"), proto::Str16("pw")});
+    const std::vector<uint8_t> logouts(200, 0x0C);  // not decoded until the job is done
+    victim.send_raw(logouts);
+  }
+  for (auto& c : busy) CHECK(std::holds_alternative<proto::QueuePosition>(c.receive(60s)));
+  // Either outcome is logged: the job skipped, or the account made.
+  CHECK(srv.wait_for_log("registration of victim skipped", 30s));
+  CHECK_FALSE(srv.log_contains("account victim created"));
 }
