@@ -36,7 +36,10 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
 TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their first byte",
           "[hardening][slowloris]") {
   REQUIRE(raise_fd_limit(4096) >= 2400);
-  ServerProcess srv({"--max-clients-per-ip", "5000", "--login-timeout", "60"});
+  // --match-gap: the side games' players are paired again at once after each game.
+  // With the default, ratings 300 apart after one game wait ~5 s for a partner, and an
+  // attack that falls in that wait sees no honest move at all.
+  ServerProcess srv({"--max-clients-per-ip", "5000", "--login-timeout", "60", "--match-gap", "100000"});
   SideGames side(srv.port(), "sl", 2, 20ms);
   std::this_thread::sleep_for(300ms);  // warm-up moves
   side.reset_samples();
@@ -209,7 +212,8 @@ std::vector<uint8_t> repeat(const std::vector<uint8_t>& unit, size_t times) {
 
 TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, honest games stay fast",
           "[hardening][flood]") {
-  ServerProcess srv({"--max-clients-per-ip", "1000"});
+  // --match-gap: honest players are paired again at once after each game (see slowloris).
+  ServerProcess srv({"--max-clients-per-ip", "1000", "--match-gap", "100000"});
   // A flooder of valid-but-pointless messages: MakeMove in GameEnd (the
   // protocol tolerates and ignores it).
   ProtocolClient pointless(srv.port()), quitter(srv.port());
