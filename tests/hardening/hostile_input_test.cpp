@@ -151,7 +151,7 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
   const auto t0 = Clock::now();
   CHECK(queued.expect_closed(std::chrono::duration_cast<std::chrono::milliseconds>(close_bound) + 2s, true));
   CHECK(seconds_between(t0, Clock::now()) >= 0.9);
-  // The default is documented as 10 s.
+  // The default is documented as 60 s.
   const RunResult help = run_command({ServerProcess::binary().string(), "--help"});
   CHECK(help.out.find("--login-timeout") != std::string::npos);
 }
@@ -597,7 +597,7 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     std::vector<RawSocket> held;
     for (int i = 0; i < 20; ++i) held.emplace_back(srv.port());
     ProtocolClient probe_wait(srv.port());  // 21st: refused
-    CHECK(probe_wait.expect_closed(5s));  // refused, long before the 10 s login timeout
+    CHECK(probe_wait.expect_closed(5s));  // refused, long before the 60 s login timeout
     std::vector<RawSocket> extra;
     const auto t0 = Clock::now();
     for (int i = 0; i < 50; ++i) extra.emplace_back(srv.port());
