@@ -23,6 +23,7 @@
 #include "game/pdn.hpp"
 #include "proto/messages.hpp"
 #include "pty.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/process.hpp"
 #include "text_file.hpp"
 #include "support/temp_dir.hpp"
@@ -75,27 +76,15 @@ class FakeConn {
 // Listens on 127.0.0.1 (port 0); serves exactly one game between the first two logins.
 class EndlessServer {
  public:
-  EndlessServer() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(listen_fd_, 4) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~EndlessServer() { ::close(listen_fd_); }
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return listener_.port(); }
 
   // Serves `games` games between the first two logins; how they ended, for the messages.
   std::string serve(const game::Position& start, int games) {
     std::vector<FakeConn> players;
     while (players.size() < 2) {
-      pollfd p{listen_fd_, POLLIN, 0};
+      pollfd p{listener_.fd(), POLLIN, 0};
       if (::poll(&p, 1, 60000) != 1) return "nobody connected";
-      FakeConn c(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
+      FakeConn c(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
       const auto hello = c.receive();
       if (!hello || !std::holds_alternative<proto::Connect>(*hello)) return "no Connect";
       c.send(proto::QueuePosition{1, 1, 1500});
@@ -171,8 +160,7 @@ class EndlessServer {
     return -2;
   }
 
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
+  checkers::test::LoopbackListener listener_;
 };
 
 // Joins the fake server's thread when the test ends, also after a failed REQUIRE: declared

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "client/bot.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/timing.hpp"
 #include "client/session.hpp"
 #include "proto/messages.hpp"
@@ -30,22 +31,12 @@ class RawServer {
  public:
   explicit RawServer(std::string reply, bool close_after_reply = false)
       : reply_(std::move(reply)), close_after_(close_after_reply) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listen_fd_, 4) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~RawServer() {
     if (thread_.joinable()) thread_.join();
-    ::close(listen_fd_);
   }
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return listener_.port(); }
   // Bytes received after the Connect (valid once the thread is done).
   std::string received() {
     if (thread_.joinable()) thread_.join();
@@ -58,8 +49,8 @@ class RawServer {
     return ::poll(&p, 1, ms) == 1;
   }
   void serve() {
-    if (!wait_readable(listen_fd_, 5000)) return;
-    const int fd = ::accept(listen_fd_, nullptr, nullptr);
+    if (!wait_readable(listener_.fd(), 5000)) return;
+    const int fd = ::accept(listener_.fd(), nullptr, nullptr);
     std::string connect;
     char buf[256];
     const auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -84,8 +75,7 @@ class RawServer {
 
   std::string reply_;
   bool close_after_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
+  checkers::test::LoopbackListener listener_;
   std::string received_;
   std::thread thread_;
 };
