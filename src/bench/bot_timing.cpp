@@ -31,8 +31,9 @@ std::vector<game::Position> sample_positions(size_t n, uint64_t seed) {
 
 std::vector<LevelTiming> time_bot_levels(size_t positions, uint64_t seed) {
   const std::vector<game::Position> sample = sample_positions(positions, seed);
-  const std::pair<game::Level, const char*> levels[] = {
-      {game::Level::Random, "random"}, {game::Level::Medium, "medium"}, {game::Level::Strong, "strong"}};
+  const std::pair<game::Level, const char*> levels[] = {{game::Level::Random, "random"},
+                                                        {game::Level::Medium, "medium"},
+                                                        {game::Level::Strong, "strong"}};
   std::vector<LevelTiming> out;
   for (const auto& [level, name] : levels) {
     std::vector<double> ms;
@@ -40,7 +41,8 @@ std::vector<LevelTiming> time_bot_levels(size_t positions, uint64_t seed) {
       game::Searcher searcher(seed);
       const auto t0 = std::chrono::steady_clock::now();
       searcher.choose(pos, level);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());
     out.push_back(LevelTiming{name, ms.size(), ms[ms.size() / 2], ms.back(), ms.front()});

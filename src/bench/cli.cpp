@@ -2,8 +2,8 @@
 
 #include <sys/resource.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <string>
@@ -32,46 +32,60 @@ void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string&
   app.add_option("--host", o.host, "Server address")->capture_default_str();
   app.add_option("--port", o.port, "Server port")->capture_default_str();
   app.add_option("-c,--connections", o.connections, "Client connections")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
   app.add_option("-d,--duration", o.duration_s, "Seconds per measurement round")
-      ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
   app.add_option("--seed", o.seed, "Random seed of the move choice")->capture_default_str();
   app.add_flag("--json", o.json, "Print one JSON object as the last line of stdout");
   app.add_flag("!--no-progress", o.per_second, "No per-second lines");
-  app.add_option("--name-prefix", o.name_prefix, "Account names are <prefix><n>")->capture_default_str();
+  app.add_option("--name-prefix", o.name_prefix, "Account names are <prefix><n>")
+      ->capture_default_str();
   app.add_option("--first-id", o.first_id, "Number of the first account")->capture_default_str();
-  app.add_option("--password", o.password, "Password of every bench account")->capture_default_str();
+  app.add_option("--password", o.password, "Password of every bench account")
+      ->capture_default_str();
   app.add_option("--sources", o.sources,
                  "Source addresses 127.0.0.1..127.0.0.N (0 = as the ephemeral port range needs)")
-      ->capture_default_str()->check(CLI::Range(size_t{0}, size_t{254}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{254}));
   app.add_option("--login-window", o.login_window, "Connects + logins in flight during set-up")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{100'000}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
   app.add_option("--logins-per-connection", o.logins_per_connection,
                  "login: Connects per TCP connection before a fresh one is dialled")
-      ->capture_default_str()->check(CLI::Range(uint32_t{1}, uint32_t{1'000'000}));
-  app.add_option("--setup-timeout", o.setup_timeout_s, "Seconds allowed for connecting and logging in")
-      ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+      ->capture_default_str()
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1'000'000}));
+  app.add_option("--setup-timeout", o.setup_timeout_s,
+                 "Seconds allowed for connecting and logging in")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0));
   app.add_option("--rounds", o.rounds, "Measurement rounds on the same connections")
-      ->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_option("--between", o.between_cmd,
-                 "Shell command run between rounds while the players pause (e.g. a peer benchmark)");
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option(
+      "--between", o.between_cmd,
+      "Shell command run between rounds while the players pause (e.g. a peer benchmark)");
   app.add_option("--server-pid", o.server_pid, "Also report this process's CPU% and RSS");
   app.add_option("--poller", poller, "The bench's own poller: epoll or poll")
-      ->check(CLI::IsMember({"epoll", "poll"}))->capture_default_str();
+      ->check(CLI::IsMember({"epoll", "poll"}))
+      ->capture_default_str();
 }
 
 // The `bot` mode: no server, only the engine's move time per level.
 int run_bot_timing(const BenchOptions& opt, size_t positions) {
   const std::vector<LevelTiming> levels = time_bot_levels(positions, opt.seed);
-  fmt::print("{:>8} {:>10} {:>10} {:>10} {:>10}\n", "level", "positions", "median ms", "min ms", "max ms");
+  fmt::print("{:>8} {:>10} {:>10} {:>10} {:>10}\n", "level", "positions", "median ms", "min ms",
+             "max ms");
   for (const LevelTiming& l : levels)
     fmt::print("{:>8} {:>10} {:>10.3f} {:>10.3f} {:>10.3f}\n", l.level, l.positions, l.median_ms,
                l.min_ms, l.max_ms);
   if (opt.json) {
     std::string json = "{\"mode\":\"bot\"";
     for (const LevelTiming& l : levels)
-      json += fmt::format(",\"{0}_median_ms\":{1:.3f},\"{0}_min_ms\":{2:.3f},\"{0}_max_ms\":{3:.3f}",
-                          l.level, l.median_ms, l.min_ms, l.max_ms);
+      json +=
+          fmt::format(",\"{0}_median_ms\":{1:.3f},\"{0}_min_ms\":{2:.3f},\"{0}_max_ms\":{3:.3f}",
+                      l.level, l.median_ms, l.min_ms, l.max_ms);
     fmt::print("{},\"positions\":{}}}\n", json, positions);
   }
   return 0;
@@ -106,7 +120,8 @@ int run_cli(int argc, char** argv, const std::string& version) {
   size_t positions = 20;
   add_options(app, opt, mode, poller);
   app.add_option("--positions", positions, "bot: positions timed per level")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{10'000}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10'000}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

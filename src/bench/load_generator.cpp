@@ -56,9 +56,12 @@ void send_bytes(const reactor::TcpConnectionPtr& conn, const std::array<uint8_t,
 
 const char* to_string(Mode m) {
   switch (m) {
-    case Mode::Play: return "play";
-    case Mode::Idle: return "idle";
-    case Mode::Login: return "login";
+    case Mode::Play:
+      return "play";
+    case Mode::Idle:
+      return "idle";
+    case Mode::Login:
+      return "login";
   }
   return "?";
 }
@@ -145,7 +148,8 @@ void LoadGenerator::connect(size_t i) {
 void LoadGenerator::dial(size_t i) {
   Player& p = players_[i];
   p.connector = std::make_unique<reactor::TcpConnector>(
-      loop_, opt_.host, opt_.port, std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout));
+      loop_, opt_.host, opt_.port,
+      std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout));
   if (sources_ > 1) p.connector->set_local_address(source_address(i));
   p.connector->connect([this, i](reactor::TcpConnectionPtr conn) { connected(i, conn); },
                        [this, i](const std::string& why) { connect_failed(i, why); });
@@ -165,8 +169,10 @@ void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
   if (opt_.mode == Mode::Login) {
     const bool redialed = p.phase == Phase::Redialing;
     p.phase = Phase::Off;  // connected, not logged in: the window logs in
-    if (redialed) owe_or_do(i, Owed::Login);
-    else setup_step_done(i, true);
+    if (redialed)
+      owe_or_do(i, Owed::Login);
+    else
+      setup_step_done(i, true);
   } else {
     send_login(i);
   }
@@ -198,7 +204,10 @@ void LoadGenerator::setup_step_done(size_t, bool ok) {
   if (setup_finished_) return;
   --in_flight_;
   ++setup_done_;
-  if (ok) ++summary_.ready; else ++summary_.setup_errors;
+  if (ok)
+    ++summary_.ready;
+  else
+    ++summary_.setup_errors;
   if (setup_done_ == players_.size()) {
     finish_setup();
     return;
@@ -244,8 +253,10 @@ void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_po
     // Between LogOut and the next reply the server may still deliver what it sent
     // before it saw the LogOut (a pairing, a tick): only the Connect replies matter.
     if (p.phase != Phase::LoggingIn) return;
-    if (type == MsgType::QueuePosition) on_login_reply(i, true, now);
-    else if (type == MsgType::InvalidLogin || type == MsgType::InvalidVersion) on_login_reply(i, false, now);
+    if (type == MsgType::QueuePosition)
+      on_login_reply(i, true, now);
+    else if (type == MsgType::InvalidLogin || type == MsgType::InvalidVersion)
+      on_login_reply(i, false, now);
     return;
   }
   if (p.dfa.on_receive(type).verdict == proto::Verdict::Violation) {
@@ -259,21 +270,36 @@ void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_po
 
   switch (type) {
     case MsgType::QueuePosition:
-      if (p.phase == Phase::LoggingIn) on_login_reply(i, true, now);
-      else on_queue_position(i, now);
+      if (p.phase == Phase::LoggingIn)
+        on_login_reply(i, true, now);
+      else
+        on_queue_position(i, now);
       break;
     case MsgType::InvalidLogin:
-    case MsgType::InvalidVersion: on_login_reply(i, false, now); break;
-    case MsgType::GameStart: on_game_start(i, std::get<proto::GameStart>(m)); break;
-    case MsgType::YourTurn: on_your_turn(i, std::get<proto::YourTurn>(m)); break;
+    case MsgType::InvalidVersion:
+      on_login_reply(i, false, now);
+      break;
+    case MsgType::GameStart:
+      on_game_start(i, std::get<proto::GameStart>(m));
+      break;
+    case MsgType::YourTurn:
+      on_your_turn(i, std::get<proto::YourTurn>(m));
+      break;
     case MsgType::CompulsoryMove:
       if (p.side == Side::Unknown) p.side = Side::Secondary;  // the primary starts with YourTurn
       p.continuing = {};
       break;
-    case MsgType::InvalidMove: on_invalid_move(i, std::get<proto::InvalidMove>(m)); break;
-    case MsgType::GameOver: on_game_end(i, true); break;
-    case MsgType::OpponentDisconnect: on_game_end(i, false); break;
-    default: break;
+    case MsgType::InvalidMove:
+      on_invalid_move(i, std::get<proto::InvalidMove>(m));
+      break;
+    case MsgType::GameOver:
+      on_game_end(i, true);
+      break;
+    case MsgType::OpponentDisconnect:
+      on_game_end(i, false);
+      break;
+    default:
+      break;
   }
 }
 
@@ -427,10 +453,17 @@ void LoadGenerator::owe_or_do(size_t i, Owed what) {
   }
   p.owed = Owed::Nothing;
   switch (what) {
-    case Owed::Move: make_move(i); break;
-    case Owed::ReQueue: requeue_when_allowed(i); break;
-    case Owed::Login: relogin_when_allowed(i); break;
-    case Owed::Nothing: break;
+    case Owed::Move:
+      make_move(i);
+      break;
+    case Owed::ReQueue:
+      requeue_when_allowed(i);
+      break;
+    case Owed::Login:
+      relogin_when_allowed(i);
+      break;
+    case Owed::Nothing:
+      break;
   }
 }
 
@@ -463,8 +496,10 @@ void LoadGenerator::requeue_when_allowed(size_t i) {
     return;
   }
   loop_.run_at(due, [this, i] {
-    if (paused_) players_[i].owed = Owed::ReQueue;
-    else send_requeue(i);
+    if (paused_)
+      players_[i].owed = Owed::ReQueue;
+    else
+      send_requeue(i);
   });
 }
 
@@ -486,8 +521,10 @@ void LoadGenerator::relogin_when_allowed(size_t i) {
     return;
   }
   loop_.run_at(due, [this, i] {
-    if (paused_) players_[i].owed = Owed::Login;
-    else send_relogin(i);
+    if (paused_)
+      players_[i].owed = Owed::Login;
+    else
+      send_relogin(i);
   });
 }
 
@@ -543,8 +580,8 @@ void LoadGenerator::start_window() {
   for (Player& p : players_) p.last_qp = window_start_;
   measuring_ = true;
   paused_ = false;
-  const auto length = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(opt_.duration_s));
+  const auto length =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt_.duration_s));
   second_timer_ = loop_.run_every(1s, [this] { second_tick(); });
   loop_.run_after(length, [this] { end_window(); });
   // What the players were asked for while paused (or during set-up) goes out now.
@@ -588,8 +625,9 @@ IntervalStats LoadGenerator::snapshot(const Counters& c, double seconds, CpuMete
 
 void LoadGenerator::second_tick() {
   const Clock::time_point now = Clock::now();
-  IntervalStats s = snapshot(second_counts_, std::chrono::duration<double>(now - second_start_).count(),
-                             bench_cpu_second_, server_cpu_second_.get());
+  IntervalStats s =
+      snapshot(second_counts_, std::chrono::duration<double>(now - second_start_).count(),
+               bench_cpu_second_, server_cpu_second_.get());
   second_counts_.clear();
   second_start_ = now;
   if (tick_cb_) tick_cb_(window_, std::chrono::duration<double>(now - window_start_).count(), s);
@@ -600,8 +638,9 @@ void LoadGenerator::end_window() {
   measuring_ = false;
   paused_ = true;
   loop_.cancel(second_timer_);
-  IntervalStats s = snapshot(window_counts_, std::chrono::duration<double>(now - window_start_).count(),
-                             bench_cpu_window_, server_cpu_window_.get());
+  IntervalStats s =
+      snapshot(window_counts_, std::chrono::duration<double>(now - window_start_).count(),
+               bench_cpu_window_, server_cpu_window_.get());
   if (tick_open_) tick_spreads_ms_.push_back(ms_between(tick_first_, tick_last_));
   if (!tick_spreads_ms_.empty()) {
     std::vector<double> v = tick_spreads_ms_;

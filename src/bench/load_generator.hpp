@@ -4,8 +4,9 @@
 // measurement windows, runs one workload:
 //   play  - every player answers each YourTurn at once with a random legal hop and
 //           ReQueues after each game (at most 16 per second per connection: the
-//           server's flood limit is 20 session commands per second); a move is counted when the first server message
-//           caused by a MakeMove reaches either player of the game (latency = that gap);
+//           server's flood limit is 20 session commands per second); a move is counted when the
+//           first server message caused by a MakeMove reaches either player of the game (latency =
+//           that gap);
 //   idle  - logged-in sessions just read what the server sends (QueuePosition ticks);
 //   login - every connection cycles Connect -> reply -> LogOut + Connect (at most 8
 //           cycles per second per connection, below the server's flood limit).
@@ -43,10 +44,10 @@ struct IntervalStats {
   size_t queued = 0;       // of those: waiting in the queue
   size_t in_game = 0;      // of those: in a game
   uint64_t moves = 0;
-  uint64_t games = 0;      // finished games (GameOver pairs)
+  uint64_t games = 0;  // finished games (GameOver pairs)
   uint64_t logins = 0;
-  uint64_t errors = 0;     // protocol errors, refused logins, InvalidMoves, dropped connections
-  uint64_t disconnects = 0;           // connections the server closed
+  uint64_t errors = 0;       // protocol errors, refused logins, InvalidMoves, dropped connections
+  uint64_t disconnects = 0;  // connections the server closed
   uint64_t opponent_disconnects = 0;  // OpponentDisconnect received
   uint64_t invalid_moves = 0;
   uint64_t queue_positions = 0;
@@ -65,9 +66,9 @@ struct IntervalStats {
 struct RunSummary {
   Mode mode = Mode::Play;
   size_t requested = 0;
-  size_t ready = 0;              // logged in (play, idle) or connected (login) after set-up
+  size_t ready = 0;  // logged in (play, idle) or connected (login) after set-up
   uint64_t setup_errors = 0;
-  double setup_seconds = 0;      // connect (+ login) of all connections
+  double setup_seconds = 0;         // connect (+ login) of all connections
   long server_rss_before_kib = -1;  // before the first connect
   long server_rss_after_kib = -1;   // at the end of the first window
   long bench_rss_kib = -1;
@@ -91,7 +92,16 @@ class LoadGenerator {
   RunSummary run();
 
  private:
-  enum class Phase : uint8_t { Off, Connecting, LoggingIn, Queued, InGame, GameEnd, Redialing, Closed };
+  enum class Phase : uint8_t {
+    Off,
+    Connecting,
+    LoggingIn,
+    Queued,
+    InGame,
+    GameEnd,
+    Redialing,
+    Closed
+  };
   enum class Owed : uint8_t { Nothing, Move, ReQueue, Login };
 
   struct Player {
@@ -103,8 +113,8 @@ class LoadGenerator {
     Owed owed = Owed::Nothing;
     Side side = Side::Unknown;
     Square8 continuing;
-    Square8 last_landing;  // where this player's last jump landed
-    uint8_t retries = 0;   // InvalidMoves in a row
+    Square8 last_landing;   // where this player's last jump landed
+    uint8_t retries = 0;    // InvalidMoves in a row
     uint32_t connects = 0;  // Connects sent on `conn` (login workload)
     bool move_pending = false;
     int32_t opponent = -1;

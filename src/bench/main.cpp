@@ -8,5 +8,6 @@
 #endif
 
 int main(int argc, char** argv) {
-  return checkers::bench::run_cli(argc, argv, std::string("checkers-bench ") + CHECKERS_VERSION_STRING);
+  return checkers::bench::run_cli(argc, argv,
+                                  std::string("checkers-bench ") + CHECKERS_VERSION_STRING);
 }

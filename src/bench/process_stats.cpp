@@ -10,8 +10,7 @@ namespace checkers::bench {
 namespace {
 
 std::string proc_path(pid_t pid, const char* file) {
-  return pid == 0 ? std::string("/proc/self/") + file
-                  : "/proc/" + std::to_string(pid) + "/" + file;
+  return pid == 0 ? std::string("/proc/self/") + file : "/proc/" + std::to_string(pid) + "/" + file;
 }
 
 }  // namespace

@@ -29,18 +29,24 @@ std::string cpu(double pct) { return pct < 0 ? std::string("-") : fmt::format("{
 // Throughput of the mode's operation: moves (play), logins (login), QueuePositions (idle).
 double rate(Mode m, const IntervalStats& s) {
   switch (m) {
-    case Mode::Play: return s.per_second(s.moves);
-    case Mode::Login: return s.per_second(s.logins);
-    case Mode::Idle: return s.per_second(s.queue_positions);
+    case Mode::Play:
+      return s.per_second(s.moves);
+    case Mode::Login:
+      return s.per_second(s.logins);
+    case Mode::Idle:
+      return s.per_second(s.queue_positions);
   }
   return 0;
 }
 
 const char* rate_name(Mode m) {
   switch (m) {
-    case Mode::Play: return "moves/s";
-    case Mode::Login: return "logins/s";
-    case Mode::Idle: return "qpos/s";
+    case Mode::Play:
+      return "moves/s";
+    case Mode::Login:
+      return "logins/s";
+    case Mode::Idle:
+      return "qpos/s";
   }
   return "ops/s";
 }
@@ -67,30 +73,32 @@ std::string format_second(const BenchOptions& opt, int window, double t, const I
   if (opt.mode == Mode::Idle) line += fmt::format(" queued={} in_game={}", s.queued, s.in_game);
   if (opt.mode != Mode::Idle)
     line += fmt::format(" p50={:.3f}ms p99={:.3f}ms p99.9={:.3f}ms", s.p50_ms, s.p99_ms, s.p999_ms);
-  line += fmt::format(" errors={} disconnects={} cpu bench={}% server={}%", s.errors,
-                      s.disconnects, cpu(s.bench_cpu), cpu(s.server_cpu));
+  line += fmt::format(" errors={} disconnects={} cpu bench={}% server={}%", s.errors, s.disconnects,
+                      cpu(s.bench_cpu), cpu(s.server_cpu));
   return line;
 }
 
 std::string format_table(const BenchOptions& opt, const RunSummary& r) {
   std::string out = fmt::format(
       "checkers-bench {}: {} connections to {}:{}, {} ready, {} failed, set-up {:.2f} s\n",
-      to_string(opt.mode), r.requested, opt.host, opt.port, r.ready, r.setup_errors, r.setup_seconds);
+      to_string(opt.mode), r.requested, opt.host, opt.port, r.ready, r.setup_errors,
+      r.setup_seconds);
   out += fmt::format("{:>5} {:>7} {:>6} {:>10} {:>7} {:>9} {:>9} {:>9} {:>6} {:>6} {:>6} {:>7}\n",
                      "round", "secs", "conns", rate_name(opt.mode), "games", "p50 ms", "p99 ms",
                      "p99.9 ms", "errors", "disc", "bench%", "server%");
   int n = 0;
   for (const IntervalStats& s : r.windows)
-    out += fmt::format("{:>5} {:>7.2f} {:>6} {:>10.1f} {:>7} {:>9.3f} {:>9.3f} {:>9.3f} {:>6} {:>6} {:>6} {:>7}\n",
-                       ++n, s.seconds, s.connections, rate(opt.mode, s), s.games, s.p50_ms,
-                       s.p99_ms, s.p999_ms, s.errors, s.disconnects, cpu(s.bench_cpu),
-                       cpu(s.server_cpu));
+    out += fmt::format(
+        "{:>5} {:>7.2f} {:>6} {:>10.1f} {:>7} {:>9.3f} {:>9.3f} {:>9.3f} {:>6} {:>6} {:>6} {:>7}\n",
+        ++n, s.seconds, s.connections, rate(opt.mode, s), s.games, s.p50_ms, s.p99_ms, s.p999_ms,
+        s.errors, s.disconnects, cpu(s.bench_cpu), cpu(s.server_cpu));
   if (opt.mode == Mode::Idle && !r.windows.empty()) {
     const IntervalStats& s = r.windows.front();
-    out += fmt::format("sessions held {} (queued {}, in a game {}); QueuePosition ticks {} "
-                       "(burst median {:.2f} ms, max {:.2f} ms); longest silence {:.0f} ms\n",
-                       s.connections, s.queued, s.in_game, s.ticks, s.tick_spread_ms_median,
-                       s.tick_spread_ms_max, s.max_gap_ms);
+    out += fmt::format(
+        "sessions held {} (queued {}, in a game {}); QueuePosition ticks {} "
+        "(burst median {:.2f} ms, max {:.2f} ms); longest silence {:.0f} ms\n",
+        s.connections, s.queued, s.in_game, s.ticks, s.tick_spread_ms_median, s.tick_spread_ms_max,
+        s.max_gap_ms);
   }
   if (r.server_rss_before_kib >= 0 && r.server_rss_after_kib >= 0 && r.ready > 0)
     out += fmt::format("server RSS {} KiB empty -> {} KiB: {:.2f} KiB per session\n",
@@ -106,7 +114,8 @@ std::string format_json(const BenchOptions& opt, const RunSummary& r) {
   const IntervalStats first = r.windows.empty() ? IntervalStats{} : r.windows.front();
   const double per_session =
       (r.server_rss_before_kib >= 0 && r.server_rss_after_kib >= 0 && r.ready > 0)
-          ? static_cast<double>(r.server_rss_after_kib - r.server_rss_before_kib) / static_cast<double>(r.ready)
+          ? static_cast<double>(r.server_rss_after_kib - r.server_rss_before_kib) /
+                static_cast<double>(r.ready)
           : -1.0;
   std::string rounds;
   for (const IntervalStats& s : r.windows) rounds += (rounds.empty() ? "" : ",") + round_json(s);

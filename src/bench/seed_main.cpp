@@ -7,8 +7,8 @@
 // never pairs them: they stay queued (the idle / scale benchmark).
 #include <crypt.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -36,7 +36,8 @@ std::string cheap_hash(const std::string& password) {
 
 // The hash of an earlier seeding if it is a cheap one of this password, so that seeding
 // again changes nothing.
-std::optional<std::string> reusable_hash(const checkers::server::Account* a, const std::string& password) {
+std::optional<std::string> reusable_hash(const checkers::server::Account* a,
+                                         const std::string& password) {
   if (a == nullptr || a->password_hash.rfind("$y$j75$", 0) != 0) return std::nullopt;
   crypt_data data{};
   const char* out = crypt_rn(password.c_str(), a->password_hash.c_str(), &data, sizeof data);
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
   app.add_option("--count", count, "Accounts to make")->required();
   app.add_option("--first-id", first_id, "Number of the first account")->capture_default_str();
   app.add_option("--password", password, "Their password")->capture_default_str();
-  app.add_option("--rating-base", rating_base, "Rating of the first account")->capture_default_str();
+  app.add_option("--rating-base", rating_base, "Rating of the first account")
+      ->capture_default_str();
   app.add_option("--rating-step", rating_step, "Rating difference between consecutive accounts")
       ->capture_default_str();
   try {

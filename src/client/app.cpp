@@ -49,7 +49,8 @@ void setup_logging(const ClientOptions& o) {
     reactor::configure_logging(level);
     return;
   }
-  const std::filesystem::path file = o.log_file ? std::filesystem::path(*o.log_file) : default_log_file();
+  const std::filesystem::path file =
+      o.log_file ? std::filesystem::path(*o.log_file) : default_log_file();
   try {
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
@@ -105,13 +106,15 @@ ServerChoice choose_discovered(const ClientOptions& o, std::vector<discovery::Fo
       }
     }
   }
-  std::printf("Using the checkers server %s at %s port %u.\n", discovery::printable(pick->name).c_str(),
-              pick->address.c_str(), static_cast<unsigned>(pick->tcp_port));
+  std::printf("Using the checkers server %s at %s port %u.\n",
+              discovery::printable(pick->name).c_str(), pick->address.c_str(),
+              static_cast<unsigned>(pick->tcp_port));
   std::fflush(stdout);
   return {pick->address, pick->tcp_port, -1};
 }
 
-// CLIENT: DISCOVERY without --host-addr - browse the LAN, then use the one server found or let the user pick.
+// CLIENT: DISCOVERY without --host-addr - browse the LAN, then use the one server found or let the
+// user pick.
 ServerChoice discover(reactor::EventLoop& loop, const ClientOptions& o) {
   discovery::BrowserConfig config;
   config.duration = std::chrono::milliseconds(o.discover_ms);
@@ -127,10 +130,11 @@ ServerChoice discover(reactor::EventLoop& loop, const ClientOptions& o) {
 }
 #else
 ServerChoice discover(reactor::EventLoop&, const ClientOptions& o) {
-  std::fprintf(stderr,
-               "checkers-client: LAN discovery is not available in this build; pass the server with "
-               "--host-addr ADDRESS (and --port, default %u).\n",
-               static_cast<unsigned>(o.port));
+  std::fprintf(
+      stderr,
+      "checkers-client: LAN discovery is not available in this build; pass the server with "
+      "--host-addr ADDRESS (and --port, default %u).\n",
+      static_cast<unsigned>(o.port));
   return {{}, 0, kExitUsage};
 }
 #endif
@@ -142,7 +146,8 @@ int run_client(const ClientOptions& o) {
   reactor::EventLoop loop(o.poller.value_or(reactor::default_poller()));
   spdlog::debug("poller: {}", reactor::to_string(loop.poller_kind()));
 
-  // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by LAN discovery.
+  // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by
+  // LAN discovery.
   ServerChoice server{o.host.value_or(""), o.port, -1};
   if (!o.vs_computer && (!o.host || o.list_servers)) {
     server = discover(loop, o);
@@ -153,9 +158,10 @@ int run_client(const ClientOptions& o) {
   TerminalGuard terminal(STDIN_FILENO);
   // A person's games are saved by default; a bot's (a batch of games) only into --games-dir.
   const bool save = !o.no_save && (!o.bot || o.games_dir);
-  GameSaver saver(save ? std::optional<std::filesystem::path>(o.games_dir ? std::filesystem::path(*o.games_dir)
-                                                                          : default_games_dir())
-                       : std::nullopt);
+  GameSaver saver(save
+                      ? std::optional<std::filesystem::path>(
+                            o.games_dir ? std::filesystem::path(*o.games_dir) : default_games_dir())
+                      : std::nullopt);
   int round = 0;
   int exit_code = kExitOk;
   std::string final_message;
@@ -178,9 +184,12 @@ int run_client(const ClientOptions& o) {
   Screen screen(ansi, live);
   screen.set_width(terminal_columns(STDOUT_FILENO));
   auto save_game = [&](const GameTracker& game, const GameOutcome& outcome) {
-    GameInfo info{session.credentials().username, session.endpoint(),
+    GameInfo info{session.credentials().username,
+                  session.endpoint(),
                   o.vs_computer ? "Game against the computer" : "Rated game",
-                  o.vs_computer ? std::nullopt : session.my_rating(), ++round, !o.vs_computer};
+                  o.vs_computer ? std::nullopt : session.my_rating(),
+                  ++round,
+                  !o.vs_computer};
     return saver.save(game, outcome, info);
   };
   std::unique_ptr<Frontend> frontend;
@@ -189,7 +198,8 @@ int run_client(const ClientOptions& o) {
   InteractivePlayer* player = nullptr;
   if (interactive) {
     const bool edit = live && terminal.is_terminal();
-    InteractivePlayer::Config config{o.username, o.password, ansi, is_tty(STDIN_FILENO), edit, save_game};
+    InteractivePlayer::Config config{o.username,           o.password, ansi,
+                                     is_tty(STDIN_FILENO), edit,       save_game};
     if (o.vs_computer) {
       // Nobody to log in to: the account name only labels the saved games.
       const char* user = std::getenv("USER");
@@ -209,8 +219,9 @@ int run_client(const ClientOptions& o) {
       reader = std::make_unique<LineReader>(loop, STDIN_FILENO, on_line, on_eof);
     }
   } else {
-    auto bot = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password}, *o.bot, o.games,
-                                           o.seed.value_or(default_seed()), [](const std::string& line) {
+    auto bot = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password},
+                                           *o.bot, o.games, o.seed.value_or(default_seed()),
+                                           [](const std::string& line) {
                                              std::fputs((line + "\n").c_str(), stdout);
                                              std::fflush(stdout);
                                            });
@@ -231,7 +242,9 @@ int run_client(const ClientOptions& o) {
   for (int signo : {SIGTERM, SIGHUP}) {
     loop.on_signal(signo, [&session, &screen, interactive](int) {
       if (interactive) screen.println("");
-      session.quit(kExitOk, interactive ? (session.logged_in() ? "Interrupted: logged out." : "Interrupted.") : "");
+      session.quit(
+          kExitOk,
+          interactive ? (session.logged_in() ? "Interrupted: logged out." : "Interrupted.") : "");
     });
   }
   if (live) {
@@ -256,7 +269,9 @@ int run_client(const ClientOptions& o) {
     } else {
       const std::string line = "checkers-client: " + final_message;
       const bool terminal = is_tty(STDERR_FILENO);
-      std::fprintf(stderr, "%s\n", terminal ? wrap_text(line, terminal_columns(STDERR_FILENO) - 1).c_str() : line.c_str());
+      std::fprintf(
+          stderr, "%s\n",
+          terminal ? wrap_text(line, terminal_columns(STDERR_FILENO) - 1).c_str() : line.c_str());
       if (interactive && !same_terminal(STDOUT_FILENO, STDERR_FILENO) && is_tty(STDOUT_FILENO))
         screen.println(final_message);
     }

@@ -32,13 +32,15 @@ proto::Board to_board(const game::Position& pos, Color me) {
     const Square s = game::square_of_index(i);
     const bool own = game::color_of(p) == me;
     const bool king = game::is_king(p);
-    board.set(s.x, s.y, own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
-                            : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
+    board.set(s.x, s.y,
+              own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
+                  : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
   }
   return board;
 }
 
-Color infer_my_color(const proto::Board& board, bool first_turn_sentinel, std::optional<proto::Move> first_hop) {
+Color infer_my_color(const proto::Board& board, bool first_turn_sentinel,
+                     std::optional<proto::Move> first_hop) {
   if (first_turn_sentinel) return Color::Black;
   // No men to tell (a server starting from another position): the first hop of a game
   // is Black's, so whoever owns the piece it moved is Black.
@@ -49,7 +51,8 @@ Color infer_my_color(const proto::Board& board, bool first_turn_sentinel, std::o
   }
   if (!own_men && first_hop) {
     for (int reach : {1, 2}) {
-      const Square landing{first_hop->x + reach * first_hop->dx, first_hop->y + reach * first_hop->dy};
+      const Square landing{first_hop->x + reach * first_hop->dx,
+                           first_hop->y + reach * first_hop->dy};
       if (!game::on_board(landing)) continue;
       const auto bits = static_cast<unsigned>(board.at(landing.x, landing.y));
       if ((bits & 4u) != 0) return (bits & 1u) != 0 ? Color::Black : Color::White;

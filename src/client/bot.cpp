@@ -12,8 +12,8 @@ namespace {
 constexpr int kMaxRejections = 20;
 }  // namespace
 
-BotPlayer::BotPlayer(reactor::EventLoop& loop, Session& session, Credentials credentials, game::Level level,
-                     int games, uint64_t seed, LineSink print)
+BotPlayer::BotPlayer(reactor::EventLoop& loop, Session& session, Credentials credentials,
+                     game::Level level, int games, uint64_t seed, LineSink print)
     : loop_(loop),
       session_(session),
       credentials_(std::move(credentials)),
@@ -58,16 +58,17 @@ void BotPlayer::your_turn() {
   auto searcher = searcher_;
   const game::Level level = level_;
   loop_.work_queue().submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
-                            [this, alive, turn](game::Move move) {
-                              if (!alive.lock() || turn != turn_ || session_.finished()) return;
-                              if (session_.state() != proto::State::UserMove) return;
-                              if (move.empty()) {
-                                resign_blocked();
-                                return;
-                              }
-                              spdlog::debug("bot plays {}", move.to_pdn());
-                              session_.play(move.hops());
-                            });
+                                   [this, alive, turn](game::Move move) {
+                                     if (!alive.lock() || turn != turn_ || session_.finished())
+                                       return;
+                                     if (session_.state() != proto::State::UserMove) return;
+                                     if (move.empty()) {
+                                       resign_blocked();
+                                       return;
+                                     }
+                                     spdlog::debug("bot plays {}", move.to_pdn());
+                                     session_.play(move.hops());
+                                   });
 }
 
 void BotPlayer::move_rejected(const proto::Move& rejected) {
@@ -80,7 +81,8 @@ void BotPlayer::move_rejected(const proto::Move& rejected) {
   const auto hops = game::legal_hops(session_.game().my_position());
   std::vector<game::Hop> others;
   for (const game::Hop& h : hops)
-    if (!(h.from.x == rejected.x && h.from.y == rejected.y && h.dx == rejected.dx && h.dy == rejected.dy))
+    if (!(h.from.x == rejected.x && h.from.y == rejected.y && h.dx == rejected.dx &&
+          h.dy == rejected.dy))
       others.push_back(h);
   if (others.empty()) {
     resign_blocked();
@@ -102,7 +104,8 @@ void BotPlayer::leave_drawn() {
 void BotPlayer::game_ended(const GameOutcome& outcome) {
   ++played_;
   ++turn_;
-  std::string line = fmt::format("game {}: {} vs {}", played_, to_string(outcome.result), outcome.opponent);
+  std::string line =
+      fmt::format("game {}: {} vs {}", played_, to_string(outcome.result), outcome.opponent);
   if (outcome.old_rating && outcome.new_rating)
     line += fmt::format(" ({} -> {})", *outcome.old_rating, *outcome.new_rating);
   line += fmt::format(", {} moves", outcome.moves);

@@ -17,14 +17,17 @@ bool same_pieces(const Position& a, const Position& b) {
   return a.black() == b.black() && a.white() == b.white() && a.kings() == b.kings();
 }
 
-bool same_hop(const Hop& a, const Hop& b) { return a.from == b.from && a.dx == b.dx && a.dy == b.dy; }
+bool same_hop(const Hop& a, const Hop& b) {
+  return a.from == b.from && a.dx == b.dx && a.dy == b.dy;
+}
 
 // Pieces only disappear and men only become kings: a position with fewer pieces or men
 // of a colour than `after` cannot lead there.
 bool can_reach(const Position& p, const Position& after) {
   for (Color c : {Color::Black, Color::White}) {
     if (std::popcount(p.pieces(c)) < std::popcount(after.pieces(c))) return false;
-    if (std::popcount(p.pieces(c) & ~p.kings()) < std::popcount(after.pieces(c) & ~after.kings())) return false;
+    if (std::popcount(p.pieces(c) & ~p.kings()) < std::popcount(after.pieces(c) & ~after.kings()))
+      return false;
   }
   return true;
 }
@@ -50,7 +53,8 @@ class Explainer {
       const game::HopResult r = game::apply_hop(pos, hop);
       if (!can_reach(r.next, after_)) continue;
       path_.push_back(hop);
-      if (turns == max_turns_ && same_hop(hop, named_) && same_pieces(r.next, after_)) found_.push_back(path_);
+      if (turns == max_turns_ && same_hop(hop, named_) && same_pieces(r.next, after_))
+        found_.push_back(path_);
       const int t = turns + (r.turn_over ? 1 : 0);
       if (t <= max_turns_) dfs(r.next, t);
       path_.pop_back();
@@ -69,8 +73,8 @@ class Explainer {
 
 }  // namespace
 
-std::vector<std::vector<Hop>> explain_boards(const Position& from, const Position& after, const Hop& named,
-                                             size_t limit) {
+std::vector<std::vector<Hop>> explain_boards(const Position& from, const Position& after,
+                                             const Hop& named, size_t limit) {
   // Our own finished ply, the opponent's hidden ply, then the named hop: at most two turn changes.
   for (int turns = 0; turns <= 2; ++turns) {
     auto found = Explainer(after, named, limit, turns).run(from);
@@ -122,7 +126,8 @@ void GameRecord::revert_own() {
   before_own_.reset();
 }
 
-void GameRecord::apply(const Hop& hop, bool forced, bool reconstructed, bool ambiguous, Observation& obs) {
+void GameRecord::apply(const Hop& hop, bool forced, bool reconstructed, bool ambiguous,
+                       Observation& obs) {
   const Color mover = position().side_to_move();
   const std::optional<game::HopResult> r = game_.play(hop.from, hop.dx, hop.dy);
   if (!r) return;
@@ -168,7 +173,8 @@ GameRecord::Observation GameRecord::observe(const Hop& named, const Position& af
                                   .with_side_to_move(game::color_of(moved));
       found = explain_boards(before, after, named);
       if (!found.empty()) {
-        spdlog::warn("the game starts from another position than the standard one: {}", before.to_fen());
+        spdlog::warn("the game starts from another position than the standard one: {}",
+                     before.to_fen());
         game_ = game::Game(before);
         game_.play_on_after_draws();
       }
@@ -186,35 +192,38 @@ GameRecord::Observation GameRecord::observe(const Hop& named, const Position& af
     apply(hops[i], forced && last, !last, obs.ambiguous && !last, obs);
   }
   if (to_move && *to_move != position().side_to_move()) {
-    spdlog::warn("the server gives the turn to {} where the rules give it to {}; following the server",
-                 *to_move == Color::Black ? "Black" : "White",
-                 position().side_to_move() == Color::Black ? "Black" : "White");
+    spdlog::warn(
+        "the server gives the turn to {} where the rules give it to {}; following the server",
+        *to_move == Color::Black ? "Black" : "White",
+        position().side_to_move() == Color::Black ? "Black" : "White");
     resync(after.with_side_to_move(*to_move));
   }
   return obs;
 }
 
-void GameRecord::take_server_board(const Position& server, const Hop& named, std::optional<Color> to_move,
-                                   Observation& obs) {
+void GameRecord::take_server_board(const Position& server, const Hop& named,
+                                   std::optional<Color> to_move, Observation& obs) {
   obs.disagreed = true;
   before_own_.reset();
-  spdlog::warn("the server's board differs from the game record (its rules differ?): record {}, server {}; "
-               "following the server",
-               position().to_fen(), server.to_fen());
+  spdlog::warn(
+      "the server's board differs from the game record (its rules differ?): record {}, server {}; "
+      "following the server",
+      position().to_fen(), server.to_fen());
   // The named hop is all we know: a step lands next to its origin, a jump two squares away.
   Ply ply;
   ply.path.push_back(named.from);
   const game::Square step{named.from.x + named.dx, named.from.y + named.dy};
   const game::Square jump{named.from.x + 2 * named.dx, named.from.y + 2 * named.dy};
   game::Square landing = step;
-  if (server.piece_at(step) == game::Piece::None && server.piece_at(jump) != game::Piece::None) landing = jump;
+  if (server.piece_at(step) == game::Piece::None && server.piece_at(jump) != game::Piece::None)
+    landing = jump;
   ply.path.push_back(landing);
   const game::Piece moved = server.piece_at(landing);
   ply.mover = moved == game::Piece::None ? position().side_to_move() : game::color_of(moved);
   // Before the first ply the record only assumed the standard start: nothing to compare.
   if (!plies_.empty()) {
-    ply.captured =
-        std::max(0, position().count(game::opponent(ply.mover)) - server.count(game::opponent(ply.mover)));
+    ply.captured = std::max(
+        0, position().count(game::opponent(ply.mover)) - server.count(game::opponent(ply.mover)));
     ply.crowned = !game::is_king(position().piece_at(named.from)) && game::is_king(moved);
   }
   ply.approximate = true;
@@ -223,7 +232,8 @@ void GameRecord::take_server_board(const Position& server, const Hop& named, std
   plies_.push_back(ply);
   obs.completed.push_back(plies_.size() - 1);
   last_hop_ = named;
-  game_ = game::Game(server.without_continuation().with_side_to_move(to_move.value_or(game::opponent(ply.mover))));
+  game_ = game::Game(
+      server.without_continuation().with_side_to_move(to_move.value_or(game::opponent(ply.mover))));
   game_.play_on_after_draws();
 }
 
@@ -232,8 +242,10 @@ GameRecord::Observation GameRecord::resync(const Position& server) {
   if (!same_pieces(position(), server) || position().side_to_move() != server.side_to_move()) {
     obs.disagreed = !same_pieces(position(), server);
     if (obs.disagreed)
-      spdlog::warn("the server's board differs from the game record: record {}, server {}; following the server",
-                   position().to_fen(), server.to_fen());
+      spdlog::warn(
+          "the server's board differs from the game record: record {}, server {}; following the "
+          "server",
+          position().to_fen(), server.to_fen());
     if (!plies_.empty()) plies_.back().complete = true;
     game_ = game::Game(server);
     game_.play_on_after_draws();
@@ -258,7 +270,8 @@ std::string GameRecord::move_list(size_t last_moves) const {
       ++number;
     }
   }
-  const size_t first = last_moves == 0 || moves.size() <= last_moves ? 0 : moves.size() - last_moves;
+  const size_t first =
+      last_moves == 0 || moves.size() <= last_moves ? 0 : moves.size() - last_moves;
   std::string out;
   for (size_t i = first; i < moves.size(); ++i) {
     if (!out.empty()) out += "  ";

@@ -73,7 +73,8 @@ class GameRecord {
   std::string move_list(size_t last_moves = 0) const;
 
  private:
-  void apply(const game::Hop& hop, bool forced, bool reconstructed, bool ambiguous, Observation& obs);
+  void apply(const game::Hop& hop, bool forced, bool reconstructed, bool ambiguous,
+             Observation& obs);
   void take_server_board(const game::Position& server, const game::Hop& named,
                          std::optional<game::Color> to_move, Observation& obs);
 
@@ -91,7 +92,8 @@ class GameRecord {
 
 // Hop sequences from `from` that end with `named` and leave exactly the pieces of
 // `after`; at most `limit` of them, those with the fewest turn changes first.
-std::vector<std::vector<game::Hop>> explain_boards(const game::Position& from, const game::Position& after,
+std::vector<std::vector<game::Hop>> explain_boards(const game::Position& from,
+                                                   const game::Position& after,
                                                    const game::Hop& named, size_t limit = 2);
 
 }  // namespace checkers::client

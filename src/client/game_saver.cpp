@@ -27,18 +27,22 @@ std::string result_text(const GameOutcome& outcome, Color me) {
   const char* me_lost = me == Color::Black ? "0-1" : "1-0";
   switch (outcome.result) {
     case GameOutcome::Result::Win:
-    case GameOutcome::Result::OpponentLeft: return me_won;
+    case GameOutcome::Result::OpponentLeft:
+      return me_won;
     case GameOutcome::Result::Loss:
-    case GameOutcome::Result::Resigned: return me_lost;
+    case GameOutcome::Result::Resigned:
+      return me_lost;
     case GameOutcome::Result::Draw:
-    case GameOutcome::Result::Unfinished: return "1/2-1/2";
+    case GameOutcome::Result::Unfinished:
+      return "1/2-1/2";
   }
   return "*";
 }
 
 std::string safe_name(const std::string& s) {
   std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_') ? c : '_';
+  for (char c : s)
+    out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_') ? c : '_';
   return out.empty() ? "player" : out;
 }
 
@@ -53,33 +57,32 @@ game::PdnGame to_pdn(const GameTracker& game, const GameOutcome& outcome, const 
   std::strftime(date, sizeof date, "%Y.%m.%d", &tm);
   const std::string black = me == Color::Black ? info.me : game.opponent();
   const std::string white = me == Color::Black ? game.opponent() : info.me;
-  const std::optional<uint32_t> my_rating = outcome.old_rating ? outcome.old_rating : info.my_rating;
+  const std::optional<uint32_t> my_rating =
+      outcome.old_rating ? outcome.old_rating : info.my_rating;
   const std::string my_r = my_rating ? std::to_string(*my_rating) : "-";
   const std::string their_r = std::to_string(game.opponent_rating());
 
   game::PdnGame pdn;
   pdn.result = result_text(outcome, me);
-  pdn.tags = {{"Event", info.event},
-              {"Site", info.site},
-              {"Date", date},
-              {"Round", std::to_string(info.round)},
-              {"Black", black},
-              {"White", white},
-              {"Result", pdn.result},
-              {"GameType", "21"}};
+  pdn.tags = {{"Event", info.event},  {"Site", info.site},
+              {"Date", date},         {"Round", std::to_string(info.round)},
+              {"Black", black},       {"White", white},
+              {"Result", pdn.result}, {"GameType", "21"}};
   if (info.rated) {
     pdn.tags.emplace_back("BlackRating", me == Color::Black ? my_r : their_r);
     pdn.tags.emplace_back("WhiteRating", me == Color::Black ? their_r : my_r);
   }
   pdn.tags.emplace_back("Termination", outcome.cause);
   if (info.rated && outcome.old_rating && outcome.new_rating)
-    pdn.tags.emplace_back(me == Color::Black ? "BlackNewRating" : "WhiteNewRating", std::to_string(*outcome.new_rating));
+    pdn.tags.emplace_back(me == Color::Black ? "BlackNewRating" : "WhiteNewRating",
+                          std::to_string(*outcome.new_rating));
   for (const Ply& p : game.record().plies())
     if (p.complete) pdn.moves.push_back(p.pdn());
   return pdn;
 }
 
-std::string GameSaver::save(const GameTracker& game, const GameOutcome& outcome, const GameInfo& info) {
+std::string GameSaver::save(const GameTracker& game, const GameOutcome& outcome,
+                            const GameInfo& info) {
   if (!dir_) return {};
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -90,7 +93,8 @@ std::string GameSaver::save(const GameTracker& game, const GameOutcome& outcome,
   ::localtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  const std::string base = fmt::format("{}-{}-vs-{}", stamp, safe_name(info.me), safe_name(game.opponent()));
+  const std::string base =
+      fmt::format("{}-{}-vs-{}", stamp, safe_name(info.me), safe_name(game.opponent()));
   fs::path path = *dir_ / (base + ".pdn");
   for (int n = 2; fs::exists(path); ++n) path = *dir_ / fmt::format("{}-{}.pdn", base, n);
   std::ofstream out(path, std::ios::binary);

@@ -15,12 +15,12 @@ namespace checkers::client {
 std::filesystem::path default_games_dir();
 
 struct GameInfo {
-  std::string me;            // our account name
-  std::string site;          // the server ("127.0.0.1:8864", "local computer")
-  std::string event;         // "Rated game" / "Game against the computer"
+  std::string me;     // our account name
+  std::string site;   // the server ("127.0.0.1:8864", "local computer")
+  std::string event;  // "Rated game" / "Game against the computer"
   std::optional<uint32_t> my_rating;
-  int round = 1;             // games played in this run
-  bool rated = true;         // false: no rating tags (a game against the computer)
+  int round = 1;      // games played in this run
+  bool rated = true;  // false: no rating tags (a game against the computer)
 };
 
 // The game in PDN: Event, Site, Date, Round, Black, White, Result, the ratings and the

@@ -8,12 +8,18 @@ using game::Color;
 
 const char* to_string(GameOutcome::Result r) {
   switch (r) {
-    case GameOutcome::Result::Win: return "win";
-    case GameOutcome::Result::Loss: return "loss";
-    case GameOutcome::Result::Draw: return "draw";
-    case GameOutcome::Result::OpponentLeft: return "opponent left";
-    case GameOutcome::Result::Resigned: return "resigned";
-    case GameOutcome::Result::Unfinished: return "draw (not ended by the server)";
+    case GameOutcome::Result::Win:
+      return "win";
+    case GameOutcome::Result::Loss:
+      return "loss";
+    case GameOutcome::Result::Draw:
+      return "draw";
+    case GameOutcome::Result::OpponentLeft:
+      return "opponent left";
+    case GameOutcome::Result::Resigned:
+      return "resigned";
+    case GameOutcome::Result::Unfinished:
+      return "draw (not ended by the server)";
   }
   return "?";
 }
@@ -68,7 +74,9 @@ game::Position GameTracker::my_position() const {
   return pos.side_to_move() == me ? pos : pos.without_continuation().with_side_to_move(me);
 }
 
-bool GameTracker::continuation() const { return my_turn() && record_.position().continuing_piece().has_value(); }
+bool GameTracker::continuation() const {
+  return my_turn() && record_.position().continuing_piece().has_value();
+}
 
 std::optional<proto::Board> GameTracker::display_board() const {
   if (!me_) return std::nullopt;
@@ -79,7 +87,8 @@ GameOutcome GameTracker::outcome(GameOutcome::Result r) const {
   GameOutcome out;
   out.result = r;
   out.opponent = opponent_;
-  out.moves = record_.move_number() - (record_.plies().empty() || record_.plies().back().mover == Color::White ? 1 : 0);
+  out.moves = record_.move_number() -
+              (record_.plies().empty() || record_.plies().back().mover == Color::White ? 1 : 0);
   return out;
 }
 
@@ -105,8 +114,9 @@ GameOutcome GameTracker::finish(const proto::GameOver& over) {
     out.cause = blocked(me, "you", "have");
   } else if (st.kind == game::GameStatus::Draw) {
     out.result = GameOutcome::Result::Draw;
-    out.cause = st.reason == game::GameStatus::Repetition ? "the same position came three times"
-                                                          : "40 moves each without a capture or a man's move";
+    out.cause = st.reason == game::GameStatus::Repetition
+                    ? "the same position came three times"
+                    : "40 moves each without a capture or a man's move";
   } else if (game::has_legal_move(my_position())) {
     // v1 has no draw flag: a lost game leaves us without a move; this one did not.
     out.result = GameOutcome::Result::Draw;

@@ -38,7 +38,8 @@ class GameTracker {
   bool in_game() const { return in_game_; }
 
   // A board from YourTurn / CompulsoryMove / InvalidMove / GameOver with the move it names.
-  GameRecord::Observation observe(const proto::Board& board, const proto::Move& move, proto::MsgType kind);
+  GameRecord::Observation observe(const proto::Board& board, const proto::Move& move,
+                                  proto::MsgType kind);
   // We sent this hop: shown at once (the plies it completes are returned).
   GameRecord::Observation sent(const game::Hop& hop);
   // No message told our colour right after GameStart: we wait, so we are White.

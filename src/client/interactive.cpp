@@ -35,7 +35,9 @@ std::string echo(const std::string& raw) {
 }
 
 bool is_word(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+  });
 }
 
 const char* colour_name(Color c) { return c == Color::Black ? "Black" : "White"; }
@@ -70,7 +72,8 @@ std::string rating_change(uint32_t before, uint32_t after) {
   return fmt::format("{} -> {} ({}{})", before, after, diff >= 0 ? "+" : "", diff);
 }
 
-InteractivePlayer::InteractivePlayer(Session& session, Screen& screen, TerminalGuard& terminal, Config config)
+InteractivePlayer::InteractivePlayer(Session& session, Screen& screen, TerminalGuard& terminal,
+                                     Config config)
     : session_(session), screen_(screen), terminal_(terminal), config_(std::move(config)) {}
 
 InteractivePlayer::~InteractivePlayer() {
@@ -137,7 +140,8 @@ void InteractivePlayer::pump() {
     if (asking_ == Ask::Password) terminal_.set_echo(true);
     screen_.println("");
     if (session_.game().in_game())
-      session_.quit(kExitOk, "End of input: you left the game, which counts as a loss. Logged out.");
+      session_.quit(kExitOk,
+                    "End of input: you left the game, which counts as a loss. Logged out.");
     else
       session_.quit(kExitOk, session_.logged_in() ? "End of input: logged out." : "End of input.");
   }
@@ -166,7 +170,8 @@ void InteractivePlayer::show_prompt() {
     case Ask::Move: {
       const game::Position pos = session_.game().my_position();
       if (const auto cont = pos.continuing_piece()) {
-        screen_.prompt(fmt::format("Continue capturing with the piece on {}: ", square_label(*cont)));
+        screen_.prompt(
+            fmt::format("Continue capturing with the piece on {}: ", square_label(*cont)));
         return;
       }
       game::MoveList moves;
@@ -195,15 +200,25 @@ void InteractivePlayer::show_prompt() {
 
 void InteractivePlayer::handle(Ask what, const std::string& raw) {
   switch (what) {
-    case Ask::Username: handle_username(raw); return;
-    case Ask::Password: handle_password(raw); return;
-    case Ask::Move: handle_move(raw); return;
+    case Ask::Username:
+      handle_username(raw);
+      return;
+    case Ask::Password:
+      handle_password(raw);
+      return;
+    case Ask::Move:
+      handle_move(raw);
+      return;
     case Ask::ConfirmQuit:
     case Ask::ConfirmResign:
     case Ask::PlayAgain:
     case Ask::Resign:
-    case Ask::LeaveDrawn: handle_yes_no(what, raw); return;
-    case Ask::Nothing: handle_idle(raw); return;
+    case Ask::LeaveDrawn:
+      handle_yes_no(what, raw);
+      return;
+    case Ask::Nothing:
+      handle_idle(raw);
+      return;
   }
 }
 
@@ -372,7 +387,8 @@ void InteractivePlayer::resign_now() {
   asking_ = Ask::Nothing;
   const GameOutcome outcome = session_.leave_game(false);
   if (after_resign_ == After::Exit) {
-    screen_.println(fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent));
+    screen_.println(
+        fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent));
     if (config_.on_game_saved) {
       const std::string saved = config_.on_game_saved(session_.game(), outcome);
       if (!saved.empty()) screen_.println(saved);
@@ -445,7 +461,8 @@ void InteractivePlayer::queued(const proto::QueuePosition& q) {
     screen_.println("Type help at any time for how to play.");
   }
   if (rating_before_left_game_ && !config_.local) {
-    screen_.println(fmt::format("Your rating after the last game: {}.", rating_change(*rating_before_left_game_, q.rating)));
+    screen_.println(fmt::format("Your rating after the last game: {}.",
+                                rating_change(*rating_before_left_game_, q.rating)));
     rating_before_left_game_.reset();
   }
   if (!queued_since_) queued_since_ = session_.loop().now();
@@ -454,8 +471,8 @@ void InteractivePlayer::queued(const proto::QueuePosition& q) {
     screen_.status(status_text());
     return;
   }
-  queue_text_ = fmt::format("Waiting for an opponent: place {} of {}, your rating {}", q.queue_pos, q.queue_size,
-                            q.rating);
+  queue_text_ = fmt::format("Waiting for an opponent: place {} of {}, your rating {}", q.queue_pos,
+                            q.queue_size, q.rating);
   screen_.status(status_text());
 }
 
@@ -467,10 +484,11 @@ void InteractivePlayer::game_started() {
   queued_since_.reset();
   screen_.println("");
   if (config_.local)
-    screen_.println(fmt::format("New game against {}. Black moves first.", session_.game().opponent()));
+    screen_.println(
+        fmt::format("New game against {}. Black moves first.", session_.game().opponent()));
   else
-    screen_.println(fmt::format("New game against {} (rating {}). Black moves first.", session_.game().opponent(),
-                                session_.game().opponent_rating()));
+    screen_.println(fmt::format("New game against {} (rating {}). Black moves first.",
+                                session_.game().opponent(), session_.game().opponent_rating()));
   screen_.status(status_text());
 }
 
@@ -502,9 +520,10 @@ void InteractivePlayer::your_turn() {
   screen_.status(status_text());
   const game::Position pos = session_.game().my_position();
   if (!game::has_legal_move(pos)) {
-    screen_.println(wrap_text("You have no legal move. This server does not end a game when a side is blocked, so "
-                              "the game cannot go on; you can resign (your rating does not change on such a server).",
-                              screen_.width() - 1));
+    screen_.println(wrap_text(
+        "You have no legal move. This server does not end a game when a side is blocked, so "
+        "the game cannot go on; you can resign (your rating does not change on such a server).",
+        screen_.width() - 1));
     ask(Ask::Resign);
     return;
   }
@@ -516,11 +535,12 @@ void InteractivePlayer::your_turn() {
   const game::GameStatus st = session_.game().record().status();
   if (st.kind == game::GameStatus::Draw && !drawn_offer_made_) {
     drawn_offer_made_ = true;
-    screen_.println(wrap_text(fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
-                                          st.reason == game::GameStatus::Repetition
-                                              ? "the same position three times"
-                                              : "40 moves each without a capture or man move"),
-                              screen_.width() - 1));
+    screen_.println(wrap_text(
+        fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
+                    st.reason == game::GameStatus::Repetition
+                        ? "the same position three times"
+                        : "40 moves each without a capture or man move"),
+        screen_.width() - 1));
     ask(Ask::LeaveDrawn);
     return;
   }
@@ -535,7 +555,8 @@ void InteractivePlayer::board_changed() {
 
 void InteractivePlayer::move_rejected(const proto::Move& rejected) {
   (void)rejected;
-  screen_.println("The server refused that move (its rules differ from this client's). Try another.");
+  screen_.println(
+      "The server refused that move (its rules differ from this client's). Try another.");
   ask(Ask::Move);
 }
 
@@ -545,9 +566,15 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   if (draw_pending_) draw(false);  // the last move's board, before the result
   std::string said;
   switch (outcome.result) {
-    case GameOutcome::Result::Win: said = fmt::format("You won against {}: {}.", outcome.opponent, outcome.cause); break;
-    case GameOutcome::Result::Loss: said = fmt::format("You lost against {}: {}.", outcome.opponent, outcome.cause); break;
-    case GameOutcome::Result::Draw: said = fmt::format("Draw against {}: {}.", outcome.opponent, outcome.cause); break;
+    case GameOutcome::Result::Win:
+      said = fmt::format("You won against {}: {}.", outcome.opponent, outcome.cause);
+      break;
+    case GameOutcome::Result::Loss:
+      said = fmt::format("You lost against {}: {}.", outcome.opponent, outcome.cause);
+      break;
+    case GameOutcome::Result::Draw:
+      said = fmt::format("Draw against {}: {}.", outcome.opponent, outcome.cause);
+      break;
     case GameOutcome::Result::OpponentLeft:
       rating_before_left_game_ = session_.my_rating();
       said = fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent);
@@ -558,13 +585,15 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
       said = fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent);
       break;
     case GameOutcome::Result::Unfinished:
-      said = fmt::format("Draw against {}: {}; the server does not end such games, so {} left it.",
-                         outcome.opponent, outcome.cause, outcome.we_left ? "you" : outcome.opponent);
+      said =
+          fmt::format("Draw against {}: {}; the server does not end such games, so {} left it.",
+                      outcome.opponent, outcome.cause, outcome.we_left ? "you" : outcome.opponent);
       break;
   }
   // The rating on a line of its own: the first line must fit a narrow terminal.
   if (outcome.old_rating && outcome.new_rating && !config_.local)
-    said += fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
+    said +=
+        fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
   std::string lines;
   for (size_t at = 0; at <= said.size();) {
     const size_t nl = std::min(said.find('\n', at), said.size());
@@ -626,7 +655,8 @@ void InteractivePlayer::draw(bool force) {
     for (size_t i = first; i < entries.size(); ++i) opts.side.push_back(entries[i]);
   }
   std::string text = "\n" + render_board(*board, *me, opts);
-  if (!beside && !entries.empty()) text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
+  if (!beside && !entries.empty())
+    text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
   // Several server messages in a row may leave the same board: draw it once.
   if (!force && text == last_drawn_ && screen_.prints() == prints_at_last_draw_) return;
   screen_.print(text);
@@ -638,9 +668,11 @@ std::string InteractivePlayer::status_text() const {
   const GameTracker& g = session_.game();
   const auto now = session_.loop().now();
   if (!g.in_game() || !g.my_color()) {
-    if (g.in_game()) return fmt::format("Game against {}: waiting for the first move", g.opponent());
+    if (g.in_game())
+      return fmt::format("Game against {}: waiting for the first move", g.opponent());
     if (session_.state() != proto::State::InQueue) return {};
-    return screen_.live() && queued_since_ ? queue_text_ + " | " + clock_text(now - *queued_since_) : queue_text_;
+    return screen_.live() && queued_since_ ? queue_text_ + " | " + clock_text(now - *queued_since_)
+                                           : queue_text_;
   }
   // What matters most first: a narrow terminal cuts the end.
   const Color me = *g.my_color();
@@ -648,14 +680,16 @@ std::string InteractivePlayer::status_text() const {
   const auto since = g.my_turn() ? session_.turn_started() : opponent_turn_since_;
   if (screen_.live() && since) turn += " " + clock_text(now - *since);
   if (config_.local)
-    return fmt::format("{} | move {} | you {} vs {} {}", turn, g.moves(), colour_name(me), g.opponent(),
-                       colour_name(game::opponent(me)));
-  const std::string mine = session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
-  return fmt::format("{} | move {} | you {}{} vs {} {} {}", turn, g.moves(), colour_name(me), mine, g.opponent(),
-                     colour_name(game::opponent(me)), g.opponent_rating());
+    return fmt::format("{} | move {} | you {} vs {} {}", turn, g.moves(), colour_name(me),
+                       g.opponent(), colour_name(game::opponent(me)));
+  const std::string mine =
+      session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
+  return fmt::format("{} | move {} | you {}{} vs {} {} {}", turn, g.moves(), colour_name(me), mine,
+                     g.opponent(), colour_name(game::opponent(me)), g.opponent_rating());
 }
 
-std::string InteractivePlayer::wrapped(const std::string& text, const std::string& separator) const {
+std::string InteractivePlayer::wrapped(const std::string& text,
+                                       const std::string& separator) const {
   return wrap_text(text, screen_.width() - 1, separator, "  ");
 }
 

@@ -19,7 +19,8 @@
 
 namespace checkers::client {
 
-// UI: the person's terminal front end - prompts, typed moves, the board after every move, end-of-game questions.
+// UI: the person's terminal front end - prompts, typed moves, the board after every move,
+// end-of-game questions.
 class InteractivePlayer : public Frontend {
  public:
   struct Config {
@@ -56,7 +57,17 @@ class InteractivePlayer : public Frontend {
   void game_ended(const GameOutcome& outcome) override;
 
  private:
-  enum class Ask { Nothing, Username, Password, Move, ConfirmQuit, ConfirmResign, PlayAgain, Resign, LeaveDrawn };
+  enum class Ask {
+    Nothing,
+    Username,
+    Password,
+    Move,
+    ConfirmQuit,
+    ConfirmResign,
+    PlayAgain,
+    Resign,
+    LeaveDrawn
+  };
   enum class After { Exit, PlayAgain, Back };  // what follows a confirmed resignation
 
   void ask(Ask what);

@@ -12,23 +12,30 @@ using game::Color;
 namespace {
 
 proto::Move to_wire(const game::Hop& h) {
-  return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y), static_cast<int8_t>(h.dx),
-                     static_cast<int8_t>(h.dy)};
+  return proto::Move{static_cast<uint8_t>(h.from.x), static_cast<uint8_t>(h.from.y),
+                     static_cast<int8_t>(h.dx), static_cast<int8_t>(h.dy)};
 }
 
 }  // namespace
 
 std::string LocalGame::opponent_name(game::Level level) {
   switch (level) {
-    case game::Level::Random: return "computer-random";
-    case game::Level::Medium: return "computer-medium";
-    case game::Level::Strong: return "computer-strong";
+    case game::Level::Random:
+      return "computer-random";
+    case game::Level::Medium:
+      return "computer-medium";
+    case game::Level::Strong:
+      return "computer-strong";
   }
   return "computer";
 }
 
-LocalGame::LocalGame(reactor::EventLoop& loop, game::Level level, uint64_t seed, Callbacks callbacks)
-    : loop_(loop), level_(level), searcher_(std::make_shared<game::Searcher>(seed)), cb_(std::move(callbacks)) {}
+LocalGame::LocalGame(reactor::EventLoop& loop, game::Level level, uint64_t seed,
+                     Callbacks callbacks)
+    : loop_(loop),
+      level_(level),
+      searcher_(std::make_shared<game::Searcher>(seed)),
+      cb_(std::move(callbacks)) {}
 
 LocalGame::~LocalGame() { *alive_ = false; }
 
@@ -47,7 +54,8 @@ void LocalGame::deliver(proto::Message m) {
     if (!alive.lock() || !open_) return;
     const proto::Transition t = dfa_.on_receive(proto::type_of(m));
     if (t.verdict != proto::Verdict::Accept) {
-      spdlog::error("local game: {} not allowed in {}", proto::name_of(proto::type_of(m)), proto::name_of(dfa_.state()));
+      spdlog::error("local game: {} not allowed in {}", proto::name_of(proto::type_of(m)),
+                    proto::name_of(dfa_.state()));
       return;
     }
     spdlog::debug("recv {} -> {}", m, proto::name_of(dfa_.state()));
@@ -99,8 +107,8 @@ void LocalGame::advance() {
     const game::GameStatus st = game_->status();
     if (st.kind != game::GameStatus::Ongoing) {
       const bool won = st.kind == game::GameStatus::Win && st.winner == person_;
-      deliver(proto::GameOver{static_cast<uint8_t>(won ? 1 : 0), kNominalRating, kNominalRating, last_,
-                              board_for_person()});
+      deliver(proto::GameOver{static_cast<uint8_t>(won ? 1 : 0), kNominalRating, kNominalRating,
+                              last_, board_for_person()});
       game_.reset();
       return;
     }
@@ -139,10 +147,12 @@ void LocalGame::computer_moves() {
   const game::Level level = level_;
   loop_.work_queue().submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
                                    [this, alive, generation](game::Move move) {
-                                     if (!alive.lock() || generation != generation_ || !game_) return;
+                                     if (!alive.lock() || generation != generation_ || !game_)
+                                       return;
                                      for (const game::Hop& h : move.hops()) {
                                        // A forced continuation is the referee's to play.
-                                       if (game_->side_to_move() == person_ || game_->forced_move()) break;
+                                       if (game_->side_to_move() == person_ || game_->forced_move())
+                                         break;
                                        if (!game_->play(h.from, h.dx, h.dy)) break;
                                        last_ = to_wire(h);
                                      }

@@ -105,9 +105,9 @@ std::optional<PlannedMove> plan_short_capture(const Position& pos, const MoveTex
     if (m.is_capture() && m.from() == from && m.to() == to) matches.push_back(m);
   if (matches.size() == 1) return PlannedMove{matches[0].hops(), {}};
   if (matches.size() > 1)
-    return PlannedMove{{}, "several capture paths lead from " + square_label(from) + " to " +
-                               square_label(to) + "; type the whole path, e.g. " +
-                               matches[0].to_pdn()};
+    return PlannedMove{{},
+                       "several capture paths lead from " + square_label(from) + " to " +
+                           square_label(to) + "; type the whole path, e.g. " + matches[0].to_pdn()};
   return std::nullopt;
 }
 
@@ -159,8 +159,9 @@ PlannedMove plan_move(const Position& pos, const MoveText& text) {
     p = r.next;
     if (r.turn_over && i + 2 < text.path.size()) {
       const std::string where = square_label(to);
-      return {{}, r.crowned ? "the man is crowned on " + where + ", which ends the move"
-                            : "the move ends on " + where + "; nothing more to capture"};
+      return {{},
+              r.crowned ? "the man is crowned on " + where + ", which ends the move"
+                        : "the move ends on " + where + "; nothing more to capture"};
     }
   }
   return plan;

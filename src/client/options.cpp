@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "proto/types.hpp"
 #include "proto/version.hpp"
@@ -33,7 +33,8 @@ int usage_error(const CLI::App& app, const std::string& what) {
 
 std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
   ClientOptions o;
-  CLI::App app{"checkers-client: play checkers on a Checkers Protocol v1 server", "checkers-client"};
+  CLI::App app{"checkers-client: play checkers on a Checkers Protocol v1 server",
+               "checkers-client"};
   std::string host;
   std::string username;
   std::string password;
@@ -46,16 +47,21 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
                  "Server IPv4/IPv6 address or host name (default: find servers on the LAN)");
   app.add_option("--port", o.port, "Server TCP port")->capture_default_str();
   app.add_option("--username", username, "Account name (prompted when missing)");
-  app.add_option("--password", password, "Password (prompted when missing; or set CHECKERS_PASSWORD)");
-  app.add_flag("--verbose", o.verbose, "Log at debug level, including every message sent and received");
-  app.add_option("--log-file", log_file,
-                 "Log file used when stderr is the terminal the board is drawn on "
-                 "(default $XDG_STATE_HOME/checkers/client.log or ~/.local/state/checkers/client.log)");
-  auto* bot = app.add_option("--bot", bot_level, "Play by itself: random, medium (default) or strong")
-                  ->expected(0, 1);
-  auto* games_opt = app.add_option("--games", o.games, "With --bot: number of games to play, then exit")
-                       ->capture_default_str()
-                       ->check(CLI::PositiveNumber);
+  app.add_option("--password", password,
+                 "Password (prompted when missing; or set CHECKERS_PASSWORD)");
+  app.add_flag("--verbose", o.verbose,
+               "Log at debug level, including every message sent and received");
+  app.add_option(
+      "--log-file", log_file,
+      "Log file used when stderr is the terminal the board is drawn on "
+      "(default $XDG_STATE_HOME/checkers/client.log or ~/.local/state/checkers/client.log)");
+  auto* bot =
+      app.add_option("--bot", bot_level, "Play by itself: random, medium (default) or strong")
+          ->expected(0, 1);
+  auto* games_opt =
+      app.add_option("--games", o.games, "With --bot: number of games to play, then exit")
+          ->capture_default_str()
+          ->check(CLI::PositiveNumber);
   std::string games_dir;
   std::string vs_level;
   app.add_option("--games-dir", games_dir,
@@ -63,18 +69,20 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
                  "~/.local/share/checkers/games)");
   app.add_flag("--no-save", o.no_save, "Do not save finished games");
   auto* vs = app.add_option("--vs-computer", vs_level,
-                            "Play one local, unrated game against the computer: random, medium (default) or strong")
+                            "Play one local, unrated game against the computer: random, medium "
+                            "(default) or strong")
                  ->expected(0, 1);
-  auto* seed_opt = app.add_option("--seed", seed, "With --bot: search seed (default from time and pid)");
+  auto* seed_opt =
+      app.add_option("--seed", seed, "With --bot: search seed (default from time and pid)");
   app.add_flag("--no-color", o.no_color, "Plain ASCII output even on a terminal");
-  app.add_option("--poller", poller, "I/O backend: epoll or poll (default $CHECKERS_POLLER or epoll)");
+  app.add_option("--poller", poller,
+                 "I/O backend: epoll or poll (default $CHECKERS_POLLER or epoll)");
   app.add_option("--discover-ms", o.discover_ms, "How long to look for servers on the LAN")
       ->capture_default_str()
       ->check(CLI::Range(50, 60000));
   app.add_flag("--list-servers", o.list_servers, "List the servers found on the LAN and exit");
-  app.set_version_flag("--version",
-                       fmt::format("checkers-client {} (protocol {})", CHECKERS_VERSION_STRING,
-                                   proto::kProtocolVersion));
+  app.set_version_flag("--version", fmt::format("checkers-client {} (protocol {})",
+                                                CHECKERS_VERSION_STRING, proto::kProtocolVersion));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,15 +102,18 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
   if (!log_file.empty()) o.log_file = log_file;
   if (bot->count() > 0) {
     o.bot = parse_level(bot_level.empty() ? "medium" : bot_level);
-    if (!o.bot) return usage_error(app, "--bot takes random, medium or strong, not '" + bot_level + "'");
+    if (!o.bot)
+      return usage_error(app, "--bot takes random, medium or strong, not '" + bot_level + "'");
   }
   if (seed_opt->count() > 0) o.seed = seed;
-  if (games_opt->count() > 0 && !o.bot) return usage_error(app, "--games only counts games played with --bot");
+  if (games_opt->count() > 0 && !o.bot)
+    return usage_error(app, "--games only counts games played with --bot");
   if (!games_dir.empty()) o.games_dir = games_dir;
   if (vs->count() > 0) {
     o.vs_computer = parse_level(vs_level.empty() ? "medium" : vs_level);
     if (!o.vs_computer)
-      return usage_error(app, "--vs-computer takes random, medium or strong, not '" + vs_level + "'");
+      return usage_error(app,
+                         "--vs-computer takes random, medium or strong, not '" + vs_level + "'");
     if (o.bot) return usage_error(app, "--vs-computer is for a person; --bot plays on a server");
   }
   if (!poller.empty()) {
@@ -110,13 +121,15 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
     if (!o.poller) return usage_error(app, "--poller takes epoll or poll, not '" + poller + "'");
   }
   // The protocol fields are 16 bytes; a longer value is refused, never cut.
-  for (const auto& [name, value] : {std::pair{"--username", &o.username}, std::pair{"--password", &o.password}}) {
+  for (const auto& [name, value] :
+       {std::pair{"--username", &o.username}, std::pair{"--password", &o.password}}) {
     if (*value && (*value)->size() > proto::Str16::kCapacity)
-      return usage_error(app, fmt::format("{} is {} bytes long; the protocol allows at most {}", name,
-                                          (*value)->size(), proto::Str16::kCapacity));
+      return usage_error(app, fmt::format("{} is {} bytes long; the protocol allows at most {}",
+                                          name, (*value)->size(), proto::Str16::kCapacity));
   }
   if (o.bot && (!o.username || !o.password))
-    return usage_error(app, "--bot needs --username and --password (or CHECKERS_PASSWORD): a bot never prompts");
+    return usage_error(
+        app, "--bot needs --username and --password (or CHECKERS_PASSWORD): a bot never prompts");
   return o;
 }
 

@@ -39,7 +39,8 @@ std::string cell(const proto::Board& board, Square s, Color me, const RenderOpti
   const bool dark = game::is_playable(s);
   const char c = dark ? piece_char(board, s, me) : ' ';
   if (!opts.ansi) return fmt::format(" {} ", c);
-  const bool lit = std::find(opts.highlight.begin(), opts.highlight.end(), s) != opts.highlight.end();
+  const bool lit =
+      std::find(opts.highlight.begin(), opts.highlight.end(), s) != opts.highlight.end();
   const char* bg = !dark ? kLightBg : lit ? kHighlightBg : kDarkBg;
   if (c == '.' || c == ' ') return fmt::format("{}   {}", bg, kReset);
   const char* fg = (c == 'b' || c == 'B') ? kBlackPiece : kWhitePiece;
@@ -73,7 +74,8 @@ std::string render_board(const proto::Board& board, Color me, const RenderOption
       key += key_cell(s);
     }
     while (!key.empty() && key.back() == ' ') key.pop_back();
-    lines.push_back(opts.key ? fmt::format("{}  {}    {}", line, rank, key) : fmt::format("{}  {}", line, rank));
+    lines.push_back(opts.key ? fmt::format("{}  {}    {}", line, rank, key)
+                             : fmt::format("{}  {}", line, rank));
     widths.push_back(opts.key ? 4 + 24 + 7 + static_cast<int>(key.size()) : 31);
   }
   lines.push_back(fmt::format("    {}", files));

@@ -13,11 +13,11 @@
 namespace checkers::client {
 
 struct RenderOptions {
-  bool ansi = false;                   // colours and backgrounds (only for a terminal)
-  std::vector<game::Square> highlight; // e.g. the squares of the last move
-  bool key = true;                     // the square-number key beside the board
-  std::vector<std::string> side;       // lines written to the right of the board (the moves)
-  int width = 80;                      // the side lines are cut to fit
+  bool ansi = false;                    // colours and backgrounds (only for a terminal)
+  std::vector<game::Square> highlight;  // e.g. the squares of the last move
+  bool key = true;                      // the square-number key beside the board
+  std::vector<std::string> side;        // lines written to the right of the board (the moves)
+  int width = 80;                       // the side lines are cut to fit
 };
 
 // Pieces: Black men 'b', kings 'B'; White men 'w', kings 'W'. Empty dark squares '.'.

@@ -6,8 +6,8 @@
 
 namespace checkers::client {
 
-ServerLink::ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port, Callbacks callbacks,
-                       std::chrono::milliseconds connect_timeout)
+ServerLink::ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port,
+                       Callbacks callbacks, std::chrono::milliseconds connect_timeout)
     : loop_(loop),
       host_(std::move(host)),
       port_(port),
@@ -44,7 +44,8 @@ void ServerLink::on_connected(reactor::TcpConnectionPtr conn) {
   conn_ = std::move(conn);
   conn_->set_tcp_nodelay(true);
   spdlog::info("connected to {} (local {})", conn_->peer_address(), conn_->local_address());
-  conn_->set_message_callback([this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(in); });
+  conn_->set_message_callback(
+      [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(in); });
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) { on_closed(); });
   // The connection starts reading after this callback returns; tell the owner later so
   // it can send right away.
@@ -95,13 +96,15 @@ void ServerLink::on_bytes(reactor::Buffer& input) {
     input.retrieve_all();
     return;
   }
-  const proto::FeedResult r = decoder_.feed(input.readable(), [this](const proto::Message& m) { return deliver(m); });
+  const proto::FeedResult r =
+      decoder_.feed(input.readable(), [this](const proto::Message& m) { return deliver(m); });
   input.retrieve(r.consumed);
   if (done_) return;
   switch (r.status) {
     case proto::DecodeStatus::UnknownType:
-      fail(Failure::Malformed, fmt::format("the server sent a malformed message (unknown type byte 0x{:02x})",
-                                           r.bad_type));
+      fail(Failure::Malformed,
+           fmt::format("the server sent a malformed message (unknown type byte 0x{:02x})",
+                       r.bad_type));
       return;
     case proto::DecodeStatus::Incomplete:
       if (r.partial_is_new) arm_partial_timer();
@@ -115,7 +118,8 @@ void ServerLink::on_bytes(reactor::Buffer& input) {
 
 bool ServerLink::deliver(const proto::Message& m) {
   const proto::State before = dfa_.state();
-  // STATEFUL: every server message is checked against the client side of the DFA; a violation ends the link.
+  // STATEFUL: every server message is checked against the client side of the DFA; a violation ends
+  // the link.
   const proto::Transition t = dfa_.on_receive(proto::type_of(m));
   spdlog::debug("recv {} ({} -> {})", m, proto::name_of(before), proto::name_of(dfa_.state()));
   if (t.verdict != proto::Verdict::Accept) {
@@ -172,10 +176,14 @@ void ServerLink::cancel_partial_timer() {
 
 const char* to_string(Link::Failure f) {
   switch (f) {
-    case ServerLink::Failure::ConnectFailed: return "connect failed";
-    case ServerLink::Failure::ProtocolViolation: return "protocol violation";
-    case ServerLink::Failure::Malformed: return "malformed message";
-    case ServerLink::Failure::ServerClosed: return "server closed";
+    case ServerLink::Failure::ConnectFailed:
+      return "connect failed";
+    case ServerLink::Failure::ProtocolViolation:
+      return "protocol violation";
+    case ServerLink::Failure::Malformed:
+      return "malformed message";
+    case ServerLink::Failure::ServerClosed:
+      return "server closed";
   }
   return "?";
 }

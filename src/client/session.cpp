@@ -24,9 +24,12 @@ proto::Move to_wire(const game::Hop& h) {
 
 std::string login_failure_text(proto::LoginFailure reason) {
   switch (reason) {
-    case proto::LoginFailure::AccountDoesNotExist: return "there is no account with that name";
-    case proto::LoginFailure::InvalidPassword: return "wrong password";
-    case proto::LoginFailure::AlreadyLoggedIn: return "that account is already logged in elsewhere";
+    case proto::LoginFailure::AccountDoesNotExist:
+      return "there is no account with that name";
+    case proto::LoginFailure::InvalidPassword:
+      return "wrong password";
+    case proto::LoginFailure::AlreadyLoggedIn:
+      return "that account is already logged in elsewhere";
   }
   return fmt::format("refused (reason code {})", static_cast<unsigned>(reason));
 }
@@ -45,16 +48,17 @@ std::string Session::endpoint() const {
 
 void Session::open_link() {
   retire_link();
-  Link::Callbacks callbacks{[this] {
-                              if (frontend_) frontend_->connected();
-                              if (connect_pending_) {
-                                connect_pending_ = false;
-                                send(proto::Connect{proto::kProtocolVersion, credentials_.username,
-                                                    credentials_.password});
-                              }
-                            },
-                            [this](const proto::Message& m) { on_message(m); },
-                            [this](Link::Failure kind, const std::string& why) { on_failed(kind, why); }};
+  Link::Callbacks callbacks{
+      [this] {
+        if (frontend_) frontend_->connected();
+        if (connect_pending_) {
+          connect_pending_ = false;
+          send(proto::Connect{proto::kProtocolVersion, credentials_.username,
+                              credentials_.password});
+        }
+      },
+      [this](const proto::Message& m) { on_message(m); },
+      [this](Link::Failure kind, const std::string& why) { on_failed(kind, why); }};
   if (link_factory_)
     link_ = link_factory_(std::move(callbacks));
   else
@@ -147,22 +151,27 @@ void Session::on_opponent_disconnect() {
 
 void Session::on_failed(Link::Failure kind, const std::string& why) {
   std::string message = why;
-  if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+  if (!message.empty())
+    message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
   if (disconnect_timer_ != 0) {
     loop_.cancel(disconnect_timer_);
     disconnect_timer_ = 0;
     if (kind == Link::Failure::ServerClosed) {
-      finish(kExitServer, message + " right after ending the game: the server shut down (an unfinished game is not rated).");
+      finish(kExitServer, message +
+                              " right after ending the game: the server shut down (an unfinished "
+                              "game is not rated).");
       return;
     }
   }
   if (kind == Link::Failure::ServerClosed && game_.in_game()) {
-    const auto waited = turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
+    const auto waited =
+        turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
     if (state() == proto::State::UserMove && waited >= kLongWait) {
       const auto secs = std::chrono::duration_cast<std::chrono::seconds>(waited).count();
-      message += fmt::format(" after no move from you for {}:{:02} - most likely the server's turn time limit; "
-                             "the game counts as a loss",
-                             secs / 60, secs % 60);
+      message += fmt::format(
+          " after no move from you for {}:{:02} - most likely the server's turn time limit; "
+          "the game counts as a loss",
+          secs / 60, secs % 60);
     } else {
       message += " in the middle of the game (the server stopped or crashed)";
     }
@@ -179,10 +188,10 @@ void Session::on_message(const proto::Message& m) {
           retire_link();
           frontend_->login_refused(msg.reason);
         } else if constexpr (std::is_same_v<T, proto::InvalidVersion>) {
-          quit(kExitServer,
-               fmt::format("The server does not speak our protocol version {}: it supports versions {} to {}.",
-                           proto::kProtocolVersion, std::min(msg.lowest, msg.highest),
-                           std::max(msg.lowest, msg.highest)));
+          quit(kExitServer, fmt::format("The server does not speak our protocol version {}: it "
+                                        "supports versions {} to {}.",
+                                        proto::kProtocolVersion, std::min(msg.lowest, msg.highest),
+                                        std::max(msg.lowest, msg.highest)));
         } else if constexpr (std::is_same_v<T, proto::QueuePosition>) {
           my_rating_ = msg.rating;
           frontend_->queued(msg);
@@ -212,7 +221,8 @@ void Session::on_message(const proto::Message& m) {
         } else if constexpr (std::is_same_v<T, proto::GameOver>) {
           on_game_over(msg);
         } else {
-          spdlog::warn("unexpected {} from the server", proto::name_of(proto::type_of(proto::Message{msg})));
+          spdlog::warn("unexpected {} from the server",
+                       proto::name_of(proto::type_of(proto::Message{msg})));
         }
       },
       m);

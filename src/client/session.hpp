@@ -1,8 +1,8 @@
 // Session: the protocol side of the client, shared by the terminal UI and the bot. It
 // owns the Link (ServerLink, or LocalGame for --vs-computer) and the GameTracker, turns
 // server messages into a few events for a Frontend (the one who decides: a person or the
-// search), and offers the actions a player can take (log in, move, play again, resign, quit). The client's exit code and
-// closing sentence come out of here through the finish callback.
+// search), and offers the actions a player can take (log in, move, play again, resign, quit). The
+// client's exit code and closing sentence come out of here through the finish callback.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,8 @@ namespace checkers::client {
 // Exit codes of checkers-client.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitServer = 1;  // server closed/crashed, protocol violation, unreachable
-inline constexpr int kExitUsage = 2;   // usage errors, login refused without a person to ask, no server
+inline constexpr int kExitUsage =
+    2;  // usage errors, login refused without a person to ask, no server
 
 struct Credentials {
   std::string username;
@@ -95,7 +96,9 @@ class Session {
   std::string endpoint() const;
   bool finished() const { return finished_; }
   // When our current turn began (the YourTurn that opened it).
-  std::optional<reactor::EventLoop::Clock::time_point> turn_started() const { return turn_started_; }
+  std::optional<reactor::EventLoop::Clock::time_point> turn_started() const {
+    return turn_started_;
+  }
   reactor::EventLoop& loop() { return loop_; }
 
  private:

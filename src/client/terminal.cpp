@@ -154,7 +154,8 @@ void Screen::draw_bottom() {
     shown = shown.size() > 7 ? "<" + shown.substr(shown.size() - 6) : shown;
   } else {
     out += prompt_;
-    if (static_cast<int>(shown.size()) > room) shown = "<" + shown.substr(shown.size() - static_cast<size_t>(room - 1));
+    if (static_cast<int>(shown.size()) > room)
+      shown = "<" + shown.substr(shown.size() - static_cast<size_t>(room - 1));
   }
   write(out + shown);
   bottom_shown_ = true;
@@ -219,7 +220,9 @@ void Screen::set_input(const std::string& typed) {
 void Screen::commit_input() {
   if (!live_) return;
   erase_bottom();
-  write(prompt_ + (hidden_ ? std::string() : fit(input_, width_ - 1 - static_cast<int>(prompt_.size()))) + "\n");
+  write(prompt_ +
+        (hidden_ ? std::string() : fit(input_, width_ - 1 - static_cast<int>(prompt_.size()))) +
+        "\n");
   prompt_.clear();
   input_.clear();
   hidden_ = false;
@@ -246,8 +249,13 @@ void Screen::set_width(int columns) {
 
 // ---- LineEditor ----
 
-LineEditor::LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line, EofCallback on_eof)
-    : loop_(loop), fd_(fd), screen_(screen), on_line_(std::move(on_line)), on_eof_(std::move(on_eof)) {}
+LineEditor::LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line,
+                       EofCallback on_eof)
+    : loop_(loop),
+      fd_(fd),
+      screen_(screen),
+      on_line_(std::move(on_line)),
+      on_eof_(std::move(on_eof)) {}
 
 LineEditor::~LineEditor() {
   if (channel_) channel_->remove();
@@ -323,7 +331,8 @@ void LineEditor::key(char c) {
     case '\x7f':
     case '\b':
       // Drop a whole UTF-8 character.
-      while (!line_.empty() && (static_cast<unsigned char>(line_.back()) & 0xC0) == 0x80) line_.pop_back();
+      while (!line_.empty() && (static_cast<unsigned char>(line_.back()) & 0xC0) == 0x80)
+        line_.pop_back();
       if (!line_.empty()) line_.pop_back();
       break;
     case '\x15':  // Ctrl-U
@@ -358,7 +367,8 @@ void LineEditor::recall(int direction) {
   screen_.set_input(line_);
 }
 
-std::string wrap_text(const std::string& text, int width, const std::string& separator, const std::string& indent) {
+std::string wrap_text(const std::string& text, int width, const std::string& separator,
+                      const std::string& indent) {
   const size_t limit = static_cast<size_t>(std::max(width, 20));
   std::string out;
   std::string line;

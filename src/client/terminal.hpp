@@ -132,7 +132,8 @@ class LineEditor {
   using LineCallback = std::function<void(std::string line)>;
   using EofCallback = std::function<void()>;
 
-  LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line, EofCallback on_eof);
+  LineEditor(reactor::EventLoop& loop, int fd, Screen& screen, LineCallback on_line,
+             EofCallback on_eof);
   ~LineEditor();
   LineEditor(const LineEditor&) = delete;
   LineEditor& operator=(const LineEditor&) = delete;

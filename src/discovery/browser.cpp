@@ -72,8 +72,8 @@ void DiscoveryBrowser::plan_targets() {
     if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(std::move(item));
   };
   for (const auto& itf : interfaces.ipv4) {
-    spdlog::debug("discovery: asking on {} (address {}) at {} and {}", itf.name, itf.address, itf.target,
-                  kLimitedBroadcast);
+    spdlog::debug("discovery: asking on {} (address {}) at {} and {}", itf.name, itf.address,
+                  itf.target, kLimitedBroadcast);
     add_once(report_.interfaces, fmt::format("{} ({})", itf.name, itf.target));
     if (itf.broadcast) add_once(legacy_bind_, itf.target);
   }
@@ -117,7 +117,8 @@ void DiscoveryBrowser::open_legacy_listeners(const std::vector<std::string>& bin
   uint16_t port = config_.legacy_port;
   for (const auto& ip : bind_to) {
     try {
-      auto s = std::make_unique<reactor::UdpSocket>(reactor::UdpSocket::bind(loop_, ip, port, true));
+      auto s =
+          std::make_unique<reactor::UdpSocket>(reactor::UdpSocket::bind(loop_, ip, port, true));
       port = s->local_port();  // an ephemeral port is shared by all listeners
       reactor::UdpSocket* raw = s.get();
       s->set_read_callback([this, raw] { on_readable(*raw); });
@@ -161,8 +162,8 @@ void DiscoveryBrowser::handle(const reactor::Datagram& d) {
   auto parsed = parse(d.data, &why);
   if (!parsed) {
     ++report_.rejected;
-    spdlog::debug("discovery: ignored {}-byte datagram from {}: {}", d.data.size(), host_text(d.from),
-                  to_string(why));
+    spdlog::debug("discovery: ignored {}-byte datagram from {}: {}", d.data.size(),
+                  host_text(d.from), to_string(why));
     return;
   }
   if (const auto* a = std::get_if<Announcement>(&*parsed)) {
@@ -187,10 +188,13 @@ void DiscoveryBrowser::on_announcement(const Announcement& a, const sockaddr_sto
     auto round = rounds_.find(a.nonce);
     if (round == rounds_.end()) {
       ++report_.rejected;
-      spdlog::debug("discovery: announcement from {} answers a query we did not send", host_text(from));
+      spdlog::debug("discovery: announcement from {} answers a query we did not send",
+                    host_text(from));
       return;
     }
-    latency = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - round->second).count();
+    latency =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - round->second)
+            .count();
   }
   auto [it, fresh] = by_instance_.try_emplace(a.instance_id);
   FoundServer& s = it->second;
@@ -211,8 +215,8 @@ std::vector<FoundServer> DiscoveryBrowser::results() const {
   for (const auto& [id, s] : by_instance_) out.push_back(s);
   auto announced_from = [&](const std::string& address) {
     return std::any_of(out.begin(), out.end(), [&](const FoundServer& s) {
-      return s.address == address ||
-             std::find(s.other_addresses.begin(), s.other_addresses.end(), address) != s.other_addresses.end();
+      return s.address == address || std::find(s.other_addresses.begin(), s.other_addresses.end(),
+                                               address) != s.other_addresses.end();
     });
   };
   std::vector<FoundServer> legacy;
@@ -239,7 +243,8 @@ void DiscoveryBrowser::finish() {
                     fmt::join(s.other_addresses, ", "));
     }
   }
-  spdlog::debug("discovery: {} server(s) found, {} datagram(s) ignored", found.size(), report_.rejected);
+  spdlog::debug("discovery: {} server(s) found, {} datagram(s) ignored", found.size(),
+                report_.rejected);
   Done done = std::move(done_);
   done_ = nullptr;
   done(std::move(found), std::move(report_));  // may destroy *this: nothing after

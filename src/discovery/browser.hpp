@@ -34,11 +34,13 @@ struct BrowserConfig {
   // interface's directed broadcast address (never 0.0.0.0, which could take unicast
   // queries meant for a server on this host).
   std::vector<std::string> legacy_bind;
-  // SERVICE: a legacy (reference) beacon carries no port; such a server is on the well-known TCP 8864.
+  // SERVICE: a legacy (reference) beacon carries no port; such a server is on the well-known TCP
+  // 8864.
   uint16_t legacy_tcp_port = 8864;  // the reference client's assumption
 };
 
-// DISCOVERY: client side - queries every broadcast/multicast interface and collects the servers that answer.
+// DISCOVERY: client side - queries every broadcast/multicast interface and collects the servers
+// that answer.
 class DiscoveryBrowser {
  public:
   using Done = std::function<void(std::vector<FoundServer>, BrowseReport)>;

@@ -91,14 +91,22 @@ std::optional<Datagram> parse_announcement(std::span<const uint8_t> b, RejectRea
 
 std::string_view to_string(RejectReason reason) noexcept {
   switch (reason) {
-    case RejectReason::Truncated: return "truncated";
-    case RejectReason::BadMagic: return "bad magic";
-    case RejectReason::UnknownVersion: return "unknown format version";
-    case RejectReason::BadKind: return "bad kind";
-    case RejectReason::TrailingBytes: return "trailing bytes";
-    case RejectReason::BadPadding: return "non-zero query padding";
-    case RejectReason::BadName: return "bad server name";
-    case RejectReason::BadField: return "bad field value";
+    case RejectReason::Truncated:
+      return "truncated";
+    case RejectReason::BadMagic:
+      return "bad magic";
+    case RejectReason::UnknownVersion:
+      return "unknown format version";
+    case RejectReason::BadKind:
+      return "bad kind";
+    case RejectReason::TrailingBytes:
+      return "trailing bytes";
+    case RejectReason::BadPadding:
+      return "non-zero query padding";
+    case RejectReason::BadName:
+      return "bad server name";
+    case RejectReason::BadField:
+      return "bad field value";
   }
   return "unknown";
 }
@@ -141,9 +149,12 @@ std::optional<Datagram> parse(std::span<const uint8_t> b, RejectReason* why) {
   if (b.size() < kHeaderSize) return reject(why, RejectReason::Truncated);
   if (b[4] != kFormatVersion) return reject(why, RejectReason::UnknownVersion);
   switch (b[5]) {
-    case static_cast<uint8_t>(Kind::Query): return parse_query(b, why);
-    case static_cast<uint8_t>(Kind::Announcement): return parse_announcement(b, why);
-    default: return reject(why, RejectReason::BadKind);
+    case static_cast<uint8_t>(Kind::Query):
+      return parse_query(b, why);
+    case static_cast<uint8_t>(Kind::Announcement):
+      return parse_announcement(b, why);
+    default:
+      return reject(why, RejectReason::BadKind);
   }
 }
 
@@ -162,11 +173,21 @@ bool valid_utf8(std::string_view text) noexcept {
     auto c = static_cast<unsigned char>(text[i]);
     std::size_t extra;
     uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + extra >= text.size()) return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       auto cc = static_cast<unsigned char>(text[i + k]);

@@ -19,7 +19,8 @@ namespace checkers::discovery {
 
 inline constexpr std::array<uint8_t, 4> kMagic = {'C', 'H', 'K', 'R'};
 inline constexpr uint8_t kFormatVersion = 1;
-// SERVICE: DISCOVERY uses the well-known port 8864 on UDP as well (queries, announcements, legacy beacon).
+// SERVICE: DISCOVERY uses the well-known port 8864 on UDP as well (queries, announcements, legacy
+// beacon).
 inline constexpr uint16_t kDefaultUdpPort = 8864;
 // Queries are padded to this size so an answer is never much larger than the
 // question (the responder cannot be used as a traffic amplifier).
@@ -57,7 +58,7 @@ struct LegacyBeacon {
 using Datagram = std::variant<Query, Announcement, LegacyBeacon>;
 
 enum class RejectReason : uint8_t {
-  Truncated,      // shorter than its kind requires
+  Truncated,  // shorter than its kind requires
   BadMagic,
   UnknownVersion,
   BadKind,

@@ -26,11 +26,14 @@ std::string ipv4_text(uint32_t host_order) {
   return buf;
 }
 
-uint32_t host_order(const sockaddr* sa) { return ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr); }
+uint32_t host_order(const sockaddr* sa) {
+  return ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr);
+}
 
 std::optional<Ipv4Interface> ipv4_interface(const ifaddrs& ifa) {
   unsigned flags = ifa.ifa_flags;
-  if ((flags & IFF_UP) == 0 || (flags & IFF_LOOPBACK) != 0 || ifa.ifa_netmask == nullptr) return std::nullopt;
+  if ((flags & IFF_UP) == 0 || (flags & IFF_LOOPBACK) != 0 || ifa.ifa_netmask == nullptr)
+    return std::nullopt;
   bool p2p = (flags & IFF_POINTOPOINT) != 0;
   if (!p2p && (flags & IFF_BROADCAST) == 0) return std::nullopt;
   Ipv4Config config{host_order(ifa.ifa_addr), host_order(ifa.ifa_netmask), std::nullopt, p2p};
@@ -54,7 +57,8 @@ void add_ipv6(std::vector<Ipv6Interface>& out, const ifaddrs& ifa) {
   unsigned flags = ifa.ifa_flags;
   if ((flags & IFF_UP) == 0 || (flags & IFF_LOOPBACK) != 0 || (flags & IFF_MULTICAST) == 0) return;
   // One entry per interface, however many IPv6 addresses it has.
-  auto it = std::find_if(out.begin(), out.end(), [&](const Ipv6Interface& i) { return i.name == ifa.ifa_name; });
+  auto it = std::find_if(out.begin(), out.end(),
+                         [&](const Ipv6Interface& i) { return i.name == ifa.ifa_name; });
   if (it == out.end()) {
     unsigned index = if_nametoindex(ifa.ifa_name);
     if (index == 0) return;
@@ -118,7 +122,8 @@ std::vector<LinkTarget> link_targets(const LocalInterfaces& interfaces, TargetSe
   if (!what.ipv6) return out;
   for (const auto& itf : interfaces.ipv6) {
     add({kIpv6Group, itf.index, {}});
-    if (what.global_sources && !itf.global_address.empty()) add({kIpv6Group, itf.index, itf.global_address});
+    if (what.global_sources && !itf.global_address.empty())
+      add({kIpv6Group, itf.index, itf.global_address});
   }
   return out;
 }

@@ -63,7 +63,8 @@ struct LocalInterfaces {
 };
 
 // Loopback is never listed: traffic to it stays on the host (see kLoopbackBroadcast).
-// DISCOVERY: where to send - each IPv4 address's broadcast target and each IPv6 multicast interface.
+// DISCOVERY: where to send - each IPv4 address's broadcast target and each IPv6 multicast
+// interface.
 LocalInterfaces list_interfaces();
 
 // A datagram destination, and the interface it must leave by (0 = the routing table decides).
@@ -74,7 +75,7 @@ struct LinkTarget {
 };
 
 struct TargetSelection {
-  bool ipv6 = true;            // ff02::8864 on every IPv6 interface
+  bool ipv6 = true;             // ff02::8864 on every IPv6 interface
   bool global_sources = false;  // ... once more from each interface's global address
 };
 

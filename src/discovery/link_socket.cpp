@@ -66,7 +66,8 @@ std::optional<ArrivedDatagram> receive_with_interface(reactor::UdpSocket& socket
     ssize_t n = ::recvmsg(socket.fd(), &msg, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) spdlog::debug("discovery: recvmsg: {}", std::strerror(errno));
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        spdlog::debug("discovery: recvmsg: {}", std::strerror(errno));
       return std::nullopt;
     }
     out.datagram.len = msg.msg_namelen;
@@ -83,15 +84,16 @@ std::optional<ArrivedDatagram> receive_with_interface(reactor::UdpSocket& socket
         in6_pktinfo info{};
         std::memcpy(&info, CMSG_DATA(c), sizeof info);
         out.ifindex = info.ipi6_ifindex;
-        if (!IN6_IS_ADDR_MULTICAST(&info.ipi6_addr)) out.local_address = ip_text(AF_INET6, &info.ipi6_addr);
+        if (!IN6_IS_ADDR_MULTICAST(&info.ipi6_addr))
+          out.local_address = ip_text(AF_INET6, &info.ipi6_addr);
       }
     }
     return out;
   }
 }
 
-bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes, const sockaddr_storage& to,
-              unsigned ifindex, const std::string& source) {
+bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes,
+              const sockaddr_storage& to, unsigned ifindex, const std::string& source) {
   iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
   msghdr msg{};
   msg.msg_name = const_cast<sockaddr_storage*>(&to);
@@ -105,20 +107,22 @@ bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes, const 
     if (is_ipv4_destination(to)) {
       in_pktinfo info{};
       info.ipi_ifindex = static_cast<int>(ifindex);
-      if (!source.empty() && inet_pton(AF_INET, source.c_str(), &info.ipi_spec_dst) != 1) return false;
+      if (!source.empty() && inet_pton(AF_INET, source.c_str(), &info.ipi_spec_dst) != 1)
+        return false;
       put_control(msg, IPPROTO_IP, IP_PKTINFO, info);
     } else {
       in6_pktinfo info{};
       info.ipi6_ifindex = ifindex;
-      if (!source.empty() && inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr) != 1) return false;
+      if (!source.empty() && inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr) != 1)
+        return false;
       put_control(msg, IPPROTO_IPV6, IPV6_PKTINFO, info);
     }
   }
   for (;;) {
     if (::sendmsg(socket.fd(), &msg, MSG_NOSIGNAL) >= 0) return true;
     if (errno == EINTR) continue;
-    spdlog::debug("discovery: sendto {} (interface {}{}{}): {}", reactor::format_address(to), ifindex,
-                  source.empty() ? "" : ", from ", source, std::strerror(errno));
+    spdlog::debug("discovery: sendto {} (interface {}{}{}): {}", reactor::format_address(to),
+                  ifindex, source.empty() ? "" : ", from ", source, std::strerror(errno));
     return false;
   }
 }

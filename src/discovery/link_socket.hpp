@@ -34,7 +34,7 @@ std::optional<ArrivedDatagram> receive_with_interface(reactor::UdpSocket& socket
 // sendto `to`, leaving by interface `ifindex` (0 = as routed) from `source` (an address
 // of the destination's family; "" = the socket's bound address or the kernel's choice).
 // False on error (logged at debug, with the interface).
-bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes, const sockaddr_storage& to,
-              unsigned ifindex, const std::string& source = {});
+bool send_via(reactor::UdpSocket& socket, std::span<const uint8_t> bytes,
+              const sockaddr_storage& to, unsigned ifindex, const std::string& source = {});
 
 }  // namespace checkers::discovery

@@ -18,7 +18,8 @@ struct RateLimit {
 class TokenBucket {
  public:
   using Clock = std::chrono::steady_clock;
-  TokenBucket(RateLimit limit, Clock::time_point now) : limit_(limit), tokens_(limit.burst), last_(now) {}
+  TokenBucket(RateLimit limit, Clock::time_point now)
+      : limit_(limit), tokens_(limit.burst), last_(now) {}
   // Takes one token if there is one.
   bool take(Clock::time_point now);
   // True when the bucket is full again, i.e. remembering it changes nothing.

@@ -2,8 +2,8 @@
 
 #include "discovery/interfaces.hpp"
 #include "discovery/link_socket.hpp"
-#include "reactor/address.hpp"
 #include "proto/version.hpp"
+#include "reactor/address.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -44,8 +44,10 @@ DiscoveryResponder::DiscoveryResponder(reactor::EventLoop& loop, ResponderConfig
       instance_id_(random_instance_id()),
       limiter_(config_.per_source, config_.total) {
   if (config_.server_name.empty()) config_.server_name = default_server_name();
-  if (auto err = validate_server_name(config_.server_name); !err.empty()) throw std::invalid_argument(err);
-  if (config_.tcp_port == 0) throw std::invalid_argument("discovery: TCP port 0 cannot be announced");
+  if (auto err = validate_server_name(config_.server_name); !err.empty())
+    throw std::invalid_argument(err);
+  if (config_.tcp_port == 0)
+    throw std::invalid_argument("discovery: TCP port 0 cannot be announced");
 }
 
 DiscoveryResponder::~DiscoveryResponder() {
@@ -57,18 +59,19 @@ uint16_t DiscoveryResponder::udp_port() const { return socket_ ? socket_->local_
 
 void DiscoveryResponder::start() {
   try {
-    socket_ = std::make_unique<reactor::UdpSocket>(
-        reactor::UdpSocket::bind(loop_, config_.bind_address, config_.udp_port, /*reuse_addr=*/true));
+    socket_ = std::make_unique<reactor::UdpSocket>(reactor::UdpSocket::bind(
+        loop_, config_.bind_address, config_.udp_port, /*reuse_addr=*/true));
   } catch (const std::system_error& e) {
-    throw std::runtime_error(std::string("discovery: ") + e.what() +
-                             " (choose another port with --udp-port, or turn discovery off with --no-discovery)");
+    throw std::runtime_error(
+        std::string("discovery: ") + e.what() +
+        " (choose another port with --udp-port, or turn discovery off with --no-discovery)");
   }
   socket_->enable_broadcast();
   report_arrival_interface(*socket_);
   socket_->set_read_callback([this] { on_readable(); });
   join_groups();
-  spdlog::info("discovery: answering queries on UDP port {} as \"{}\" (instance {:016x}){}{}", udp_port(),
-               config_.server_name, instance_id_,
+  spdlog::info("discovery: answering queries on UDP port {} as \"{}\" (instance {:016x}){}{}",
+               udp_port(), config_.server_name, instance_id_,
                config_.announce_interval.count() > 0
                    ? fmt::format(", announcing every {} ms", config_.announce_interval.count())
                    : std::string(),
@@ -124,20 +127,28 @@ void DiscoveryResponder::answer(const Query& query, const ArrivedDatagram& from)
   std::string source = host_text(from.datagram.from);
   if (!limiter_.allow(source)) {
     ++counters_.rate_limited;
-    spdlog::debug("discovery: rate limit: not answering {} ({} dropped so far)", source, counters_.rate_limited);
+    spdlog::debug("discovery: rate limit: not answering {} ({} dropped so far)", source,
+                  counters_.rate_limited);
     return;
   }
   // Out of the interface the query came in on: the asker is on that link, whether or
   // not a route to it exists.
-  if (send(encode(announcement(query.nonce)), {from.datagram.from, from.ifindex}, from.local_address)) {
+  if (send(encode(announcement(query.nonce)), {from.datagram.from, from.ifindex},
+           from.local_address)) {
     ++counters_.answered;
   }
 }
 
 Announcement DiscoveryResponder::announcement(uint32_t nonce) const {
   PlayerCounts players = player_counts_ ? player_counts_() : PlayerCounts{};
-  return Announcement{nonce, instance_id_, config_.tcp_port, proto::kLowestSupportedVersion,
-                      proto::kHighestSupportedVersion, players.online, players.queued, config_.server_name};
+  return Announcement{nonce,
+                      instance_id_,
+                      config_.tcp_port,
+                      proto::kLowestSupportedVersion,
+                      proto::kHighestSupportedVersion,
+                      players.online,
+                      players.queued,
+                      config_.server_name};
 }
 
 void DiscoveryResponder::announce() {
@@ -158,17 +169,20 @@ std::vector<DiscoveryResponder::Destination> DiscoveryResponder::destinations(bo
   std::vector<Destination> out;
   int family = socket_->family();
   auto add = [&](const std::string& ip, unsigned ifindex) {
-    if (auto a = socket_target(ip, config_.announce_port, family, ifindex)) out.push_back({*a, ifindex});
+    if (auto a = socket_target(ip, config_.announce_port, family, ifindex))
+      out.push_back({*a, ifindex});
   };
   if (!config_.announce_targets.empty()) {
     for (const auto& ip : config_.announce_targets) add(ip, 0);
     return out;
   }
-  for (const auto& t : link_targets(list_interfaces(), {.ipv6 = ipv6, .global_sources = false})) add(t.ip, t.ifindex);
+  for (const auto& t : link_targets(list_interfaces(), {.ipv6 = ipv6, .global_sources = false}))
+    add(t.ip, t.ifindex);
   return out;
 }
 
-bool DiscoveryResponder::send(std::span<const uint8_t> bytes, const Destination& to, const std::string& source) {
+bool DiscoveryResponder::send(std::span<const uint8_t> bytes, const Destination& to,
+                              const std::string& source) {
   if (send_via(*socket_, bytes, to.address, to.ifindex, source)) return true;
   ++counters_.send_failures;
   return false;

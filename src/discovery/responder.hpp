@@ -25,8 +25,8 @@
 namespace checkers::discovery {
 
 struct ResponderConfig {
-  std::string bind_address;  // "" = every address, IPv4 and IPv6
-  uint16_t udp_port = kDefaultUdpPort;  // 0 = ephemeral (tests)
+  std::string bind_address;                           // "" = every address, IPv4 and IPv6
+  uint16_t udp_port = kDefaultUdpPort;                // 0 = ephemeral (tests)
   std::chrono::milliseconds announce_interval{5000};  // 0 = no periodic announcements
   bool legacy_beacon = false;
   std::chrono::milliseconds legacy_interval{1000};
@@ -48,14 +48,15 @@ struct ResponderCounters {
   uint64_t queries = 0;
   uint64_t answered = 0;
   uint64_t rate_limited = 0;
-  uint64_t announcements = 0;  // unsolicited, per destination
+  uint64_t announcements = 0;   // unsolicited, per destination
   uint64_t legacy_beacons = 0;  // per destination
   uint64_t send_failures = 0;
   uint64_t ignored = 0;  // well-formed but not for us: announcements, empty beacons
   std::array<uint64_t, kRejectReasonCount> rejected{};
 };
 
-// DISCOVERY: server side - answers LAN queries, announces periodically, sends the reference's empty beacon.
+// DISCOVERY: server side - answers LAN queries, announces periodically, sends the reference's empty
+// beacon.
 class DiscoveryResponder {
  public:
   // Throws std::invalid_argument for a server name that cannot be announced.

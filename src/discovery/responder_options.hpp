@@ -15,11 +15,11 @@ class App;
 namespace checkers::discovery {
 
 struct ResponderOptions {
-  bool enabled = true;                // --no-discovery clears it
+  bool enabled = true;  // --no-discovery clears it
   uint16_t udp_port = kDefaultUdpPort;
-  double announce_interval_s = 5;     // 0 = no periodic announcements
+  double announce_interval_s = 5;  // 0 = no periodic announcements
   bool legacy_beacon = false;
-  std::string server_name;            // "" = host name
+  std::string server_name;  // "" = host name
 };
 
 void add_responder_options(CLI::App& app, ResponderOptions& options);

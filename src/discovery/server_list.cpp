@@ -26,18 +26,28 @@ std::string endpoint(const std::string& address, uint16_t port) {
 }
 
 // address_preference() ranks, best first.
-enum Preference : int { kIpv4, kGlobalIpv6, kIpv4LinkLocal, kLoopback, kIpv6LinkLocal, kNotAnAddress };
+enum Preference : int {
+  kIpv4,
+  kGlobalIpv6,
+  kIpv4LinkLocal,
+  kLoopback,
+  kIpv6LinkLocal,
+  kNotAnAddress
+};
 
 // One line that fits 80 columns for an IPv4 server with a name of up to ~20 characters;
 // the other addresses (a global IPv6 one is 40 characters) would break it.
 std::string describe(const FoundServer& s) {
-  if (s.legacy) return fmt::format("{}  (reference server, empty beacon; protocol v1)", endpoint(s.address, s.tcp_port));
+  if (s.legacy)
+    return fmt::format("{}  (reference server, empty beacon; protocol v1)",
+                       endpoint(s.address, s.tcp_port));
   std::string versions = s.lowest_version == s.highest_version
                              ? fmt::format("v{}", s.lowest_version)
                              : fmt::format("v{}-v{}", s.lowest_version, s.highest_version);
   std::string latency = s.latency_ms ? fmt::format("{:.1f} ms", *s.latency_ms) : std::string("-");
-  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}", endpoint(s.address, s.tcp_port),
-                     printable(s.name), versions, s.players_online, s.players_queued, latency);
+  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}",
+                     endpoint(s.address, s.tcp_port), printable(s.name), versions, s.players_online,
+                     s.players_queued, latency);
 }
 
 }  // namespace
@@ -50,14 +60,15 @@ int address_preference(const std::string& address) {
     return (a >> 16) == 0xA9FE ? kIpv4LinkLocal : kIpv4;  // 169.254/16
   }
   in6_addr v6{};
-  if (inet_pton(AF_INET6, address.substr(0, address.find('%')).c_str(), &v6) != 1) return kNotAnAddress;
+  if (inet_pton(AF_INET6, address.substr(0, address.find('%')).c_str(), &v6) != 1)
+    return kNotAnAddress;
   if (IN6_IS_ADDR_LOOPBACK(&v6)) return kLoopback;
   return IN6_IS_ADDR_LINKLOCAL(&v6) ? kIpv6LinkLocal : kGlobalIpv6;
 }
 
 void add_address(FoundServer& s, const std::string& address) {
-  if (s.address == address ||
-      std::find(s.other_addresses.begin(), s.other_addresses.end(), address) != s.other_addresses.end()) {
+  if (s.address == address || std::find(s.other_addresses.begin(), s.other_addresses.end(),
+                                        address) != s.other_addresses.end()) {
     return;
   }
   if (s.address.empty()) {
@@ -66,16 +77,17 @@ void add_address(FoundServer& s, const std::string& address) {
   }
   std::string other = address;
   if (address_preference(address) < address_preference(s.address)) std::swap(other, s.address);
-  auto at = std::find_if(s.other_addresses.begin(), s.other_addresses.end(), [&](const std::string& a) {
-    return address_preference(other) < address_preference(a);
-  });
+  auto at = std::find_if(
+      s.other_addresses.begin(), s.other_addresses.end(),
+      [&](const std::string& a) { return address_preference(other) < address_preference(a); });
   s.other_addresses.insert(at, std::move(other));
 }
 
 const FoundServer& pick_best(const std::vector<FoundServer>& servers, uint8_t version) {
   if (servers.empty()) throw std::invalid_argument("pick_best: no servers");
-  return *std::min_element(servers.begin(), servers.end(),
-                           [&](const FoundServer& a, const FoundServer& b) { return better(a, b, version); });
+  return *std::min_element(
+      servers.begin(), servers.end(),
+      [&](const FoundServer& a, const FoundServer& b) { return better(a, b, version); });
 }
 
 std::string format_server_list(const std::vector<FoundServer>& servers) {

@@ -10,7 +10,7 @@
 namespace checkers::discovery {
 
 struct FoundServer {
-  std::string address;                       // the best address (where to connect); link-local carries "%ifname"
+  std::string address;  // the best address (where to connect); link-local carries "%ifname"
   std::vector<std::string> other_addresses;  // the same server seen at other addresses, best first
   uint16_t tcp_port = 0;
   std::string name;  // empty for a legacy server
@@ -22,7 +22,9 @@ struct FoundServer {
   bool legacy = false;               // heard only the reference implementation's empty beacon
   uint64_t instance_id = 0;          // 0 for a legacy server
 
-  bool speaks(uint8_t version) const { return version >= lowest_version && version <= highest_version; }
+  bool speaks(uint8_t version) const {
+    return version >= lowest_version && version <= highest_version;
+  }
 };
 
 struct BrowseReport {

@@ -27,10 +27,14 @@ constexpr uint32_t bit(int i) { return uint32_t{1} << i; }
 // Every square of s moved one step in direction d; squares that would leave the board vanish.
 constexpr uint32_t shift(uint32_t s, int d) {
   switch (d) {
-    case 0: return ((s & kEvenRows) << 4) | ((s & kOddRows & ~kCol0) << 3);
-    case 1: return ((s & kEvenRows & ~kCol3) << 5) | ((s & kOddRows) << 4);
-    case 2: return ((s & kEvenRows) >> 4) | ((s & kOddRows & ~kCol0) >> 5);
-    default: return ((s & kEvenRows & ~kCol3) >> 3) | ((s & kOddRows) >> 4);
+    case 0:
+      return ((s & kEvenRows) << 4) | ((s & kOddRows & ~kCol0) << 3);
+    case 1:
+      return ((s & kEvenRows & ~kCol3) << 5) | ((s & kOddRows) << 4);
+    case 2:
+      return ((s & kEvenRows) >> 4) | ((s & kOddRows & ~kCol0) >> 5);
+    default:
+      return ((s & kEvenRows & ~kCol3) >> 3) | ((s & kOddRows) >> 4);
   }
 }
 

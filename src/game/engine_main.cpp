@@ -1,12 +1,12 @@
 // checkers-engine: command-line front end of the rules engine (perft, bestmove, show, replay).
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "game/movegen.hpp"
@@ -36,23 +36,28 @@ int run_perft(const Position& pos, int depth, bool stats) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{}\n", nodes);
   if (stats)
-    fmt::print("time_ms {:.1f} nodes_per_sec {:.0f}\n", secs * 1000.0, secs > 0 ? nodes / secs : 0.0);
+    fmt::print("time_ms {:.1f} nodes_per_sec {:.0f}\n", secs * 1000.0,
+               secs > 0 ? nodes / secs : 0.0);
   return 0;
 }
 
 int run_bestmove(const Position& pos, int depth, int ms, uint64_t seed) {
   Searcher searcher(seed);
   SearchLimits limits;
-  if (ms > 0) limits.time_ms = ms;
-  else limits.max_depth = depth;
+  if (ms > 0)
+    limits.time_ms = ms;
+  else
+    limits.max_depth = depth;
   const SearchResult r = searcher.search(pos, limits);
   if (r.best.empty()) {
     fmt::print("none\n");
     return 1;
   }
   std::string hops;
-  for (const Hop& h : r.best.hops()) hops += fmt::format(" ({},{},{:+d},{:+d})", h.from.x, h.from.y, h.dx, h.dy);
-  fmt::print("{}\nscore {} depth {} nodes {}\nhops{}\n", r.best.to_pdn(), r.score, r.depth, r.nodes, hops);
+  for (const Hop& h : r.best.hops())
+    hops += fmt::format(" ({},{},{:+d},{:+d})", h.from.x, h.from.y, h.dx, h.dy);
+  fmt::print("{}\nscore {} depth {} nodes {}\nhops{}\n", r.best.to_pdn(), r.score, r.depth, r.nodes,
+             hops);
   return 0;
 }
 
@@ -76,7 +81,8 @@ int run_replay(const std::string& file) {
     fmt::print(stderr, "checkers-engine: {}: {}\n", file, error);
     return 1;
   }
-  fmt::print("{} plies replayed, all legal; result {}\n{}", game->moves.size(), game->result, render_board(*final));
+  fmt::print("{} plies replayed, all legal; result {}\n{}", game->moves.size(), game->result,
+             render_board(*final));
   return 0;
 }
 
@@ -91,7 +97,9 @@ int main(int argc, char** argv) {
   int perft_depth = 0;
   bool stats = false;
   auto* perft_cmd = app.add_subcommand("perft", "count the leaves of the full-move tree");
-  perft_cmd->add_option("depth", perft_depth, "depth in full moves")->required()->check(CLI::Range(0, 30));
+  perft_cmd->add_option("depth", perft_depth, "depth in full moves")
+      ->required()
+      ->check(CLI::Range(0, 30));
   perft_cmd->add_option("--position", fen, "PDN FEN, e.g. W:W21,22,K27:B1,2,K5 (default: start)");
   perft_cmd->add_flag("--stats", stats, "also print the time and nodes per second");
 
@@ -99,17 +107,21 @@ int main(int argc, char** argv) {
   int ms = 0;
   uint64_t seed = 1;
   auto* best_cmd = app.add_subcommand("bestmove", "search the best move");
-  auto* depth_opt = best_cmd->add_option("--depth", depth, "search depth in full moves")->check(CLI::Range(1, 64));
-  auto* ms_opt = best_cmd->add_option("--ms", ms, "search time in milliseconds")->check(CLI::Range(1, 3600000));
+  auto* depth_opt = best_cmd->add_option("--depth", depth, "search depth in full moves")
+                        ->check(CLI::Range(1, 64));
+  auto* ms_opt = best_cmd->add_option("--ms", ms, "search time in milliseconds")
+                     ->check(CLI::Range(1, 3600000));
   depth_opt->excludes(ms_opt);
   best_cmd->add_option("--position", fen, "PDN FEN (default: start)");
   best_cmd->add_option("--seed", seed, "tie-break seed");
 
-  auto* show_cmd = app.add_subcommand("show", "print the board with PDN numbers and protocol (x,y)");
+  auto* show_cmd =
+      app.add_subcommand("show", "print the board with PDN numbers and protocol (x,y)");
   show_cmd->add_option("--position", fen, "PDN FEN (default: start)");
 
   std::string pdn_file;
-  auto* replay_cmd = app.add_subcommand("replay", "check a PDN game move by move and print the final position");
+  auto* replay_cmd =
+      app.add_subcommand("replay", "check a PDN game move by move and print the final position");
   replay_cmd->add_option("file", pdn_file, "the .pdn file")->required();
 
   try {

@@ -29,8 +29,10 @@ std::optional<HopResult> Game::play(Square from, int dx, int dy) {
   ++hops_;
   turn_irreversible_ = turn_irreversible_ || man || hop->capture;
   pos_ = r.next;
-  if (r.turn_over) end_turn(turn_irreversible_);
-  else update_status();
+  if (r.turn_over)
+    end_turn(turn_irreversible_);
+  else
+    update_status();
   return r;
 }
 

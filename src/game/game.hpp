@@ -36,9 +36,9 @@ class Game {
   GameStatus status() const { return status_; }
   bool over() const { return status_.kind != GameStatus::Ongoing; }
 
-  int ply_count() const { return turns_; }     // completed turns (full moves)
-  int hop_count() const { return hops_; }      // hops played
-  int quiet_turns() const { return quiet_; }   // turns since the last capture or man move
+  int ply_count() const { return turns_; }    // completed turns (full moves)
+  int hop_count() const { return hops_; }     // hops played
+  int quiet_turns() const { return quiet_; }  // turns since the last capture or man move
 
  private:
   void end_turn(bool irreversible);

@@ -31,7 +31,8 @@ uint32_t jumpers_in(const Sides& s, uint32_t movers, int d) {
 // All pieces of the side to move that have a capture.
 uint32_t all_jumpers(const Sides& s) {
   uint32_t r = 0;
-  for (int d = 0; d < 4; ++d) r |= jumpers_in(s, bb::man_dir(s.us, d) ? s.own : (s.own & s.kings), d);
+  for (int d = 0; d < 4; ++d)
+    r |= jumpers_in(s, bb::man_dir(s.us, d) ? s.own : (s.own & s.kings), d);
   return r;
 }
 
@@ -40,14 +41,16 @@ bool can_jump_from(const Sides& s, int i, bool king) {
   for (int d = 0; d < 4; ++d) {
     if (!may_move(s, king, d)) continue;
     const int land = bb::landing(i, d);
-    if (land >= 0 && (s.opp & bb::bit(bb::neighbour(i, d))) && (s.empty & bb::bit(land))) return true;
+    if (land >= 0 && (s.opp & bb::bit(bb::neighbour(i, d))) && (s.empty & bb::bit(land)))
+      return true;
   }
   return false;
 }
 
 // Depth-first search of capture sequences from i. Captured pieces stay on the board until
 // the move ends (they cannot be jumped twice); the origin square counts as empty.
-void capture_sequences(const Sides& s, int i, bool king, uint32_t captured, Move& m, MoveList& out) {
+void capture_sequences(const Sides& s, int i, bool king, uint32_t captured, Move& m,
+                       MoveList& out) {
   bool extended = false;
   for (int d = 0; d < 4; ++d) {
     if (!may_move(s, king, d)) continue;
@@ -105,8 +108,8 @@ int count_steps(const Sides& s) {
 
 Hop make_hop(int from, int d, bool capture) {
   const int to = capture ? bb::landing(from, d) : bb::neighbour(from, d);
-  return Hop{square_of_index(from), bb::kDx[static_cast<size_t>(d)], bb::kDy[static_cast<size_t>(d)],
-             square_of_index(to), capture};
+  return Hop{square_of_index(from), bb::kDx[static_cast<size_t>(d)],
+             bb::kDy[static_cast<size_t>(d)], square_of_index(to), capture};
 }
 
 void capture_hops_from(const Sides& s, int i, std::vector<Hop>& out) {
@@ -155,7 +158,8 @@ void generate_moves(const Position& pos, MoveList& out) {
   out.clear();
   const Sides s = sides_of(pos);
   if (pos.continuing_index() >= 0) {
-    if (s.own & bb::bit(pos.continuing_index())) generate_captures_from(s, pos.continuing_index(), out);
+    if (s.own & bb::bit(pos.continuing_index()))
+      generate_captures_from(s, pos.continuing_index(), out);
     return;
   }
   uint32_t jumpers = all_jumpers(s);
@@ -198,8 +202,10 @@ Position play(const Position& pos, const Move& move) {
   uint32_t own = (pos.pieces(us) & ~from) | to;
   uint32_t opp = pos.pieces(opponent(us)) & ~move.captured();
   uint32_t kings = pos.kings() & ~move.captured();
-  if (kings & from) kings = (kings & ~from) | to;
-  else if (bb::crown_row(us) & to) kings |= to;
+  if (kings & from)
+    kings = (kings & ~from) | to;
+  else if (bb::crown_row(us) & to)
+    kings |= to;
   return us == Color::Black ? Position::from_bitboards(own, opp, kings, opponent(us))
                             : Position::from_bitboards(opp, own, kings, opponent(us));
 }

@@ -42,7 +42,7 @@ class Move {
   Move() = default;
 
   bool empty() const { return len_ == 0; }
-  int length() const { return len_; }               // squares on the path, >= 2 when not empty
+  int length() const { return len_; }  // squares on the path, >= 2 when not empty
   int index(int i) const { return path_[static_cast<size_t>(i)]; }  // internal index of square i
   int from_index() const { return path_[0]; }
   int to_index() const { return path_[static_cast<size_t>(len_ - 1)]; }

@@ -30,11 +30,16 @@ std::vector<int> parse_squares(std::string_view text) {
 
 char piece_char(Piece p) {
   switch (p) {
-    case Piece::BlackMan: return 'b';
-    case Piece::BlackKing: return 'B';
-    case Piece::WhiteMan: return 'w';
-    case Piece::WhiteKing: return 'W';
-    case Piece::None: break;
+    case Piece::BlackMan:
+      return 'b';
+    case Piece::BlackKing:
+      return 'B';
+    case Piece::WhiteMan:
+      return 'w';
+    case Piece::WhiteKing:
+      return 'W';
+    case Piece::None:
+      break;
   }
   return '.';
 }
@@ -54,7 +59,8 @@ std::optional<Move> find_move(const Position& pos, std::string_view text) {
   int matches = 0;
   for (const Move& m : moves) {
     bool full = static_cast<int>(squares.size()) == m.length();
-    for (int i = 0; full && i < m.length(); ++i) full = m.index(i) + 1 == squares[static_cast<size_t>(i)];
+    for (int i = 0; full && i < m.length(); ++i)
+      full = m.index(i) + 1 == squares[static_cast<size_t>(i)];
     if (full) return m;  // the whole path names exactly one move
     if (squares.size() == 2 && m.from_index() + 1 == squares[0] && m.to_index() + 1 == squares[1]) {
       found = m;
@@ -81,7 +87,10 @@ std::optional<Position> start_of(const PdnGame& game, std::string& error) {
   return pos;
 }
 
-bool is_result(std::string_view w) { return w == "1-0" || w == "0-1" || w == "1/2-1/2" || w == "*" || w == "2-0" || w == "0-2" || w == "1-1"; }
+bool is_result(std::string_view w) {
+  return w == "1-0" || w == "0-1" || w == "1/2-1/2" || w == "*" || w == "2-0" || w == "0-2" ||
+         w == "1-1";
+}
 
 }  // namespace
 
@@ -104,9 +113,12 @@ std::string write_pdn(const PdnGame& game) {
   for (size_t i = 0; i < game.moves.size(); ++i) {
     const bool white = (i % 2 == 1) != white_first;
     // A move number stays on the line of its move.
-    if (!white) words.push_back(std::to_string(number) + ". " + game.moves[i]);
-    else if (i == 0) words.push_back(std::to_string(number) + ". ... " + game.moves[i]);
-    else words.push_back(game.moves[i]);
+    if (!white)
+      words.push_back(std::to_string(number) + ". " + game.moves[i]);
+    else if (i == 0)
+      words.push_back(std::to_string(number) + ". ... " + game.moves[i]);
+    else
+      words.push_back(game.moves[i]);
     if (white) ++number;
   }
   words.push_back(game.result.empty() ? "*" : game.result);
@@ -157,8 +169,8 @@ std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
       i = end + 1;
     } else {
       size_t end = i;
-      while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end])) == 0 && text[end] != '{' &&
-             text[end] != '[')
+      while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end])) == 0 &&
+             text[end] != '{' && text[end] != '[')
         ++end;
       std::string_view word = text.substr(i, end - i);
       i = end;
@@ -168,7 +180,8 @@ std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
       }
       // Move numbers "12." and "12..." / "...".
       size_t digits = 0;
-      while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits])) != 0) ++digits;
+      while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits])) != 0)
+        ++digits;
       if (digits < word.size() && word[digits] == '.') {
         word.remove_prefix(digits);
         while (!word.empty() && word.front() == '.') word.remove_prefix(1);
@@ -189,8 +202,9 @@ std::optional<Position> replay_pdn(const PdnGame& game, std::string& error) {
   for (size_t i = 0; i < game.moves.size(); ++i) {
     const std::optional<Move> m = find_move(*pos, game.moves[i]);
     if (!m) {
-      error = "move " + std::to_string(i / 2 + 1) + (pos->side_to_move() == Color::Black ? " (Black) " : " (White) ") +
-              game.moves[i] + " is not legal in this position";
+      error = "move " + std::to_string(i / 2 + 1) +
+              (pos->side_to_move() == Color::Black ? " (Black) " : " (White) ") + game.moves[i] +
+              " is not legal in this position";
       return std::nullopt;
     }
     *pos = play(*pos, *m);
@@ -215,9 +229,11 @@ std::string render_board(const Position& pos) {
     while (out.back() == ' ') out.pop_back();
     out += '\n';
   }
-  out += "b/B = Black man/king (moves towards y=0), w/W = White man/king (towards y=7), . = empty\n";
+  out +=
+      "b/B = Black man/king (moves towards y=0), w/W = White man/king (towards y=7), . = empty\n";
   out += std::string("To move: ") + (pos.side_to_move() == Color::Black ? "Black" : "White");
-  if (auto c = pos.continuing_piece()) out += " (continuing the capture with " + std::to_string(pdn_of(*c)) + ")";
+  if (auto c = pos.continuing_piece())
+    out += " (continuing the capture with " + std::to_string(pdn_of(*c)) + ")";
   out += "\nFEN: " + pos.to_fen() + "\n";
   return out;
 }

@@ -41,9 +41,10 @@ uint64_t hash_bits(uint32_t bits, const std::array<uint64_t, 32>& keys) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r' ||
-                        s.back() == '.' || s.back() == '"'))
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
+                        s.back() == '\r' || s.back() == '.' || s.back() == '"'))
     s.remove_suffix(1);
   return s;
 }
@@ -93,9 +94,7 @@ std::string square_list(uint32_t pieces, uint32_t kings) {
 
 }  // namespace
 
-Position Position::start() {
-  return from_bitboards(0x00000FFFu, 0xFFF00000u, 0, Color::Black);
-}
+Position Position::start() { return from_bitboards(0x00000FFFu, 0xFFF00000u, 0, Color::Black); }
 
 Position Position::from_bitboards(uint32_t black, uint32_t white, uint32_t kings, Color to_move,
                                   int continuation) {
@@ -123,9 +122,12 @@ std::optional<Position> Position::from_fen(std::string_view fen) {
   fen = trim(fen);
   if (fen.size() < 2 || fen[1] != ':') return std::nullopt;
   Color to_move;
-  if (fen[0] == 'B' || fen[0] == 'b') to_move = Color::Black;
-  else if (fen[0] == 'W' || fen[0] == 'w') to_move = Color::White;
-  else return std::nullopt;
+  if (fen[0] == 'B' || fen[0] == 'b')
+    to_move = Color::Black;
+  else if (fen[0] == 'W' || fen[0] == 'w')
+    to_move = Color::White;
+  else
+    return std::nullopt;
   std::string_view rest = fen.substr(2);
   uint32_t black = 0, white = 0, kings = 0;
   bool seen_black = false, seen_white = false;
@@ -205,8 +207,10 @@ Position Position::with_side_to_move(Color c) const {
 int Position::count(Color c) const { return std::popcount(pieces(c)); }
 
 uint64_t Position::hash() const {
-  uint64_t h = hash_bits(black_ & ~kings_, kZobrist.piece[0]) ^ hash_bits(black_ & kings_, kZobrist.piece[1]) ^
-               hash_bits(white_ & ~kings_, kZobrist.piece[2]) ^ hash_bits(white_ & kings_, kZobrist.piece[3]);
+  uint64_t h = hash_bits(black_ & ~kings_, kZobrist.piece[0]) ^
+               hash_bits(black_ & kings_, kZobrist.piece[1]) ^
+               hash_bits(white_ & ~kings_, kZobrist.piece[2]) ^
+               hash_bits(white_ & kings_, kZobrist.piece[3]);
   if (to_move_ == Color::White) h ^= kZobrist.white_to_move;
   if (continuation_ >= 0) h ^= kZobrist.continuation[static_cast<size_t>(continuation_)];
   return h;

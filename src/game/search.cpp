@@ -36,7 +36,9 @@ int side_score(const Position& pos, Color c) {
   return score;
 }
 
-uint16_t move_key(const Move& m) { return static_cast<uint16_t>((m.from_index() << 5 | m.to_index()) + 1); }
+uint16_t move_key(const Move& m) {
+  return static_cast<uint16_t>((m.from_index() << 5 | m.to_index()) + 1);
+}
 
 int to_tt(int score, int ply) {
   if (score > kWinThreshold) return score + ply;
@@ -79,7 +81,8 @@ void Searcher::order(const Position& pos, MoveList& moves, int tt_best, int ply)
   const uint32_t crown = bb::crown_row(pos.side_to_move());
   for (size_t i = 0; i < moves.size(); ++i) {
     const Move& m = moves[i];
-    int k = static_cast<int>(history_[static_cast<size_t>(m.from_index())][static_cast<size_t>(m.to_index())] >> 4);
+    int k = static_cast<int>(
+        history_[static_cast<size_t>(m.from_index())][static_cast<size_t>(m.to_index())] >> 4);
     k = std::min(k, 1 << 20);
     if (move_key(m) == tt_best) k += 1 << 28;
     k += m.capture_count() << 24;
@@ -117,7 +120,9 @@ int Searcher::negamax(const Position& pos, int depth, int alpha, int beta, int p
     tt_best = e->best;
     if (e->depth >= depth) {
       const int s = from_tt(e->score, ply);
-      if (e->bound == kExact || (e->bound == kLower && s >= beta) || (e->bound == kUpper && s <= alpha)) return s;
+      if (e->bound == kExact || (e->bound == kLower && s >= beta) ||
+          (e->bound == kUpper && s <= alpha))
+        return s;
     }
   }
   order(pos, moves, tt_best, ply);
@@ -204,8 +209,10 @@ Move Searcher::choose(const Position& pos, Level level) {
       std::uniform_int_distribution<size_t> pick(0, moves.size() - 1);
       return moves[pick(rng_)];
     }
-    case Level::Medium: return search(pos, SearchLimits{6, 50}).best;
-    case Level::Strong: break;
+    case Level::Medium:
+      return search(pos, SearchLimits{6, 50}).best;
+    case Level::Strong:
+      break;
   }
   return search(pos, SearchLimits{64, 300}).best;
 }

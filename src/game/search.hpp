@@ -24,9 +24,9 @@ struct SearchLimits {
 };
 
 struct SearchResult {
-  Move best;          // empty iff the position has no legal move
-  int score = 0;      // centipawn-like, side to move's view; |score| > kWinThreshold = forced win
-  int depth = 0;      // last completed iteration
+  Move best;      // empty iff the position has no legal move
+  int score = 0;  // centipawn-like, side to move's view; |score| > kWinThreshold = forced win
+  int depth = 0;  // last completed iteration
   uint64_t nodes = 0;
 };
 
@@ -43,7 +43,8 @@ class Searcher {
   // Where a timed search reads the time; tests pass a clock they step themselves.
   using ClockFn = std::function<TimePoint()>;
 
-  explicit Searcher(uint64_t seed, size_t tt_mb = 16, ClockFn clock = &std::chrono::steady_clock::now);
+  explicit Searcher(uint64_t seed, size_t tt_mb = 16,
+                    ClockFn clock = &std::chrono::steady_clock::now);
 
   SearchResult search(const Position& pos, SearchLimits limits);
   // Random: a uniformly random legal move; Medium: depth 6 / 50 ms; Strong: 300 ms.

@@ -16,11 +16,16 @@ Code code_for(game::Piece p, game::Color viewer) {
 
 game::Piece piece_for(Code c, game::Color viewer) {
   switch (c) {
-    case Code::OwnMan: return game::make_piece(viewer, false);
-    case Code::OwnKing: return game::make_piece(viewer, true);
-    case Code::OpponentMan: return game::make_piece(game::opponent(viewer), false);
-    case Code::OpponentKing: return game::make_piece(game::opponent(viewer), true);
-    case Code::Empty: break;
+    case Code::OwnMan:
+      return game::make_piece(viewer, false);
+    case Code::OwnKing:
+      return game::make_piece(viewer, true);
+    case Code::OpponentMan:
+      return game::make_piece(game::opponent(viewer), false);
+    case Code::OpponentKing:
+      return game::make_piece(game::opponent(viewer), true);
+    case Code::Empty:
+      break;
   }
   return game::Piece::None;
 }

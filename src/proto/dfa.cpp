@@ -5,11 +5,16 @@ namespace checkers::proto {
 
 const char* name_of(State s) noexcept {
   switch (s) {
-    case State::Unauthenticated: return "Unauthenticated";
-    case State::InQueue: return "InQueue";
-    case State::ProcessingGameState: return "ProcessingGameState";
-    case State::UserMove: return "UserMove";
-    case State::GameEnd: return "GameEnd";
+    case State::Unauthenticated:
+      return "Unauthenticated";
+    case State::InQueue:
+      return "InQueue";
+    case State::ProcessingGameState:
+      return "ProcessingGameState";
+    case State::UserMove:
+      return "UserMove";
+    case State::GameEnd:
+      return "GameEnd";
   }
   return "Unknown";
 }
@@ -20,9 +25,12 @@ const char* name_of(Direction d) noexcept {
 
 const char* name_of(Verdict v) noexcept {
   switch (v) {
-    case Verdict::Accept: return "Accept";
-    case Verdict::Violation: return "Violation";
-    case Verdict::IgnoreTolerated: return "IgnoreTolerated";
+    case Verdict::Accept:
+      return "Accept";
+    case Verdict::Violation:
+      return "Violation";
+    case Verdict::IgnoreTolerated:
+      return "IgnoreTolerated";
   }
   return "Unknown";
 }

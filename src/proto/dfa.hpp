@@ -24,9 +24,9 @@ namespace checkers::proto {
 enum class State : uint8_t { Unauthenticated, InQueue, ProcessingGameState, UserMove, GameEnd };
 enum class Direction : uint8_t { ClientToServer, ServerToClient };
 enum class Verdict : uint8_t {
-  Accept,          // apply: the state becomes `next`
-  Violation,       // fatal protocol error; the state does not change
-  IgnoreTolerated, // the receiver drops the message and stays (`next` == current)
+  Accept,           // apply: the state becomes `next`
+  Violation,        // fatal protocol error; the state does not change
+  IgnoreTolerated,  // the receiver drops the message and stays (`next` == current)
 };
 struct Transition {
   Verdict verdict;
@@ -40,7 +40,7 @@ namespace dfa_table {
 
 struct Row {
   MsgType type;
-  Direction dir;  // the only direction this message may travel
+  Direction dir;                              // the only direction this message may travel
   std::array<Transition, kStateCount> cells;  // indexed by State
 };
 
@@ -55,21 +55,22 @@ inline constexpr S U = S::Unauthenticated, Q = S::InQueue, P = S::ProcessingGame
                    M = S::UserMove, E = S::GameEnd;
 
 // Rows in type-byte order. Columns: Unauthenticated, InQueue, PGS, UserMove, GameEnd.
-// STATEFUL: the protocol DFA itself - every (message, state) cell of PROTOCOL-v1.md §6 in one table for both ends.
+// STATEFUL: the protocol DFA itself - every (message, state) cell of PROTOCOL-v1.md §6 in one table
+// for both ends.
 inline constexpr std::array<Row, kMsgTypeCount> kRows{{
-    {MsgType::Connect,            C2S, {to(Q), X,     X,     X,     X         }},
-    {MsgType::InvalidLogin,       S2C, {X,     to(U), X,     X,     X         }},
-    {MsgType::QueuePosition,      S2C, {X,     to(Q), X,     X,     X         }},
-    {MsgType::GameStart,          S2C, {X,     to(P), X,     X,     X         }},
-    {MsgType::YourTurn,           S2C, {X,     X,     to(M), X,     X         }},
-    {MsgType::MakeMove,           C2S, {X,     X,     X,     to(P), ignored(E)}},
-    {MsgType::CompulsoryMove,     S2C, {X,     X,     to(P), X,     X         }},
-    {MsgType::InvalidMove,        S2C, {X,     X,     to(M), X,     X         }},
-    {MsgType::OpponentDisconnect, S2C, {X,     X,     to(E), to(E), X         }},
-    {MsgType::GameOver,           S2C, {X,     X,     to(E), X,     X         }},
-    {MsgType::ReQueue,            C2S, {X,     X,     X,     X,     to(Q)     }},
-    {MsgType::LogOut,             C2S, {X,     to(U), to(U), to(U), to(U)     }},
-    {MsgType::InvalidVersion,     S2C, {X,     to(U), X,     X,     X         }},
+    {MsgType::Connect, C2S, {to(Q), X, X, X, X}},
+    {MsgType::InvalidLogin, S2C, {X, to(U), X, X, X}},
+    {MsgType::QueuePosition, S2C, {X, to(Q), X, X, X}},
+    {MsgType::GameStart, S2C, {X, to(P), X, X, X}},
+    {MsgType::YourTurn, S2C, {X, X, to(M), X, X}},
+    {MsgType::MakeMove, C2S, {X, X, X, to(P), ignored(E)}},
+    {MsgType::CompulsoryMove, S2C, {X, X, to(P), X, X}},
+    {MsgType::InvalidMove, S2C, {X, X, to(M), X, X}},
+    {MsgType::OpponentDisconnect, S2C, {X, X, to(E), to(E), X}},
+    {MsgType::GameOver, S2C, {X, X, to(E), X, X}},
+    {MsgType::ReQueue, C2S, {X, X, X, X, to(Q)}},
+    {MsgType::LogOut, C2S, {X, to(U), to(U), to(U), to(U)}},
+    {MsgType::InvalidVersion, S2C, {X, to(U), X, X, X}},
 }};
 
 constexpr bool rows_in_type_order() {
@@ -112,7 +113,8 @@ constexpr Direction outgoing(Role r) noexcept {
 // The server's handling of Connect (§6.1) is two table steps: on_receive(Connect)
 // moves to InQueue, then on_send(InvalidLogin | InvalidVersion) goes back to
 // Unauthenticated, or on_send(QueuePosition) stays in InQueue.
-// STATEFUL: one connection end's current DFA state; each server session and the client's link own one.
+// STATEFUL: one connection end's current DFA state; each server session and the client's link own
+// one.
 class DfaTracker {
  public:
   explicit constexpr DfaTracker(Role role, State start = State::Unauthenticated) noexcept

@@ -20,7 +20,8 @@ namespace checkers::proto::fmt_detail {
 
 struct NoSpec {
   constexpr auto parse(fmt::format_parse_context& ctx) {
-    if (ctx.begin() != ctx.end() && *ctx.begin() != '}') throw fmt::format_error("invalid format spec");
+    if (ctx.begin() != ctx.end() && *ctx.begin() != '}')
+      throw fmt::format_error("invalid format spec");
     return ctx.begin();
   }
 };
@@ -102,9 +103,13 @@ struct MessageWriter {
     out = write_move(out, m.move);
     return fmt::format_to(out, "}}");
   }
-  Out operator()(const CompulsoryMove& m) { return move_and_board("CompulsoryMove", m.move, m.board); }
+  Out operator()(const CompulsoryMove& m) {
+    return move_and_board("CompulsoryMove", m.move, m.board);
+  }
   Out operator()(const InvalidMove& m) { return move_and_board("InvalidMove", m.move, m.board); }
-  Out operator()(const OpponentDisconnect&) { return fmt::format_to(out, "OpponentDisconnect{{}}"); }
+  Out operator()(const OpponentDisconnect&) {
+    return fmt::format_to(out, "OpponentDisconnect{{}}");
+  }
   Out operator()(const GameOver& m) {
     out = fmt::format_to(out, "GameOver{{you_won={}, new_rating={}, old_rating={}, winning_move=",
                          m.you_won, m.new_rating, m.old_rating);
@@ -174,7 +179,8 @@ template <>
 struct fmt::formatter<checkers::proto::Message> : checkers::proto::fmt_detail::NoSpec {
   template <class Ctx>
   auto format(const checkers::proto::Message& m, Ctx& ctx) const {
-    return std::visit(checkers::proto::fmt_detail::MessageWriter<decltype(ctx.out())>{ctx.out()}, m);
+    return std::visit(checkers::proto::fmt_detail::MessageWriter<decltype(ctx.out())>{ctx.out()},
+                      m);
   }
 };
 
@@ -186,9 +192,10 @@ struct fmt::formatter<checkers::proto::LoginFailure> : checkers::proto::fmt_deta
   }
 };
 
-#define CHECKERS_PROTO_FORMATTER(T, Base) \
-  template <>                             \
-  struct fmt::formatter<checkers::proto::T> : checkers::proto::fmt_detail::Base<checkers::proto::T> {};
+#define CHECKERS_PROTO_FORMATTER(T, Base)   \
+  template <>                               \
+  struct fmt::formatter<checkers::proto::T> \
+      : checkers::proto::fmt_detail::Base<checkers::proto::T> {};
 
 CHECKERS_PROTO_FORMATTER(Connect, MessageFormatter)
 CHECKERS_PROTO_FORMATTER(InvalidLogin, MessageFormatter)

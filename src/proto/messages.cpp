@@ -222,11 +222,11 @@ GameOver GameOver::decode(std::span<const uint8_t, kSize> in) noexcept {
 }
 
 // The three type-byte-only messages.
-#define CHECKERS_PROTO_EMPTY_MESSAGE(T)                                        \
-  size_t T::encode(std::span<uint8_t> out) const noexcept {                    \
-    Writer w(out);                                                             \
-    return begin<T>(out, w) ? w.size() : 0;                                    \
-  }                                                                            \
+#define CHECKERS_PROTO_EMPTY_MESSAGE(T)                     \
+  size_t T::encode(std::span<uint8_t> out) const noexcept { \
+    Writer w(out);                                          \
+    return begin<T>(out, w) ? w.size() : 0;                 \
+  }                                                         \
   T T::decode(std::span<const uint8_t, kSize>) noexcept { return T{}; }
 
 CHECKERS_PROTO_EMPTY_MESSAGE(OpponentDisconnect)
@@ -236,9 +236,9 @@ CHECKERS_PROTO_EMPTY_MESSAGE(LogOut)
 
 const char* name_of(MsgType t) noexcept {
   static constexpr std::array<const char*, kMsgTypeCount> names{
-      "Connect",        "InvalidLogin", "QueuePosition",      "GameStart", "YourTurn",
-      "MakeMove",       "CompulsoryMove", "InvalidMove",      "OpponentDisconnect",
-      "GameOver",       "ReQueue",      "LogOut",             "InvalidVersion"};
+      "Connect",  "InvalidLogin",   "QueuePosition", "GameStart",          "YourTurn",
+      "MakeMove", "CompulsoryMove", "InvalidMove",   "OpponentDisconnect", "GameOver",
+      "ReQueue",  "LogOut",         "InvalidVersion"};
   const auto raw = static_cast<size_t>(t);
   if (raw < kFirstMsgType || raw > kLastMsgType) return "Unknown";
   return names[raw - kFirstMsgType];
@@ -246,9 +246,12 @@ const char* name_of(MsgType t) noexcept {
 
 const char* name_of(LoginFailure r) noexcept {
   switch (r) {
-    case LoginFailure::AccountDoesNotExist: return "AccountDoesNotExist";
-    case LoginFailure::InvalidPassword: return "InvalidPassword";
-    case LoginFailure::AlreadyLoggedIn: return "AlreadyLoggedIn";
+    case LoginFailure::AccountDoesNotExist:
+      return "AccountDoesNotExist";
+    case LoginFailure::InvalidPassword:
+      return "InvalidPassword";
+    case LoginFailure::AlreadyLoggedIn:
+      return "AlreadyLoggedIn";
   }
   return "Unknown";
 }
@@ -278,7 +281,9 @@ constexpr auto make_decoders(std::index_sequence<I...>) {
 }
 template <size_t... I>
 constexpr bool alternatives_in_type_order(std::index_sequence<I...>) {
-  return ((static_cast<size_t>(std::variant_alternative_t<I, Message>::kType) == I + kFirstMsgType) && ...);
+  return (
+      (static_cast<size_t>(std::variant_alternative_t<I, Message>::kType) == I + kFirstMsgType) &&
+      ...);
 }
 static_assert(alternatives_in_type_order(std::make_index_sequence<std::variant_size_v<Message>>{}));
 static_assert(std::variant_size_v<Message> == kMsgTypeCount);

@@ -69,11 +69,11 @@ const char* name_of(LoginFailure r) noexcept;  // "Unknown" for undefined bytes
 // (bytes written, 0 if out is too small or a string is overlong) and
 // `static T decode(std::span<const uint8_t, kSize>)` (byte 0 is the type byte and
 // is not looked at; every byte pattern of the right size decodes).
-#define CHECKERS_PROTO_MESSAGE_CODEC(T, type, size)                   \
-  static constexpr MsgType kType = MsgType::type;                     \
-  static constexpr size_t kSize = size;                               \
-  size_t encode(std::span<uint8_t> out) const noexcept;               \
-  static T decode(std::span<const uint8_t, kSize> in) noexcept;       \
+#define CHECKERS_PROTO_MESSAGE_CODEC(T, type, size)             \
+  static constexpr MsgType kType = MsgType::type;               \
+  static constexpr size_t kSize = size;                         \
+  size_t encode(std::span<uint8_t> out) const noexcept;         \
+  static T decode(std::span<const uint8_t, kSize> in) noexcept; \
   bool operator==(const T&) const = default;
 
 // C->S. version, then username and password (str16 each).

@@ -35,10 +35,10 @@ enum class DecodeStatus : uint8_t {
 
 struct FeedResult {
   DecodeStatus status = DecodeStatus::Ok;
-  size_t consumed = 0;         // bytes of the input used (incl. those moved to the tail)
-  size_t messages = 0;         // messages handed to the visitor by this call
-  uint8_t bad_type = 0;        // the offending byte, for UnknownType
-  bool partial_is_new = false; // Incomplete: the kept message began in this call
+  size_t consumed = 0;          // bytes of the input used (incl. those moved to the tail)
+  size_t messages = 0;          // messages handed to the visitor by this call
+  uint8_t bad_type = 0;         // the offending byte, for UnknownType
+  bool partial_is_new = false;  // Incomplete: the kept message began in this call
 };
 
 class StreamDecoder {
@@ -52,8 +52,7 @@ class StreamDecoder {
   // After UnknownType the decoder stays failed (every feed reports it again, with
   // consumed = 0) until reset(): the connection must be closed.
   template <class Visitor>
-  FeedResult feed(std::span<const uint8_t> data, Visitor&& visit,
-                  size_t max_messages = kUnlimited);
+  FeedResult feed(std::span<const uint8_t> data, Visitor&& visit, size_t max_messages = kUnlimited);
 
   bool has_partial() const noexcept { return tail_size_ != 0; }
   size_t pending_bytes() const noexcept { return tail_size_; }

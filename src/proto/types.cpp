@@ -56,11 +56,16 @@ Board Board::flipped_owner() const noexcept {
 
 char code_char(Code c) noexcept {
   switch (c) {
-    case Code::OwnMan: return 'o';
-    case Code::OwnKing: return 'O';
-    case Code::OpponentMan: return 'x';
-    case Code::OpponentKing: return 'X';
-    case Code::Empty: break;
+    case Code::OwnMan:
+      return 'o';
+    case Code::OwnKing:
+      return 'O';
+    case Code::OpponentMan:
+      return 'x';
+    case Code::OpponentKing:
+      return 'X';
+    case Code::Empty:
+      break;
   }
   return '.';
 }
@@ -89,12 +94,23 @@ std::optional<Board> Board::parse(std::string_view text) {
     if (x >= 8 || y >= 8) return std::nullopt;
     Code c;
     switch (ch) {
-      case '.': c = Code::Empty; break;
-      case 'o': c = Code::OwnMan; break;
-      case 'O': c = Code::OwnKing; break;
-      case 'x': c = Code::OpponentMan; break;
-      case 'X': c = Code::OpponentKing; break;
-      default: return std::nullopt;
+      case '.':
+        c = Code::Empty;
+        break;
+      case 'o':
+        c = Code::OwnMan;
+        break;
+      case 'O':
+        c = Code::OwnKing;
+        break;
+      case 'x':
+        c = Code::OpponentMan;
+        break;
+      case 'X':
+        c = Code::OpponentKing;
+        break;
+      default:
+        return std::nullopt;
     }
     b.set(x++, y, c);
   }

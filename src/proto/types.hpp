@@ -27,8 +27,8 @@ struct Move {
   // x<<5 | y<<2 | (dx>0)<<1 | (dy>0). Out-of-range x/y are masked to 3 bits;
   // any dx/dy > 0 counts as +1, anything else as -1.
   constexpr uint8_t encode() const noexcept {
-    return static_cast<uint8_t>(((x & 7u) << 5) | ((y & 7u) << 2) |
-                                ((dx > 0 ? 1u : 0u) << 1) | (dy > 0 ? 1u : 0u));
+    return static_cast<uint8_t>(((x & 7u) << 5) | ((y & 7u) << 2) | ((dx > 0 ? 1u : 0u) << 1) |
+                                (dy > 0 ? 1u : 0u));
   }
   // Every byte decodes.
   static constexpr Move decode(uint8_t b) noexcept {
@@ -138,7 +138,7 @@ class Str16 {
   // equals no text. A template so that `name == "cam"` is not ambiguous with the
   // implicit conversion to Str16.
   template <class Text>
-    requires std::is_convertible_v<const Text&, std::string_view>
+  requires std::is_convertible_v<const Text&, std::string_view>
   friend constexpr bool operator==(const Str16& a, const Text& b) noexcept {
     return !a.overlong_ && a.view() == std::string_view(b);
   }

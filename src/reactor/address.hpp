@@ -23,8 +23,8 @@ socklen_t address_length(const sockaddr_storage& addr);
 bool parse_ip(const std::string& ip, std::uint16_t port, sockaddr_storage& out);
 // getaddrinfo(host, AF_UNSPEC, socktype) in the resolver's order; throws
 // std::runtime_error naming host:port and gai_strerror on failure.
-std::vector<sockaddr_storage> resolve(const std::string& host, std::uint16_t port,
-                                      int socktype, bool passive);
+std::vector<sockaddr_storage> resolve(const std::string& host, std::uint16_t port, int socktype,
+                                      bool passive);
 
 // Local address of a bound socket.
 sockaddr_storage local_address_of(int fd);

@@ -12,19 +12,19 @@ namespace checkers::reactor {
 
 // CONCURRENT: epoll(7) backend of the reactor, O(ready) per wait.
 class EpollPoller final : public Poller {
-public:
-    EpollPoller();
+ public:
+  EpollPoller();
 
-    void update(Channel* channel) override;
-    void remove(Channel* channel) override;
-    void poll(int timeout_ms, std::vector<Channel*>& active) override;
-    PollerKind kind() const override { return PollerKind::Epoll; }
+  void update(Channel* channel) override;
+  void remove(Channel* channel) override;
+  void poll(int timeout_ms, std::vector<Channel*>& active) override;
+  PollerKind kind() const override { return PollerKind::Epoll; }
 
-private:
-    void control(int op, Channel* channel);
+ private:
+  void control(int op, Channel* channel);
 
-    UniqueFd epfd_;
-    std::vector<epoll_event> events_;
+  UniqueFd epfd_;
+  std::vector<epoll_event> events_;
 };
 
 }  // namespace checkers::reactor

@@ -20,180 +20,180 @@ namespace {
 
 // Min-heap order: earliest deadline first, then insertion order.
 bool later(const auto& a, const auto& b) {
-    return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
+  return a.deadline != b.deadline ? a.deadline > b.deadline : a.seq > b.seq;
 }
 
 void drain_eventfd(int fd) {
-    std::uint64_t value;
-    while (::read(fd, &value, sizeof value) < 0 && errno == EINTR) {
-    }
+  std::uint64_t value;
+  while (::read(fd, &value, sizeof value) < 0 && errno == EINTR) {
+  }
 }
 
 }  // namespace
 
-EventLoop::EventLoop(PollerKind kind)
-    : poller_(Poller::create(kind)), now_(Clock::now()) {
-    // Writes use MSG_NOSIGNAL; ignoring SIGPIPE as well covers any other write path.
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ignore, nullptr);
+EventLoop::EventLoop(PollerKind kind) : poller_(Poller::create(kind)), now_(Clock::now()) {
+  // Writes use MSG_NOSIGNAL; ignoring SIGPIPE as well covers any other write path.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, nullptr);
 
-    sigemptyset(&signal_mask_);
-    sigemptyset(&blocked_by_us_);
+  sigemptyset(&signal_mask_);
+  sigemptyset(&blocked_by_us_);
 
-    wake_fd_ = std::make_unique<UniqueFd>(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!*wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
-    wake_channel_ = std::make_unique<Channel>(*this, wake_fd_->get());
-    wake_channel_->set_read_callback([this] {
-        drain_eventfd(wake_fd_->get());
-        run_posted();
-    });
-    wake_channel_->enable_reading();
+  wake_fd_ = std::make_unique<UniqueFd>(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!*wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
+  wake_channel_ = std::make_unique<Channel>(*this, wake_fd_->get());
+  wake_channel_->set_read_callback([this] {
+    drain_eventfd(wake_fd_->get());
+    run_posted();
+  });
+  wake_channel_->enable_reading();
 
-    work_queue_ = std::make_unique<WorkQueue>(*this);
+  work_queue_ = std::make_unique<WorkQueue>(*this);
 }
 
 EventLoop::~EventLoop() {
-    flush_pending_output();  // best effort, non-blocking: output sent but not yet written
-    work_queue_.reset();
-    // Connections queued here deregister while the poller still exists.
-    pending_flush_.clear();
-    deferred_.clear();
-    timers_.clear();
-    wake_channel_.reset();
-    signal_channel_.reset();
-    if (signal_fd_) {
-        // Consume what is pending so unblocking cannot deliver it with the default action.
-        signalfd_siginfo info;
-        while (::read(signal_fd_->get(), &info, sizeof info) > 0) {
-        }
-        signal_fd_.reset();
-        ::pthread_sigmask(SIG_UNBLOCK, &blocked_by_us_, nullptr);
+  flush_pending_output();  // best effort, non-blocking: output sent but not yet written
+  work_queue_.reset();
+  // Connections queued here deregister while the poller still exists.
+  pending_flush_.clear();
+  deferred_.clear();
+  timers_.clear();
+  wake_channel_.reset();
+  signal_channel_.reset();
+  if (signal_fd_) {
+    // Consume what is pending so unblocking cannot deliver it with the default action.
+    signalfd_siginfo info;
+    while (::read(signal_fd_->get(), &info, sizeof info) > 0) {
     }
+    signal_fd_.reset();
+    ::pthread_sigmask(SIG_UNBLOCK, &blocked_by_us_, nullptr);
+  }
 }
 
 PollerKind EventLoop::poller_kind() const { return poller_->kind(); }
 
 void EventLoop::run() {
-    quit_ = false;
-    while (!quit_) iterate(-1);
-    // What was sent before quit() (a goodbye) still leaves, as one write per connection.
-    flush_pending_output();
+  quit_ = false;
+  while (!quit_) iterate(-1);
+  // What was sent before quit() (a goodbye) still leaves, as one write per connection.
+  flush_pending_output();
 }
 
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
-    iterate(static_cast<int>(std::min<std::chrono::milliseconds::rep>(max_wait.count(), INT_MAX)));
+  iterate(static_cast<int>(std::min<std::chrono::milliseconds::rep>(max_wait.count(), INT_MAX)));
 }
 
-// CONCURRENT: one reactor iteration - poll every registered fd, then run the callbacks of the ready ones.
+// CONCURRENT: one reactor iteration - poll every registered fd, then run the callbacks of the ready
+// ones.
 void EventLoop::iterate(int max_wait_ms) {
-    flush_pending_output();
-    active_.clear();
-    poller_->poll(poll_timeout_ms(max_wait_ms), active_);
-    now_ = Clock::now();
-    ++iteration_;
+  flush_pending_output();
+  active_.clear();
+  poller_->poll(poll_timeout_ms(max_wait_ms), active_);
+  now_ = Clock::now();
+  ++iteration_;
 
-    handling_events_ = true;
-    // Index loop: remove_channel() nulls entries of channels that went away meanwhile.
-    for (std::size_t i = 0; i < active_.size(); ++i) {
-        if (Channel* channel = active_[i]) channel->handle_event();
-    }
-    handling_events_ = false;
-    active_.clear();
+  handling_events_ = true;
+  // Index loop: remove_channel() nulls entries of channels that went away meanwhile.
+  for (std::size_t i = 0; i < active_.size(); ++i) {
+    if (Channel* channel = active_[i]) channel->handle_event();
+  }
+  handling_events_ = false;
+  active_.clear();
 
-    run_due_timers();
-    run_deferred();
+  run_due_timers();
+  run_deferred();
 }
 
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
-    if (!deferred_.empty() || !pending_flush_.empty()) return 0;
-    int timeout = max_wait_ms;
-    while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
-        drop_cancelled_heap_top();
-    }
-    if (!timer_heap_.empty()) {
-        const auto left = timer_heap_.front().deadline - Clock::now();
-        // Round up: waking a little early would only spin until the deadline.
-        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-        const int until_timer = ms <= 0 ? 0 : static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
-        timeout = timeout < 0 ? until_timer : std::min(timeout, until_timer);
-    }
-    return timeout;
+  if (!deferred_.empty() || !pending_flush_.empty()) return 0;
+  int timeout = max_wait_ms;
+  while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
+    drop_cancelled_heap_top();
+  }
+  if (!timer_heap_.empty()) {
+    const auto left = timer_heap_.front().deadline - Clock::now();
+    // Round up: waking a little early would only spin until the deadline.
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    const int until_timer = ms <= 0 ? 0 : static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
+    timeout = timeout < 0 ? until_timer : std::min(timeout, until_timer);
+  }
+  return timeout;
 }
 
 // ---- timers ---------------------------------------------------------------------------
 
 TimerId EventLoop::run_after(Clock::duration delay, std::function<void()> cb) {
-    return add_timer(Clock::now() + delay, Clock::duration::zero(), std::move(cb));
+  return add_timer(Clock::now() + delay, Clock::duration::zero(), std::move(cb));
 }
 
 TimerId EventLoop::run_every(Clock::duration interval, std::function<void()> cb) {
-    interval = std::max(interval, Clock::duration(1));
-    return add_timer(Clock::now() + interval, interval, std::move(cb));
+  interval = std::max(interval, Clock::duration(1));
+  return add_timer(Clock::now() + interval, interval, std::move(cb));
 }
 
 TimerId EventLoop::run_at(Clock::time_point deadline, std::function<void()> cb) {
-    return add_timer(deadline, Clock::duration::zero(), std::move(cb));
+  return add_timer(deadline, Clock::duration::zero(), std::move(cb));
 }
 
 TimerId EventLoop::add_timer(Clock::time_point deadline, Clock::duration interval,
                              std::function<void()> cb) {
-    const TimerId id = ++last_timer_id_;
-    timers_.emplace(id, TimerEntry{std::move(cb), interval});
-    push_heap_item(deadline, id);
-    return id;
+  const TimerId id = ++last_timer_id_;
+  timers_.emplace(id, TimerEntry{std::move(cb), interval});
+  push_heap_item(deadline, id);
+  return id;
 }
 
 void EventLoop::push_heap_item(Clock::time_point deadline, TimerId id) {
-    timer_heap_.push_back(HeapItem{deadline, ++timer_seq_, id});
-    std::push_heap(timer_heap_.begin(), timer_heap_.end(),
-                   [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
+  timer_heap_.push_back(HeapItem{deadline, ++timer_seq_, id});
+  std::push_heap(timer_heap_.begin(), timer_heap_.end(),
+                 [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
 }
 
 void EventLoop::drop_cancelled_heap_top() {
-    std::pop_heap(timer_heap_.begin(), timer_heap_.end(),
-                  [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
-    timer_heap_.pop_back();
+  std::pop_heap(timer_heap_.begin(), timer_heap_.end(),
+                [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
+  timer_heap_.pop_back();
 }
 
 bool EventLoop::cancel(TimerId id) {
-    if (timers_.erase(id) == 0) return false;
-    // Cancellation is lazy (the heap item is skipped when it surfaces); compact when
-    // cancelled items dominate so a cancel-heavy workload cannot grow the heap forever.
-    if (timer_heap_.size() > 1024 && timer_heap_.size() > 2 * timers_.size()) {
-        std::erase_if(timer_heap_, [this](const HeapItem& h) { return !timers_.contains(h.id); });
-        std::make_heap(timer_heap_.begin(), timer_heap_.end(),
-                       [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
-    }
-    return true;
+  if (timers_.erase(id) == 0) return false;
+  // Cancellation is lazy (the heap item is skipped when it surfaces); compact when
+  // cancelled items dominate so a cancel-heavy workload cannot grow the heap forever.
+  if (timer_heap_.size() > 1024 && timer_heap_.size() > 2 * timers_.size()) {
+    std::erase_if(timer_heap_, [this](const HeapItem& h) { return !timers_.contains(h.id); });
+    std::make_heap(timer_heap_.begin(), timer_heap_.end(),
+                   [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
+  }
+  return true;
 }
 
 void EventLoop::run_due_timers() {
-    // Only timers due at the start of this phase fire; ones added by callbacks wait.
-    const Clock::time_point due = Clock::now();
-    while (!timer_heap_.empty() && timer_heap_.front().deadline <= due) {
-        const HeapItem item = timer_heap_.front();
-        drop_cancelled_heap_top();
-        auto it = timers_.find(item.id);
-        if (it == timers_.end()) continue;  // cancelled
-        if (it->second.interval == Clock::duration::zero()) {
-            // One-shot: forget it before the call so cancel(id) inside returns false.
-            std::function<void()> cb = std::move(it->second.cb);
-            timers_.erase(it);
-            cb();
-            continue;
-        }
-        // Repeating: the callback may cancel its own timer, which destroys the entry.
-        std::function<void()> cb = std::move(it->second.cb);
-        const Clock::duration interval = it->second.interval;
-        cb();
-        it = timers_.find(item.id);
-        if (it == timers_.end()) continue;
-        it->second.cb = std::move(cb);
-        Clock::time_point next = item.deadline + interval;
-        if (next <= due) next = due + interval;  // fell behind: skip, don't burst
-        push_heap_item(next, item.id);
+  // Only timers due at the start of this phase fire; ones added by callbacks wait.
+  const Clock::time_point due = Clock::now();
+  while (!timer_heap_.empty() && timer_heap_.front().deadline <= due) {
+    const HeapItem item = timer_heap_.front();
+    drop_cancelled_heap_top();
+    auto it = timers_.find(item.id);
+    if (it == timers_.end()) continue;  // cancelled
+    if (it->second.interval == Clock::duration::zero()) {
+      // One-shot: forget it before the call so cancel(id) inside returns false.
+      std::function<void()> cb = std::move(it->second.cb);
+      timers_.erase(it);
+      cb();
+      continue;
     }
+    // Repeating: the callback may cancel its own timer, which destroys the entry.
+    std::function<void()> cb = std::move(it->second.cb);
+    const Clock::duration interval = it->second.interval;
+    cb();
+    it = timers_.find(item.id);
+    if (it == timers_.end()) continue;
+    it->second.cb = std::move(cb);
+    Clock::time_point next = item.deadline + interval;
+    if (next <= due) next = due + interval;  // fell behind: skip, don't burst
+    push_heap_item(next, item.id);
+  }
 }
 
 // ---- deferred work --------------------------------------------------------------------
@@ -201,28 +201,28 @@ void EventLoop::run_due_timers() {
 void EventLoop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 
 void EventLoop::run_deferred() {
-    deferred_running_.swap(deferred_);
-    for (auto& fn : deferred_running_) fn();
-    deferred_running_.clear();
+  deferred_running_.swap(deferred_);
+  for (auto& fn : deferred_running_) fn();
+  deferred_running_.clear();
 }
 
 void EventLoop::post(std::function<void()> fn) {
-    {
-        std::lock_guard lock(posted_mutex_);
-        posted_.push_back(std::move(fn));
-    }
-    const std::uint64_t one = 1;
-    while (::write(wake_fd_->get(), &one, sizeof one) < 0 && errno == EINTR) {
-    }
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(fn));
+  }
+  const std::uint64_t one = 1;
+  while (::write(wake_fd_->get(), &one, sizeof one) < 0 && errno == EINTR) {
+  }
 }
 
 void EventLoop::run_posted() {
-    std::vector<std::function<void()>> batch;
-    {
-        std::lock_guard lock(posted_mutex_);
-        batch.swap(posted_);
-    }
-    for (auto& fn : batch) fn();
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(posted_mutex_);
+    batch.swap(posted_);
+  }
+  for (auto& fn : batch) fn();
 }
 
 // ---- channels -------------------------------------------------------------------------
@@ -230,62 +230,63 @@ void EventLoop::run_posted() {
 void EventLoop::update_channel(Channel* channel) { poller_->update(channel); }
 
 void EventLoop::remove_channel(Channel* channel) {
-    poller_->remove(channel);
-    if (handling_events_) std::replace(active_.begin(), active_.end(), channel, static_cast<Channel*>(nullptr));
+  poller_->remove(channel);
+  if (handling_events_)
+    std::replace(active_.begin(), active_.end(), channel, static_cast<Channel*>(nullptr));
 }
 
 // ---- connections ----------------------------------------------------------------------
 
 void EventLoop::queue_flush(std::shared_ptr<TcpConnection> conn) {
-    pending_flush_.push_back(std::move(conn));
+  pending_flush_.push_back(std::move(conn));
 }
 
 // One send(2) per connection with output, however many messages it got this pass. A
 // flush that closes the connection defers its close callback to the end of the next pass.
 void EventLoop::flush_pending_output() {
-    flushing_.swap(pending_flush_);
-    for (auto& conn : flushing_) conn->flush();
-    flushing_.clear();
+  flushing_.swap(pending_flush_);
+  for (auto& conn : flushing_) conn->flush();
+  flushing_.clear();
 }
 
 // ---- signals --------------------------------------------------------------------------
 
 void EventLoop::on_signal(int signo, std::function<void(int)> cb) {
-    signal_handlers_[signo] = std::move(cb);
-    if (sigismember(&signal_mask_, signo) == 1) return;
+  signal_handlers_[signo] = std::move(cb);
+  if (sigismember(&signal_mask_, signo) == 1) return;
 
-    sigset_t one;
-    sigemptyset(&one);
-    sigaddset(&one, signo);
-    sigset_t previous;
-    ::pthread_sigmask(SIG_BLOCK, &one, &previous);
-    if (sigismember(&previous, signo) == 0) sigaddset(&blocked_by_us_, signo);
-    sigaddset(&signal_mask_, signo);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, signo);
+  sigset_t previous;
+  ::pthread_sigmask(SIG_BLOCK, &one, &previous);
+  if (sigismember(&previous, signo) == 0) sigaddset(&blocked_by_us_, signo);
+  sigaddset(&signal_mask_, signo);
 
-    const int existing = signal_fd_ ? signal_fd_->get() : -1;
-    const int fd = ::signalfd(existing, &signal_mask_, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
-    if (!signal_fd_) {
-        signal_fd_ = std::make_unique<UniqueFd>(fd);
-        signal_channel_ = std::make_unique<Channel>(*this, fd);
-        signal_channel_->set_read_callback([this] { handle_signals(); });
-        signal_channel_->enable_reading();
-    }
+  const int existing = signal_fd_ ? signal_fd_->get() : -1;
+  const int fd = ::signalfd(existing, &signal_mask_, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+  if (!signal_fd_) {
+    signal_fd_ = std::make_unique<UniqueFd>(fd);
+    signal_channel_ = std::make_unique<Channel>(*this, fd);
+    signal_channel_->set_read_callback([this] { handle_signals(); });
+    signal_channel_->enable_reading();
+  }
 }
 
 void EventLoop::handle_signals() {
-    signalfd_siginfo info;
-    for (;;) {
-        const ssize_t n = ::read(signal_fd_->get(), &info, sizeof info);
-        if (n != static_cast<ssize_t>(sizeof info)) {
-            if (n < 0 && errno == EINTR) continue;
-            return;  // EAGAIN: drained
-        }
-        const int signo = static_cast<int>(info.ssi_signo);
-        spdlog::debug("reactor: signal {} received", signo);
-        auto it = signal_handlers_.find(signo);
-        if (it != signal_handlers_.end() && it->second) it->second(signo);
+  signalfd_siginfo info;
+  for (;;) {
+    const ssize_t n = ::read(signal_fd_->get(), &info, sizeof info);
+    if (n != static_cast<ssize_t>(sizeof info)) {
+      if (n < 0 && errno == EINTR) continue;
+      return;  // EAGAIN: drained
     }
+    const int signo = static_cast<int>(info.ssi_signo);
+    spdlog::debug("reactor: signal {} received", signo);
+    auto it = signal_handlers_.find(signo);
+    if (it != signal_handlers_.end() && it->second) it->second(signo);
+  }
 }
 
 }  // namespace checkers::reactor

@@ -22,24 +22,24 @@ const char* to_string(PollerKind kind);
 
 // CONCURRENT: readiness of all connections from one system call (epoll or poll backend).
 class Poller {
-public:
-    virtual ~Poller() = default;
-    Poller() = default;
-    Poller(const Poller&) = delete;
-    Poller& operator=(const Poller&) = delete;
+ public:
+  virtual ~Poller() = default;
+  Poller() = default;
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
 
-    // Adds the channel, or changes its interest set (Channel::events()). A channel with
-    // no interest stays known to the poller but reports nothing.
-    virtual void update(Channel* channel) = 0;
-    // Forgets the channel entirely; it must be called before the channel dies.
-    virtual void remove(Channel* channel) = 0;
-    // Waits up to timeout_ms (-1 = forever, 0 = don't block) and appends every channel with
-    // pending events to `active`, its revents set. EINTR returns with nothing appended.
-    virtual void poll(int timeout_ms, std::vector<Channel*>& active) = 0;
+  // Adds the channel, or changes its interest set (Channel::events()). A channel with
+  // no interest stays known to the poller but reports nothing.
+  virtual void update(Channel* channel) = 0;
+  // Forgets the channel entirely; it must be called before the channel dies.
+  virtual void remove(Channel* channel) = 0;
+  // Waits up to timeout_ms (-1 = forever, 0 = don't block) and appends every channel with
+  // pending events to `active`, its revents set. EINTR returns with nothing appended.
+  virtual void poll(int timeout_ms, std::vector<Channel*>& active) = 0;
 
-    virtual PollerKind kind() const = 0;
+  virtual PollerKind kind() const = 0;
 
-    static std::unique_ptr<Poller> create(PollerKind kind);
+  static std::unique_ptr<Poller> create(PollerKind kind);
 };
 
 }  // namespace checkers::reactor

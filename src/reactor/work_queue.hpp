@@ -33,122 +33,125 @@ class EventLoop;
 class Channel;
 
 namespace detail {
-template <class T> struct is_std_function : std::false_type {};
-template <class S> struct is_std_function<std::function<S>> : std::true_type {};
+template <class T>
+struct is_std_function : std::false_type {};
+template <class S>
+struct is_std_function<std::function<S>> : std::true_type {};
 }  // namespace detail
 
-// CONCURRENT: slow CPU work (password hashing, bot search) on worker threads; completions run on the loop.
+// CONCURRENT: slow CPU work (password hashing, bot search) on worker threads; completions run on
+// the loop.
 class WorkQueue {
-public:
-    static constexpr std::size_t kDefaultThreads = 2;
+ public:
+  static constexpr std::size_t kDefaultThreads = 2;
 
-    explicit WorkQueue(EventLoop& loop, std::size_t threads = kDefaultThreads);
-    // Finishes every queued job, joins the threads; undelivered completions are dropped.
-    ~WorkQueue();
-    WorkQueue(const WorkQueue&) = delete;
-    WorkQueue& operator=(const WorkQueue&) = delete;
+  explicit WorkQueue(EventLoop& loop, std::size_t threads = kDefaultThreads);
+  // Finishes every queued job, joins the threads; undelivered completions are dropped.
+  ~WorkQueue();
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
 
-    // Threads start lazily on the first submit; the count can change until then.
-    void set_thread_count(std::size_t n);
-    std::size_t thread_count() const { return thread_count_; }
+  // Threads start lazily on the first submit; the count can change until then.
+  void set_thread_count(std::size_t n);
+  std::size_t thread_count() const { return thread_count_; }
 
-    template <class R>
-    void submit(std::function<R()> job, std::function<void(R)> done) {
-        enqueue(make_task(std::move(job), std::move(done)), false);
-    }
-    void submit(std::function<void()> job, std::function<void()> done) {
-        enqueue(make_task(std::move(job), std::move(done)), false);
-    }
-    // Any callables: done takes job's result (or nothing when job returns void).
-    template <class Job, class Done>
-        requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value)
-    void submit(Job&& job, Done&& done) {
-        enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), false);
-    }
+  template <class R>
+  void submit(std::function<R()> job, std::function<void(R)> done) {
+    enqueue(make_task(std::move(job), std::move(done)), false);
+  }
+  void submit(std::function<void()> job, std::function<void()> done) {
+    enqueue(make_task(std::move(job), std::move(done)), false);
+  }
+  // Any callables: done takes job's result (or nothing when job returns void).
+  template <class Job, class Done>
+  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) void submit(Job&& job,
+                                                                                  Done&& done) {
+    enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), false);
+  }
 
-    template <class R>
-    void submit_serial(std::function<R()> job, std::function<void(R)> done) {
-        enqueue(make_task(std::move(job), std::move(done)), true);
-    }
-    void submit_serial(std::function<void()> job, std::function<void()> done) {
-        enqueue(make_task(std::move(job), std::move(done)), true);
-    }
-    template <class Job, class Done>
-        requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value)
-    void submit_serial(Job&& job, Done&& done) {
-        enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), true);
-    }
+  template <class R>
+  void submit_serial(std::function<R()> job, std::function<void(R)> done) {
+    enqueue(make_task(std::move(job), std::move(done)), true);
+  }
+  void submit_serial(std::function<void()> job, std::function<void()> done) {
+    enqueue(make_task(std::move(job), std::move(done)), true);
+  }
+  template <class Job, class Done>
+  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) void submit_serial(
+      Job&& job, Done&& done) {
+    enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), true);
+  }
 
-    // Jobs submitted whose completion has not yet been delivered.
-    std::size_t pending() const { return pending_; }
+  // Jobs submitted whose completion has not yet been delivered.
+  std::size_t pending() const { return pending_; }
 
-private:
-    struct Task {
-        virtual ~Task() = default;
-        virtual void run() noexcept = 0;  // worker thread
-        virtual void complete() = 0;      // loop thread
-    };
+ private:
+  struct Task {
+    virtual ~Task() = default;
+    virtual void run() noexcept = 0;  // worker thread
+    virtual void complete() = 0;      // loop thread
+  };
 
-    template <class Job, class Done>
-    class TaskImpl final : public Task {
-        using R = std::decay_t<std::invoke_result_t<Job&>>;
+  template <class Job, class Done>
+  class TaskImpl final : public Task {
+    using R = std::decay_t<std::invoke_result_t<Job&>>;
 
-    public:
-        TaskImpl(Job job, Done done) : job_(std::move(job)), done_(std::move(done)) {}
-        void run() noexcept override {
-            try {
-                if constexpr (std::is_void_v<R>) {
-                    job_();
-                } else {
-                    result_.emplace(job_());
-                }
-            } catch (...) {
-                error_ = std::current_exception();
-            }
+   public:
+    TaskImpl(Job job, Done done) : job_(std::move(job)), done_(std::move(done)) {}
+    void run() noexcept override {
+      try {
+        if constexpr (std::is_void_v<R>) {
+          job_();
+        } else {
+          result_.emplace(job_());
         }
-        void complete() override {
-            if (error_) std::rethrow_exception(error_);
-            if constexpr (std::is_void_v<R>) {
-                done_();
-            } else {
-                done_(std::move(*result_));
-            }
-        }
-
-    private:
-        Job job_;
-        Done done_;
-        std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result_;
-        std::exception_ptr error_;
-    };
-
-    template <class Job, class Done>
-    static std::unique_ptr<Task> make_task(Job&& job, Done&& done) {
-        return std::make_unique<TaskImpl<std::decay_t<Job>, std::decay_t<Done>>>(
-            std::forward<Job>(job), std::forward<Done>(done));
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    }
+    void complete() override {
+      if (error_) std::rethrow_exception(error_);
+      if constexpr (std::is_void_v<R>) {
+        done_();
+      } else {
+        done_(std::move(*result_));
+      }
     }
 
-    void enqueue(std::unique_ptr<Task> task, bool serial);
-    void start_threads();
-    void worker(std::deque<std::unique_ptr<Task>>& queue);
-    void deliver_completions();
-    void wake_loop();
+   private:
+    Job job_;
+    Done done_;
+    std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result_;
+    std::exception_ptr error_;
+  };
 
-    EventLoop& loop_;
-    std::size_t thread_count_;
-    std::size_t pending_ = 0;
+  template <class Job, class Done>
+  static std::unique_ptr<Task> make_task(Job&& job, Done&& done) {
+    return std::make_unique<TaskImpl<std::decay_t<Job>, std::decay_t<Done>>>(
+        std::forward<Job>(job), std::forward<Done>(done));
+  }
 
-    UniqueFd event_fd_;
-    std::unique_ptr<Channel> channel_;
+  void enqueue(std::unique_ptr<Task> task, bool serial);
+  void start_threads();
+  void worker(std::deque<std::unique_ptr<Task>>& queue);
+  void deliver_completions();
+  void wake_loop();
 
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stopping_ = false;
-    std::deque<std::unique_ptr<Task>> jobs_;
-    std::deque<std::unique_ptr<Task>> serial_jobs_;
-    std::vector<std::unique_ptr<Task>> done_;
-    std::vector<std::thread> workers_;
-    std::thread serial_worker_;
+  EventLoop& loop_;
+  std::size_t thread_count_;
+  std::size_t pending_ = 0;
+
+  UniqueFd event_fd_;
+  std::unique_ptr<Channel> channel_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::deque<std::unique_ptr<Task>> jobs_;
+  std::deque<std::unique_ptr<Task>> serial_jobs_;
+  std::vector<std::unique_ptr<Task>> done_;
+  std::vector<std::thread> workers_;
+  std::thread serial_worker_;
 };
 
 }  // namespace checkers::reactor

@@ -31,7 +31,8 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
 
   // Not excludes(): that would refuse `verbose = false` next to `quiet = true` in a config
   // file; finish_config() refuses the two only when both are on.
-  app.add_flag("-v,--verbose", c.verbose, "Log at DEBUG level, including every message sent and received");
+  app.add_flag("-v,--verbose", c.verbose,
+               "Log at DEBUG level, including every message sent and received");
   app.add_flag("-q,--quiet", c.quiet, "Log warnings and errors only (not with --verbose)");
   app.add_option("--log-file", c.log_file,
                  "Also append the log to this file (reopened on SIGHUP, for log rotation)");
@@ -57,7 +58,8 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
   app.add_option("--login-timeout", c.login_timeout_s,
-                 "Seconds a connection may stay without a successful login before it is closed (counted again after each failed login)")
+                 "Seconds a connection may stay without a successful login before it is closed "
+                 "(counted again after each failed login)")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
   app.add_option("--match-gap", c.match_base_gap,
@@ -69,18 +71,20 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
 }
 
 void add_config_file_option(CLI::App& app) {
-  app.set_config("--config", kDefaultConfigFile,
-                 std::string("Read options from this INI/TOML file (keys are the long option names, "
-                             "e.g. port = 8864); options given on the command line override it. "
-                             "Default: ") +
-                     kDefaultConfigFile + " if it exists, else none");
+  app.set_config(
+      "--config", kDefaultConfigFile,
+      std::string("Read options from this INI/TOML file (keys are the long option names, "
+                  "e.g. port = 8864); options given on the command line override it. "
+                  "Default: ") +
+          kDefaultConfigFile + " if it exists, else none");
   // A misspelt key must not be ignored silently: it is a setting the admin thinks is on.
   app.allow_config_extras(CLI::config_extras_mode::error);
 }
 
 void finish_config(ServerConfig& c) {
   if (c.no_discovery) c.discovery.enabled = false;
-  if (c.verbose && c.quiet) throw CLI::ValidationError("--quiet", "--verbose and --quiet exclude each other");
+  if (c.verbose && c.quiet)
+    throw CLI::ValidationError("--quiet", "--verbose and --quiet exclude each other");
   discovery::check_responder_options(c.discovery);
   if (c.poller_name.empty()) {
     c.poller = reactor::default_poller();

@@ -20,7 +20,8 @@ enum class Registration { Open, Closed };
 struct ServerConfig {
   // Network. Empty listen_addr = every interface, IPv4 and IPv6.
   std::string listen_addr;
-  // SERVICE: the well-known TCP port of Checkers Protocol v1; --port or the config file override it.
+  // SERVICE: the well-known TCP port of Checkers Protocol v1; --port or the config file override
+  // it.
   uint16_t port = 8864;
   std::string port_file;  // written with the bound port once listening
   std::string data_dir = "./var";

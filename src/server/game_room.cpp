@@ -64,8 +64,8 @@ void GameRoom::advance() {
   while (phase_ == Phase::Playing) {
     const game::GameStatus st = game_.status();
     if (st.kind != game::GameStatus::Ongoing) {
-      const char* why = st.reason == game::GameStatus::NoLegalMove    ? "no-legal-move"
-                        : st.reason == game::GameStatus::Repetition   ? "repetition"
+      const char* why = st.reason == game::GameStatus::NoLegalMove     ? "no-legal-move"
+                        : st.reason == game::GameStatus::Repetition    ? "repetition"
                         : st.reason == game::GameStatus::FortyMoveRule ? "forty-move-rule"
                                                                        : "game-over";
       finish(End{EndKind::Finished, st.winner, why});
@@ -127,10 +127,12 @@ void GameRoom::on_turn_timeout() {
   const Color loser = game_.side_to_move();
   Session* s = player(loser);
   // Protocol v1 has no message for this in UserMove: the player only sees the connection close.
-  spdlog::info("game #{}: {} ({}) made no move within the turn limit of {:.0f} s: the game is lost, the "
-               "connection is closed",
-               id_, loser == Color::Black ? black_name_ : white_name_, loser == Color::Black ? "black" : "white",
-               std::chrono::duration<double>(turn_timeout_).count());
+  spdlog::info(
+      "game #{}: {} ({}) made no move within the turn limit of {:.0f} s: the game is lost, the "
+      "connection is closed",
+      id_, loser == Color::Black ? black_name_ : white_name_,
+      loser == Color::Black ? "black" : "white",
+      std::chrono::duration<double>(turn_timeout_).count());
   finish(End{EndKind::Timeout, game::opponent(loser), "timeout"});
   // The loser sits in UserMove, where the protocol has no GameOver: it is
   // treated as having abandoned the game and disconnected.

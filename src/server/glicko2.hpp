@@ -13,7 +13,7 @@ inline constexpr double kDefaultTau = 0.5;
 inline constexpr double kMaxRd = 350.0;
 
 struct GlickoResult {
-    Glicko a, b;
+  Glicko a, b;
 };
 
 // One rating period for `player` against the given opponents (opponent's

@@ -31,45 +31,45 @@ void fsync_dir(const std::filesystem::path& dir);
 void write_at(int fd, std::string_view bytes, uint64_t offset, const std::filesystem::path& path);
 
 class JournalWriter {
-public:
-    // fd: the open journal whose intact contents end at `size`.
-    JournalWriter(std::filesystem::path dir, reactor::UniqueFd fd, uint64_t size);
+ public:
+  // fd: the open journal whose intact contents end at `size`.
+  JournalWriter(std::filesystem::path dir, reactor::UniqueFd fd, uint64_t size);
 
-    // Queue operations; cheap, any thread. They are performed, in queue
-    // order, by the next drain().
-    void enqueue_append(std::string records);
-    void enqueue_snapshot(std::string snapshot, uint64_t generation);
+  // Queue operations; cheap, any thread. They are performed, in queue
+  // order, by the next drain().
+  void enqueue_append(std::string records);
+  void enqueue_snapshot(std::string snapshot, uint64_t generation);
 
-    // Performs everything queued: appends are written at the end of the
-    // journal and fdatasync'ed once; a snapshot replaces accounts.snap and
-    // starts a fresh journal of its generation. Thread-safe (one drain at a
-    // time). Returns false if anything failed; the writer is then broken:
-    // appends are refused until a snapshot succeeds.
-    bool drain();
+  // Performs everything queued: appends are written at the end of the
+  // journal and fdatasync'ed once; a snapshot replaces accounts.snap and
+  // starts a fresh journal of its generation. Thread-safe (one drain at a
+  // time). Returns false if anything failed; the writer is then broken:
+  // appends are refused until a snapshot succeeds.
+  bool drain();
 
-    bool broken() const { return broken_.load(); }
-    std::string last_error() const;
-    uint64_t fsyncs() const { return fsyncs_.load(); }
+  bool broken() const { return broken_.load(); }
+  std::string last_error() const;
+  uint64_t fsyncs() const { return fsyncs_.load(); }
 
-private:
-    struct Item {
-        std::string bytes;
-        std::optional<uint64_t> snapshot_generation;
-    };
-    void fail(const std::string& what);
-    void write_snapshot(const Item& item);
+ private:
+  struct Item {
+    std::string bytes;
+    std::optional<uint64_t> snapshot_generation;
+  };
+  void fail(const std::string& what);
+  void write_snapshot(const Item& item);
 
-    const std::filesystem::path dir_;
-    std::mutex io_mutex_;  // held for a whole drain: one writer at a time
-    reactor::UniqueFd fd_;
-    uint64_t size_;
+  const std::filesystem::path dir_;
+  std::mutex io_mutex_;  // held for a whole drain: one writer at a time
+  reactor::UniqueFd fd_;
+  uint64_t size_;
 
-    mutable std::mutex queue_mutex_;
-    std::vector<Item> queue_;
-    std::string last_error_;
+  mutable std::mutex queue_mutex_;
+  std::vector<Item> queue_;
+  std::string last_error_;
 
-    std::atomic<bool> broken_{false};
-    std::atomic<uint64_t> fsyncs_{0};
+  std::atomic<bool> broken_{false};
+  std::atomic<uint64_t> fsyncs_{0};
 };
 
 }  // namespace checkers::server::journal

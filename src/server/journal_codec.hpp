@@ -21,13 +21,13 @@ uint32_t crc32c(std::string_view bytes);
 enum class FileKind : uint8_t { journal, snapshot };
 
 enum class RecordType : uint8_t {
-    account_put = 1,   // full Account (journal: created; snapshot: one account)
-    password_set = 2,  // name, hash
-    account_del = 3,   // name
-    game = 4,          // GameRecord, applied to both accounts (journal only)
-    touch = 5,         // name, last_seen
-    game_history = 6,  // GameRecord kept for audit only (snapshot only)
-    snapshot_end = 7,  // account count, game count (last record of a snapshot)
+  account_put = 1,   // full Account (journal: created; snapshot: one account)
+  password_set = 2,  // name, hash
+  account_del = 3,   // name
+  game = 4,          // GameRecord, applied to both accounts (journal only)
+  touch = 5,         // name, last_seen
+  game_history = 6,  // GameRecord kept for audit only (snapshot only)
+  snapshot_end = 7,  // account count, game count (last record of a snapshot)
 };
 
 inline constexpr uint32_t kFormatVersion = 1;
@@ -36,9 +36,9 @@ inline constexpr std::size_t kRecordOverhead = 9;   // length u32, type u8, ...,
 inline constexpr uint32_t kMaxPayload = 1u << 16;
 
 struct DecodeError : std::exception {
-    explicit DecodeError(std::string why) : what_(std::move(why)) {}
-    const char* what() const noexcept override { return what_.c_str(); }
-    std::string what_;
+  explicit DecodeError(std::string why) : what_(std::move(why)) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+  std::string what_;
 };
 
 std::string encode_file_header(FileKind kind, uint64_t generation);
@@ -48,7 +48,6 @@ uint64_t parse_file_header(std::string_view file, FileKind kind);
 
 // Appends one framed record (length, type, payload, crc) to `out`.
 void append_record(std::string& out, RecordType type, std::string_view payload);
-
 
 std::string encode_account(const Account& account);
 Account decode_account(std::string_view payload);
@@ -64,21 +63,21 @@ std::string encode_counts(uint64_t accounts, uint64_t games);
 std::pair<uint64_t, uint64_t> decode_counts(std::string_view payload);
 
 struct ScannedRecord {
-    RecordType type;
-    std::string_view payload;
-    uint64_t offset;  // of the record's length field in the file
+  RecordType type;
+  std::string_view payload;
+  uint64_t offset;  // of the record's length field in the file
 };
 
 struct ScanResult {
-    std::vector<ScannedRecord> records;
-    uint64_t good_end = 0;  // end of the last intact record
-    bool torn = false;      // bytes after good_end form a torn tail
-    std::string torn_why;
+  std::vector<ScannedRecord> records;
+  uint64_t good_end = 0;  // end of the last intact record
+  bool torn = false;      // bytes after good_end form a torn tail
+  std::string torn_why;
 };
 
 struct ScanError : DecodeError {
-    ScanError(uint64_t at, std::string why) : DecodeError(std::move(why)), offset(at) {}
-    uint64_t offset;
+  ScanError(uint64_t at, std::string why) : DecodeError(std::move(why)), offset(at) {}
+  uint64_t offset;
 };
 
 // Splits file[start..] into records. A torn tail (an incomplete last record,

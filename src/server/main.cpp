@@ -6,8 +6,8 @@
 #include <iostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "discovery/responder.hpp"
 #include "reactor/event_loop.hpp"
@@ -23,7 +23,8 @@ using namespace checkers;
 
 // Discovery is a convenience beside the game service: when its UDP port cannot be
 // bound (another server on this host has it) the games still run, with a warning.
-// DISCOVERY: the LAN responder runs in the server's event loop beside the game service (--no-discovery turns it off).
+// DISCOVERY: the LAN responder runs in the server's event loop beside the game service
+// (--no-discovery turns it off).
 std::unique_ptr<discovery::DiscoveryResponder> start_discovery(reactor::EventLoop& loop,
                                                                const server::ServerConfig& config,
                                                                const server::Server& srv) {

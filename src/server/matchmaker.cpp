@@ -62,7 +62,8 @@ std::optional<Matchmaker::Pair> Matchmaker::match_one(Id id, Clock::time_point n
   auto consider = [&](decltype(by_rating_)::const_iterator it) {
     const Entry& other = by_seq_.at(it->second);
     if (!compatible(me, other, now)) return;
-    if (best == nullptr || gap_between(me.rating, other.rating) < gap_between(me.rating, best->rating) ||
+    if (best == nullptr ||
+        gap_between(me.rating, other.rating) < gap_between(me.rating, best->rating) ||
         (gap_between(me.rating, other.rating) == gap_between(me.rating, best->rating) &&
          it->second < best_seq)) {
       best = &other;

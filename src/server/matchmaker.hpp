@@ -100,8 +100,10 @@ class Matchmaker {
   Params params_;
   std::unique_ptr<uint64_t> comparisons_ = std::make_unique<uint64_t>(0);
   uint64_t next_seq_ = 0;
-  std::map<uint64_t, Entry, CountingLess<uint64_t>> by_seq_{CountingLess<uint64_t>{comparisons_.get()}};
-  std::set<RatingKey, CountingLess<RatingKey>> by_rating_{CountingLess<RatingKey>{comparisons_.get()}};
+  std::map<uint64_t, Entry, CountingLess<uint64_t>> by_seq_{
+      CountingLess<uint64_t>{comparisons_.get()}};
+  std::set<RatingKey, CountingLess<RatingKey>> by_rating_{
+      CountingLess<RatingKey>{comparisons_.get()}};
   std::unordered_map<Id, uint64_t> index_;  // id -> seq
 };
 

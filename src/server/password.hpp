@@ -10,7 +10,7 @@
 namespace checkers::server {
 
 struct PasswordError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+  using std::runtime_error::runtime_error;
 };
 
 // yescrypt cost for crypt_gensalt_rn: 0 = libcrypt's default (5, "$y$j9T$",

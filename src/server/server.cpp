@@ -70,8 +70,8 @@ void Server::start() {
       [this](reactor::TcpConnectionPtr conn) { on_new_connection(std::move(conn)); });
   listener_->listen();
   queue_timer_ = loop_.run_every(limits::kQueueTick, [this] { on_queue_tick(); });
-  prune_timer_ = loop_.run_every(std::chrono::seconds(60),
-                                 [this] { login_failures_.prune(loop_.now()); });
+  prune_timer_ =
+      loop_.run_every(std::chrono::seconds(60), [this] { login_failures_.prune(loop_.now()); });
   spdlog::info("listening on {} (poller {}, registration {}, {} accounts)", listener_->address(),
                reactor::to_string(loop_.poller_kind()),
                config_.registration == Registration::Open ? "open" : "closed", store_.size());
@@ -111,7 +111,8 @@ void Server::reject_connection(const reactor::TcpConnectionPtr& conn, const char
   conn->close();
 }
 
-// CONCURRENT: every accepted connection becomes its own Session on the one event loop; sessions and games run side by side.
+// CONCURRENT: every accepted connection becomes its own Session on the one event loop; sessions and
+// games run side by side.
 void Server::on_new_connection(reactor::TcpConnectionPtr conn) {
   if (shutting_down_) {
     conn->close();
@@ -145,7 +146,8 @@ void Server::on_session_closed(Session& s) {
     auto it = online_.find(s.account());
     if (it != online_.end() && it->second == s.id()) online_.erase(it);
   }
-  if (auto it = per_ip_.find(s.peer_ip()); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  if (auto it = per_ip_.find(s.peer_ip()); it != per_ip_.end() && --it->second == 0)
+    per_ip_.erase(it);
   auto node = sessions_.extract(s.id());
   if (!node.empty()) {
     // Not destroyed here: we are inside its connection's close callback.
@@ -225,7 +227,8 @@ void Server::register_account(Session& s, const std::string& name, const std::st
   registering_.insert(name);
   loop_.work_queue().submit(
       [password, client = s.lifetime()]() -> RegistrationHash {
-        if (client.expired()) return RegistrationHash{true, std::nullopt};  // the client left while queued
+        if (client.expired())
+          return RegistrationHash{true, std::nullopt};  // the client left while queued
         try {
           return RegistrationHash{false, hash_password(password)};
         } catch (const PasswordError&) {
@@ -282,7 +285,8 @@ void Server::resume_input(Session& s) {
 void Server::login_failed(Session& s, proto::LoginFailure reason) {
   spdlog::info("{} login refused: {}", s.tag(), reason);
   s.send(proto::InvalidLogin{reason});
-  if (reason != proto::LoginFailure::AlreadyLoggedIn && !login_failures_.consume(s.peer_ip(), loop_.now())) {
+  if (reason != proto::LoginFailure::AlreadyLoggedIn &&
+      !login_failures_.consume(s.peer_ip(), loop_.now())) {
     spdlog::warn("{} too many failed logins from {}; closing", s.tag(), s.peer_ip());
     s.close_after_flush("failed-login rate limit");
     return;
@@ -357,7 +361,8 @@ void Server::broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> id
   const auto size = static_cast<uint32_t>(ids->size());
   for (size_t i = from; i < end; ++i) {
     Session* s = find_session((*ids)[i]);
-    if (s == nullptr || s->state() != proto::State::InQueue || !matchmaker_.contains(s->id())) continue;
+    if (s == nullptr || s->state() != proto::State::InQueue || !matchmaker_.contains(s->id()))
+      continue;
     s->send(proto::QueuePosition{size, static_cast<uint32_t>(i + 1), s->rating()});
   }
   if (end < ids->size())
@@ -444,7 +449,8 @@ void Server::shutdown() {
   }
   shutdown_deadline_ = loop_.now() + limits::kShutdownGrace;
   // Sessions close once no result is pending for them.
-  shutdown_timer_ = loop_.run_every(std::chrono::milliseconds(20), [this] { check_shutdown_done(); });
+  shutdown_timer_ =
+      loop_.run_every(std::chrono::milliseconds(20), [this] { check_shutdown_done(); });
   check_shutdown_done();
 }
 
@@ -457,7 +463,8 @@ void Server::check_shutdown_done() {
   }
   const bool idle = sessions_.empty() && !committer_->busy() && rooms_.empty();
   if (idle || loop_.now() >= shutdown_deadline_) {
-    if (!idle) spdlog::warn("shutdown: grace period over, {} sessions still open", sessions_.size());
+    if (!idle)
+      spdlog::warn("shutdown: grace period over, {} sessions still open", sessions_.size());
     if (shutdown_timer_ != 0) loop_.cancel(shutdown_timer_);
     shutdown_timer_ = 0;
     loop_.quit();

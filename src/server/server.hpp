@@ -91,7 +91,7 @@ class Server final : public SessionEvents {
   std::vector<std::unique_ptr<Session>> closed_sessions_;  // destroyed at the end of the iteration
   std::unordered_map<std::string, uint64_t> online_;       // account -> session id
   std::unordered_map<std::string, size_t> per_ip_;
-  std::set<std::string, std::less<>> registering_;          // names being created right now
+  std::set<std::string, std::less<>> registering_;  // names being created right now
   std::unordered_map<uint64_t, std::unique_ptr<GameRoom>> rooms_;
   uint64_t next_room_id_ = 0;
 

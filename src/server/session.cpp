@@ -166,11 +166,11 @@ void Session::limit_backlog(const reactor::Buffer& in) {
 
 void Session::on_partial_timeout() {
   const reactor::Buffer& in = conn_->input_buffer();
-  log_violation(fmt::format("incomplete message ({} of {} bytes) for {} ms", in.size(),
-                            in.empty() ? 0 : proto::message_size(in.peek()[0]).value_or(0),
-                            std::chrono::duration_cast<std::chrono::milliseconds>(
-                                limits::kPartialMessageTimeout)
-                                .count()));
+  log_violation(fmt::format(
+      "incomplete message ({} of {} bytes) for {} ms", in.size(),
+      in.empty() ? 0 : proto::message_size(in.peek()[0]).value_or(0),
+      std::chrono::duration_cast<std::chrono::milliseconds>(limits::kPartialMessageTimeout)
+          .count()));
   close("partial message timeout");
 }
 
@@ -183,7 +183,8 @@ bool Session::dispatch(const proto::Message& m) {
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{} recv {}", tag_, m);
   const proto::MsgType type = proto::type_of(m);
   const proto::State from = dfa_.state();
-  // STATEFUL: every client message is checked against the DFA; a violation closes the session, MakeMove in GameEnd is ignored.
+  // STATEFUL: every client message is checked against the DFA; a violation closes the session,
+  // MakeMove in GameEnd is ignored.
   const proto::Transition t = dfa_.on_receive(type);
   switch (t.verdict) {
     case proto::Verdict::Violation:

@@ -26,8 +26,8 @@ class App;
 namespace checkers::server {
 
 struct UserCommandArgs {
-    std::string action;  // "add", "passwd", "del", "list"; set by the parser
-    std::string name;
+  std::string action;  // "add", "passwd", "del", "list"; set by the parser
+  std::string name;
 };
 
 // Registers `user` with the subcommands add NAME, passwd NAME, del NAME,

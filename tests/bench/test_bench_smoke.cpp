@@ -33,7 +33,7 @@ RunResult bench(const ServerProcess& server, std::vector<std::string> args) {
   std::vector<std::string> argv{(bin_dir() / "checkers-bench").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::vector<std::string> common{"--port", std::to_string(server.port()), "--json",
-                                       "--server-pid", std::to_string(server.pid())};
+                                        "--server-pid", std::to_string(server.pid())};
   argv.insert(argv.end(), common.begin(), common.end());
   return run_command(argv, {}, std::chrono::seconds(60));
 }
@@ -52,7 +52,8 @@ TEST_CASE("checkers-bench play reports moves, games and latencies without errors
   REQUIRE(r.exit_code == 0);
   const std::string json = last_line(r.out);
   REQUIRE(json.front() == '{');
-  for (const char* key : {"connections", "games", "moves_per_sec", "p50_ms", "p99_ms", "p999_ms", "errors"})
+  for (const char* key :
+       {"connections", "games", "moves_per_sec", "p50_ms", "p99_ms", "p999_ms", "errors"})
     CHECK(number(json, key) >= 0);
   CHECK(number(json, "connections") == 4);
   CHECK((number(json, "games") > 0 || number(json, "moves_per_sec") > 0));
@@ -75,8 +76,8 @@ TEST_CASE("checkers-bench login cycles Connect and LogOut") {
   ServerProcess server = start_server();
   // Two Connects per TCP connection: the run must move to fresh connections (as it
   // does at the server's per-connection Connect limit) without counting errors.
-  const RunResult r = bench(server, {"login", "--connections", "2", "--duration", "4",
-                                     "--logins-per-connection", "2"});
+  const RunResult r = bench(
+      server, {"login", "--connections", "2", "--duration", "4", "--logins-per-connection", "2"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const std::string json = last_line(r.out);

@@ -25,8 +25,9 @@ proto::Board view_of(const game::Position& pos) {
       if (p == game::Piece::None) continue;
       const bool own = game::color_of(p) == me;
       const bool king = game::is_king(p);
-      b.set(x, y, own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
-                      : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
+      b.set(x, y,
+            own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
+                : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
     }
   return b;
 }
@@ -61,8 +62,8 @@ TEST_CASE("bench hop picker lists exactly the rules library's legal hops") {
     for (int ply = 0; ply < 300; ++ply) {
       const auto expected = game_hops(pos);
       if (expected.empty()) break;
-      const bench::Side side = pos.side_to_move() == game::Color::Black ? bench::Side::Primary
-                                                                        : bench::Side::Secondary;
+      const bench::Side side =
+          pos.side_to_move() == game::Color::Black ? bench::Side::Primary : bench::Side::Secondary;
       const proto::Board board = view_of(pos);
       // What the bench infers from YourTurn.last_move must match the engine's state.
       const bench::Square8 cont = bench::continuing_piece(board, side, last);

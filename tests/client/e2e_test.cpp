@@ -13,13 +13,13 @@
 
 #include "game/movegen.hpp"
 #include "pty.hpp"
-#include "text_file.hpp"
+#include "server/fixture.hpp"
 #include "support/game_driver.hpp"
 #include "support/process.hpp"
 #include "support/protocol_client.hpp"
 #include "support/server_process.hpp"
-#include "server/fixture.hpp"
 #include "support/temp_dir.hpp"
+#include "text_file.hpp"
 
 using namespace checkers;
 using namespace checkers::test;
@@ -29,13 +29,16 @@ namespace {
 
 std::string client_binary() { return (bin_dir() / "checkers-client").string(); }
 
-std::unique_ptr<ServerProcess> start_server(const std::vector<std::pair<std::string, std::string>>& users) {
+std::unique_ptr<ServerProcess> start_server(
+    const std::vector<std::pair<std::string, std::string>>& users) {
   return server_with_users(users, {"-v", "--match-gap", "100000"});
 }
 
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int games, int seed) {
-  return {client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(port), "--username", user,
-          "--password", "pw", "--bot", "random", "--games", std::to_string(games), "--seed", std::to_string(seed), "--no-save"};
+  return {client_binary(), "--host-addr", "127.0.0.1",           "--port", std::to_string(port),
+          "--username",    user,          "--password",          "pw",     "--bot",
+          "random",        "--games",     std::to_string(games), "--seed", std::to_string(seed),
+          "--no-save"};
 }
 
 // A White reply that leaves Black (the client) without a capture, so no forced move.
@@ -70,7 +73,8 @@ TEST_CASE("two bots play 20 rated games through the real server") {
     CHECK(out->find('\x1b') == std::string::npos);  // no ANSI when stdout is a file
     int games = 0;
     int moved = 0;
-    for (auto it = std::sregex_iterator(out->begin(), out->end(), line); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(out->begin(), out->end(), line);
+         it != std::sregex_iterator(); ++it) {
       ++games;
       CHECK(std::stoi((*it)[1]) == games);
       CHECK(std::stoi((*it)[6]) > 0);
@@ -86,8 +90,8 @@ TEST_CASE("two bots play 20 rated games through the real server") {
 TEST_CASE("a person plays through a pseudo-terminal") {
   auto server = start_server({{"alice", "pw"}});
   TempDir state("client-state");
-  PtyProcess ui({client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(server->port()), "--verbose",
-                 "--no-save"},
+  PtyProcess ui({client_binary(), "--host-addr", "127.0.0.1", "--port",
+                 std::to_string(server->port()), "--verbose", "--no-save"},
                 {"XDG_STATE_HOME=" + state.path().string(), "TERM=xterm"});
   REQUIRE(ui.expect("Username: "));
   ui.type("alice\n");

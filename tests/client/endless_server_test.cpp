@@ -25,8 +25,8 @@
 #include "pty.hpp"
 #include "support/loopback_listener.hpp"
 #include "support/process.hpp"
-#include "text_file.hpp"
 #include "support/temp_dir.hpp"
+#include "text_file.hpp"
 
 using namespace checkers;
 using namespace checkers::test;
@@ -96,7 +96,8 @@ class EndlessServer {
         // The leaver logs in again on its connection, the other queues again.
         for (size_t i = 0; i < 2; ++i) {
           const auto m = players[i].receive();
-          const bool again = m && (std::holds_alternative<proto::Connect>(*m) || std::holds_alternative<proto::ReQueue>(*m));
+          const bool again = m && (std::holds_alternative<proto::Connect>(*m) ||
+                                   std::holds_alternative<proto::ReQueue>(*m));
           if (!again) return ended + ", then no Connect/ReQueue for the next game";
           players[i].send(proto::QueuePosition{1, 1, 1500});
         }
@@ -125,14 +126,15 @@ class EndlessServer {
     for (int hops = 0; hops < 2000; ++hops) {
       if (game.status().kind == game::GameStatus::Win) {
         for (Color c : {Color::Black, Color::White})
-          players[c == Color::Black ? 0 : 1].send(
-              proto::GameOver{static_cast<uint8_t>(game.status().winner == c), 1500, 1500, last, board_for(c)});
+          players[c == Color::Black ? 0 : 1].send(proto::GameOver{
+              static_cast<uint8_t>(game.status().winner == c), 1500, 1500, last, board_for(c)});
         return -1;
       }
       if (const auto forced = game.forced_move()) {
         game.play(forced->from, forced->dx, forced->dy);
-        last = proto::Move{static_cast<uint8_t>(forced->from.x), static_cast<uint8_t>(forced->from.y),
-                           static_cast<int8_t>(forced->dx), static_cast<int8_t>(forced->dy)};
+        last =
+            proto::Move{static_cast<uint8_t>(forced->from.x), static_cast<uint8_t>(forced->from.y),
+                        static_cast<int8_t>(forced->dx), static_cast<int8_t>(forced->dy)};
         for (Color c : {Color::Black, Color::White})
           players[c == Color::Black ? 0 : 1].send(proto::CompulsoryMove{last, board_for(c)});
         continue;
@@ -174,16 +176,30 @@ struct Joiner {
 
 }  // namespace
 
-TEST_CASE("two bots leave drawn games the server never ends, within the 40-move rule, and play on") {
+TEST_CASE(
+    "two bots leave drawn games the server never ends, within the 40-move rule, and play on") {
   EndlessServer server;
   std::string ended;
-  std::thread referee([&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4"), 2); });
+  std::thread referee(
+      [&] { ended = server.serve(*game::Position::from_fen("B:WK29,K30:BK3,K4"), 2); });
   Joiner joiner{referee};
   TempDir tmp("client-endless");
   auto bot = [&](const char* name, int seed) {
-    return std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
-                                    std::to_string(server.port()), "--username", name, "--password", "pw", "--bot",
-                                    "medium", "--games", "2", "--seed", std::to_string(seed)};
+    return std::vector<std::string>{(bin_dir() / "checkers-client").string(),
+                                    "--host-addr",
+                                    "127.0.0.1",
+                                    "--port",
+                                    std::to_string(server.port()),
+                                    "--username",
+                                    name,
+                                    "--password",
+                                    "pw",
+                                    "--bot",
+                                    "medium",
+                                    "--games",
+                                    "2",
+                                    "--seed",
+                                    std::to_string(seed)};
   };
   // The fake server makes the first to connect Black; either order is fine.
   ChildProcess black(bot("black", 1), tmp / "black.out");
@@ -200,7 +216,8 @@ TEST_CASE("two bots leave drawn games the server never ends, within the 40-move 
   const std::regex line(R"(game (\d): draw \(not ended by the server\) vs (\w+), (\d+) moves)");
   for (const std::string* out : {&out_b, &out_w}) {
     int games = 0;
-    for (auto it = std::sregex_iterator(out->begin(), out->end(), line); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(out->begin(), out->end(), line);
+         it != std::sregex_iterator(); ++it) {
       CHECK(std::stoi((*it)[1]) == ++games);
       CHECK(std::stoi((*it)[3]) <= 41);  // 40 moves each without a capture or a man's move
     }
@@ -216,9 +233,9 @@ TEST_CASE("a person in a drawn game the server never ends is told and offered to
   TempDir home("client-endless-person");
   auto person = [&](const char* name) {
     return std::make_unique<PtyProcess>(
-        std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port",
-                                 std::to_string(server.port()), "--username", name, "--password", "pw",
-                                 "--no-color", "--no-save"},
+        std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr",
+                                 "127.0.0.1", "--port", std::to_string(server.port()), "--username",
+                                 name, "--password", "pw", "--no-color", "--no-save"},
         std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"});
   };
   // The first to connect is Black.
@@ -227,7 +244,8 @@ TEST_CASE("a person in a drawn game the server never ends is told and offered to
   auto white = person("white");
   REQUIRE(black->expect("You play Black"));
   // Both kings shuffle: the start position comes back a third time with Black to move.
-  const std::vector<std::string> plies = {"3-7", "30-26", "7-3", "26-30", "3-7", "30-26", "7-3", "26-30"};
+  const std::vector<std::string> plies = {"3-7", "30-26", "7-3", "26-30",
+                                          "3-7", "30-26", "7-3", "26-30"};
   std::string previous;
   for (size_t i = 0; i < plies.size(); ++i) {
     PtyProcess& mover = i % 2 == 0 ? *black : *white;
@@ -239,14 +257,17 @@ TEST_CASE("a person in a drawn game the server never ends is told and offered to
     previous = (i % 2 == 0 ? "first: " : "second: ") + plies[i];
   }
   REQUIRE(black->expect(previous));
-  REQUIRE(black->expect("The game is drawn by the rules (the same position three times), but this server does not "
-                        "end it."));
+  REQUIRE(black->expect(
+      "The game is drawn by the rules (the same position three times), but this server does not "
+      "end it."));
   REQUIRE(black->expect("Leave the game as a draw? [y/N]"));
   black->type("y\n");
-  REQUIRE(black->expect("Draw against second: the same position came three times; the server does not end "
-                        "such games, so you left it."));
-  REQUIRE(white->expect("Draw against first: the same position came three times; the server does not end such "
-                        "games, so first left it."));
+  REQUIRE(black->expect(
+      "Draw against second: the same position came three times; the server does not end "
+      "such games, so you left it."));
+  REQUIRE(white->expect(
+      "Draw against first: the same position came three times; the server does not end such "
+      "games, so first left it."));
   black->type("n\n");
   white->type("n\n");
   CHECK(black->wait_exit(20s) == 0);

@@ -53,14 +53,16 @@ TEST_CASE("the opponent's step hidden behind our forced capture is rebuilt, then
 }
 
 TEST_CASE("our own double jump stays ours when the server plays its last hop") {
-  const Position before = after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19"});
+  const Position before =
+      after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19"});
   GameRecord rec(before);
   const auto hops = hops_of(before, "13x22x31");
   REQUIRE(hops.size() == 2);
   REQUIRE(rec.play_own(hops[0]));
   CHECK_FALSE(rec.plies().back().complete);
   // The continuation is the only hop: the server plays it (CompulsoryMove).
-  const auto obs = rec.observe(hops[1], game::play(before, *game::find_move(before, "13x22x31")), true, std::nullopt);
+  const auto obs = rec.observe(hops[1], game::play(before, *game::find_move(before, "13x22x31")),
+                               true, std::nullopt);
   REQUIRE(obs.completed.size() == 1);
   const auto& ply = rec.plies().back();
   CHECK(ply.pdn() == "13x22x31");
@@ -71,7 +73,8 @@ TEST_CASE("our own double jump stays ours when the server plays its last hop") {
 }
 
 TEST_CASE("the opponent's multi-jump is one ply even when the server named only its last hop") {
-  const Position before = after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19"});
+  const Position before =
+      after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19"});
   GameRecord rec(before.with_side_to_move(Color::Black));
   const Position after = game::play(before, *game::find_move(before, "13x22x31"));
   const auto hops = hops_of(before, "13x22x31");
@@ -131,7 +134,8 @@ TEST_CASE("repetition in the record is a draw the record keeps playing past") {
 
 TEST_CASE("PDN written from a game replays to the same position") {
   game::PdnGame pdn;
-  pdn.tags = {{"Event", "test \"quoted\""}, {"Black", "alice"}, {"White", "bob"}, {"Result", "1-0"}};
+  pdn.tags = {
+      {"Event", "test \"quoted\""}, {"Black", "alice"}, {"White", "bob"}, {"Result", "1-0"}};
   pdn.moves = {"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19", "13x22x31"};
   pdn.result = "1-0";
   const std::string text = game::write_pdn(pdn);
@@ -145,7 +149,8 @@ TEST_CASE("PDN written from a game replays to the same position") {
   CHECK(back->tags.front().second == "test \"quoted\"");
   const auto final = game::replay_pdn(*back, error);
   REQUIRE(final);
-  CHECK(*final == after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13", "23-19", "13x22x31"}));
+  CHECK(*final == after_moves({"11-15", "22-18", "15x22", "26x17", "12-16", "31-26", "9-13",
+                               "23-19", "13x22x31"}));
 
   game::PdnGame bad = *back;
   bad.moves.push_back("1-5");  // not a legal move for White there
@@ -153,7 +158,8 @@ TEST_CASE("PDN written from a game replays to the same position") {
   CHECK(error.find("1-5") != std::string::npos);
 }
 
-TEST_CASE("a GameOver without a move (the opponent's time ran out) adds no ply and names the cause") {
+TEST_CASE(
+    "a GameOver without a move (the opponent's time ran out) adds no ply and names the cause") {
   client::GameTracker t;
   t.begin(proto::GameStart{proto::Str16("bob"), 1500});
   const proto::Board start = client::to_board(Position::start(), Color::Black);

@@ -17,7 +17,8 @@ struct Editor {
   client::Screen screen{false, false};
   std::vector<std::string> lines;
   int eofs = 0;
-  client::LineEditor editor{loop, -1, screen, [this](std::string l) { lines.push_back(std::move(l)); },
+  client::LineEditor editor{loop, -1, screen,
+                            [this](std::string l) { lines.push_back(std::move(l)); },
                             [this] { ++eofs; }};
 };
 
@@ -25,8 +26,12 @@ struct Editor {
 
 TEST_CASE("line editor: Backspace, Ctrl-U and Enter") {
   Editor e;
-  e.editor.feed("11-16\x7f" "5\r");
-  e.editor.feed("junk\x15" "9-13\n");
+  e.editor.feed(
+      "11-16\x7f"
+      "5\r");
+  e.editor.feed(
+      "junk\x15"
+      "9-13\n");
   CHECK(e.lines == std::vector<std::string>{"11-15", "9-13"});
 }
 
@@ -35,7 +40,9 @@ TEST_CASE("line editor: Up and Down recall earlier lines, the draft comes back")
   e.editor.feed("first\rsecond\r");
   e.editor.feed("dra");
   e.editor.feed("\x1b[A\x1b[A\r");  // Up twice: "first"
-  e.editor.feed("\x1b[A\x1b[B\x1b[B" "ft\r");  // Up, Down, Down: back to this line's (empty) draft
+  e.editor.feed(
+      "\x1b[A\x1b[B\x1b[B"
+      "ft\r");  // Up, Down, Down: back to this line's (empty) draft
   REQUIRE(e.lines.size() == 4);
   CHECK(e.lines[2] == "first");
   CHECK(e.lines[3] == "ft");

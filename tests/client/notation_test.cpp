@@ -101,7 +101,8 @@ TEST_CASE("boards convert both ways and the colour is inferred") {
   CHECK(client::infer_my_color(black_view, false) == Color::Black);
   CHECK(client::infer_my_color(white_view, false) == Color::White);
   // The protocol's documented starting board (primary view) matches the engine's start.
-  auto parsed = proto::Board::parse("x.x.x.x./.x.x.x.x/x.x.x.x./......../......../.o.o.o.o/o.o.o.o./.o.o.o.o");
+  auto parsed = proto::Board::parse(
+      "x.x.x.x./.x.x.x.x/x.x.x.x./......../......../.o.o.o.o/o.o.o.o./.o.o.o.o");
   REQUIRE(parsed);
   CHECK(*parsed == black_view);
 }

@@ -12,8 +12,8 @@
 
 namespace checkers::test {
 
-PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int rows,
-                       int cols) {
+PtyProcess::PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       int rows, int cols) {
   winsize ws{};
   ws.ws_row = static_cast<unsigned short>(rows);
   ws.ws_col = static_cast<unsigned short>(cols);
@@ -52,7 +52,8 @@ bool PtyProcess::expect(std::string_view needle, std::chrono::milliseconds timeo
   return expect_first({std::string(needle)}, timeout) == 0;
 }
 
-int PtyProcess::expect_first(const std::vector<std::string>& needles, std::chrono::milliseconds timeout) {
+int PtyProcess::expect_first(const std::vector<std::string>& needles,
+                             std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto find_first = [&]() {
     int best = -1;
@@ -69,7 +70,8 @@ int PtyProcess::expect_first(const std::vector<std::string>& needles, std::chron
   };
   for (;;) {
     if (const int found = find_first(); found >= 0) return found;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return -1;
     if (!read_some(static_cast<int>(std::min<long>(left.count(), 200)))) {
       int st = 0;
@@ -80,7 +82,8 @@ int PtyProcess::expect_first(const std::vector<std::string>& needles, std::chron
   }
 }
 
-std::optional<std::string> PtyProcess::read_until(std::string_view terminator, std::chrono::milliseconds timeout) {
+std::optional<std::string> PtyProcess::read_until(std::string_view terminator,
+                                                  std::chrono::milliseconds timeout) {
   const size_t from = mark_;
   if (!expect(terminator, timeout)) return std::nullopt;
   return out_.substr(from, mark_ - terminator.size() - from);

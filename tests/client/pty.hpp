@@ -15,20 +15,21 @@ namespace checkers::test {
 class PtyProcess {
  public:
   // argv[0] is a path; env entries "NAME=value" are added to the inherited environment.
-  PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int rows = 50,
-             int cols = 132);
+  PtyProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+             int rows = 50, int cols = 132);
   ~PtyProcess();
   PtyProcess(const PtyProcess&) = delete;
   PtyProcess& operator=(const PtyProcess&) = delete;
 
   // Waits until the output since the last match contains `needle`; true if it did.
-  bool expect(std::string_view needle, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  bool expect(std::string_view needle,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Waits for whichever needle comes first after the last match; its index, or -1.
   int expect_first(const std::vector<std::string>& needles,
                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // The output from the last match up to `terminator` (which becomes the match).
-  std::optional<std::string> read_until(std::string_view terminator,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<std::string> read_until(
+      std::string_view terminator, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void type(std::string_view text);
   // Changes the terminal size (the child gets SIGWINCH).
   void resize(int rows, int cols);

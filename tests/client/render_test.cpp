@@ -46,8 +46,8 @@ TEST_CASE("orientation: White sees the standard diagram, Black the same turned a
   CHECK(white[1].find(" 1     2     3     4") != std::string::npos);
   CHECK(white[8].find("29     30     31     32") == std::string::npos);
   CHECK(white[8].find("29    30    31    32") != std::string::npos);
-  const auto black = lines_of(client::render_board(client::to_board(game::Position::start(), Color::Black),
-                                                   Color::Black, {}));
+  const auto black = lines_of(client::render_board(
+      client::to_board(game::Position::start(), Color::Black), Color::Black, {}));
   CHECK(black[0].find(" h  g  f") != std::string::npos);
   CHECK(black[1].rfind(" 1 ", 0) == 0);
   CHECK(black[1].find("32    31    30    29") != std::string::npos);

@@ -14,11 +14,11 @@
 #include <thread>
 
 #include "client/bot.hpp"
-#include "support/loopback_listener.hpp"
-#include "support/timing.hpp"
 #include "client/session.hpp"
 #include "proto/messages.hpp"
 #include "reactor/event_loop.hpp"
+#include "support/loopback_listener.hpp"
+#include "support/timing.hpp"
 
 using namespace checkers;
 using namespace std::chrono_literals;
@@ -54,7 +54,8 @@ class RawServer {
     std::string connect;
     char buf[256];
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (connect.size() < 34 && std::chrono::steady_clock::now() < deadline && wait_readable(fd, 5000)) {
+    while (connect.size() < 34 && std::chrono::steady_clock::now() < deadline &&
+           wait_readable(fd, 5000)) {
       const ssize_t n = ::read(fd, buf, sizeof buf);
       if (n <= 0) break;
       connect.append(buf, static_cast<size_t>(n));
@@ -100,10 +101,12 @@ Outcome run_bot_session(uint16_t port) {
   client::Session session(loop, "127.0.0.1", port, [&](int code, const std::string& message) {
     out.code = code;
     out.message = message;
-    out.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    out.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
     loop.quit();
   });
-  client::BotPlayer bot(loop, session, {"alice", "pw"}, game::Level::Random, 1, 1, [](const std::string&) {});
+  client::BotPlayer bot(loop, session, {"alice", "pw"}, game::Level::Random, 1, 1,
+                        [](const std::string&) {});
   session.set_frontend(&bot);
   loop.run_after(10s, [&] { loop.quit(); });
   bot.begin();
@@ -143,7 +146,8 @@ TEST_CASE("a message left incomplete for 1 s ends the session") {
   CHECK(out.code == 1);
   CHECK(out.message.find("incomplete") != std::string::npos);
   CHECK(out.took >= 900ms);
-  CHECK(checkers::test::Seconds(out.took) < checkers::test::due_by(checkers::test::Seconds(1.0), baseline));
+  CHECK(checkers::test::Seconds(out.took) <
+        checkers::test::due_by(checkers::test::Seconds(1.0), baseline));
 }
 
 TEST_CASE("the server closing the connection is reported with exit code 1") {

@@ -15,11 +15,11 @@
 #include "game/movegen.hpp"
 #include "game/pdn.hpp"
 #include "pty.hpp"
-#include "text_file.hpp"
 #include "server/fixture.hpp"
 #include "support/process.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
+#include "text_file.hpp"
 
 using namespace checkers;
 using namespace checkers::test;
@@ -34,16 +34,18 @@ std::string engine_binary() { return (bin_dir() / "checkers-engine").string(); }
 
 size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
-std::unique_ptr<PtyProcess> person(uint16_t port, const std::string& name, const TempDir& home, int rows = 50,
-                                   int cols = 132) {
+std::unique_ptr<PtyProcess> person(uint16_t port, const std::string& name, const TempDir& home,
+                                   int rows = 50, int cols = 132) {
   return std::make_unique<PtyProcess>(
-      std::vector<std::string>{client_binary(), "--host-addr", "127.0.0.1", "--port", std::to_string(port),
-                               "--username", name, "--password", "pw", "--no-color", "--games-dir",
-                               (home / name).string()},
+      std::vector<std::string>{client_binary(), "--host-addr", "127.0.0.1", "--port",
+                               std::to_string(port), "--username", name, "--password", "pw",
+                               "--no-color", "--games-dir", (home / name).string()},
       std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"}, rows, cols);
 }
 
@@ -58,7 +60,8 @@ std::vector<std::string> board_rows(const Position& pos, Color me, bool key) {
   return rows;
 }
 
-void expect_board(PtyProcess& ui, const Position& pos, Color me, bool key = true, size_t from_row = 0) {
+void expect_board(PtyProcess& ui, const Position& pos, Color me, bool key = true,
+                  size_t from_row = 0) {
   const auto rows = board_rows(pos, me, key);
   for (size_t i = from_row; i < rows.size(); ++i) {
     const std::string& row = rows[i];
@@ -83,8 +86,10 @@ std::filesystem::path only_file_in(const std::filesystem::path& dir) {
 
 }  // namespace
 
-TEST_CASE("two people play a scripted game: every ply once, the board current, resigning asks first") {
-  auto server = server_with_users({{"alice", "pw"}, {"bob", "pw"}}, {"-v", "--match-gap", "100000"});
+TEST_CASE(
+    "two people play a scripted game: every ply once, the board current, resigning asks first") {
+  auto server =
+      server_with_users({{"alice", "pw"}, {"bob", "pw"}}, {"-v", "--match-gap", "100000"});
   TempDir home("client-ui");
   auto alice = person(server->port(), "alice", home);
   REQUIRE(alice->expect("Waiting for an opponent"));
@@ -99,12 +104,14 @@ TEST_CASE("two people play a scripted game: every ply once, the board current, r
   REQUIRE(alice->expect("Your move (e.g. " + first_move(Position::start()) + ";"));
   alice->type(std::string(6000, '1') + "\n");
   REQUIRE(alice->expect("Illegal move 111111111111111111111..."));
-  CHECK(alice->output().find(std::string(100, '1')) == std::string::npos);  // cut everywhere it is repeated
+  CHECK(alice->output().find(std::string(100, '1')) ==
+        std::string::npos);  // cut everywhere it is repeated
   alice->type("draw\n");
   REQUIRE(alice->expect("Unknown command 'draw'"));
 
-  // 1. 11-15 22-18 2. 15x22 (forced) 26x17 3. 12-16 31-26 4. 9-13 23-19 5. 13x22x31 (typed whole, crowned)
-  const std::vector<std::string> script = {"11-15", "22-18", "15x22", "26x17", "12-16",
+  // 1. 11-15 22-18 2. 15x22 (forced) 26x17 3. 12-16 31-26 4. 9-13 23-19 5. 13x22x31 (typed whole,
+  // crowned)
+  const std::vector<std::string> script = {"11-15", "22-18", "15x22", "26x17",   "12-16",
                                            "31-26", "9-13",  "23-19", "13x22x31"};
   Position pos = Position::start();
   std::string previous;  // the last ply, as the mover of the next one is told it
@@ -140,18 +147,22 @@ TEST_CASE("two people play a scripted game: every ply once, the board current, r
 
   // The move list with full-move numbers.
   alice->type("history\n");
-  REQUIRE(alice->expect("Moves: 1. 11-15 22-18  2. 15x22 26x17  3. 12-16 31-26  4. 9-13 23-19  5. 13x22x31 19x12"));
+  REQUIRE(alice->expect(
+      "Moves: 1. 11-15 22-18  2. 15x22 26x17  3. 12-16 31-26  4. 9-13 23-19  5. 13x22x31 19x12"));
 
   REQUIRE(bob->expect(previous));
   REQUIRE(bob->expect("Your move"));
 
-  const std::vector<std::string> alice_sees = {"you: 11-15",  "bob: 22-18",  "forced for you: 15x22",
-                                               "bob: 26x17",  "you: 12-16",  "bob: 31-26",
-                                               "you: 9-13",   "bob: 23-19",  "you: 13x22x31 (2 captured), crowned"};
-  const std::vector<std::string> bob_sees = {"alice: 11-15", "you: 22-18",  "forced for alice: 15x22",
-                                             "you: 26x17",   "alice: 12-16", "you: 31-26",
-                                             "alice: 9-13",  "you: 23-19",  "alice: 13x22x31 (2 captured), crowned"};
-  for (const auto& [ui, lines] : {std::pair{alice.get(), &alice_sees}, std::pair{bob.get(), &bob_sees}}) {
+  const std::vector<std::string> alice_sees = {
+      "you: 11-15", "bob: 22-18", "forced for you: 15x22",
+      "bob: 26x17", "you: 12-16", "bob: 31-26",
+      "you: 9-13",  "bob: 23-19", "you: 13x22x31 (2 captured), crowned"};
+  const std::vector<std::string> bob_sees = {
+      "alice: 11-15", "you: 22-18",   "forced for alice: 15x22",
+      "you: 26x17",   "alice: 12-16", "you: 31-26",
+      "alice: 9-13",  "you: 23-19",   "alice: 13x22x31 (2 captured), crowned"};
+  for (const auto& [ui, lines] :
+       {std::pair{alice.get(), &alice_sees}, std::pair{bob.get(), &bob_sees}}) {
     const std::string out = ui->output();
     INFO(out);
     size_t at = 0;
@@ -205,13 +216,15 @@ TEST_CASE("two people play a scripted game: every ply once, the board current, r
     const RunResult r = run_command({engine_binary(), "replay", file.string()}, "", 20s);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
-    CHECK(r.out.find(std::to_string(plies) + " plies replayed, all legal; result 1-0") != std::string::npos);
+    CHECK(r.out.find(std::to_string(plies) + " plies replayed, all legal; result 1-0") !=
+          std::string::npos);
   }
   alice->type("n\n");
   CHECK(alice->wait_exit(20s) == 0);
 }
 
-TEST_CASE("typing survives status updates; Up recalls the last line; leaving the queue is at once") {
+TEST_CASE(
+    "typing survives status updates; Up recalls the last line; leaving the queue is at once") {
   auto server = server_with_users({{"carol", "pw"}}, {});
   TempDir home("client-ui-typing");
   auto carol = person(server->port(), "carol", home, 24, 80);
@@ -233,15 +246,16 @@ TEST_CASE("typing survives status updates; Up recalls the last line; leaving the
 }
 
 TEST_CASE("--games without --bot is a usage error") {
-  const RunResult r = run_command({client_binary(), "--host-addr", "127.0.0.1", "--games", "3"}, "", 20s);
+  const RunResult r =
+      run_command({client_binary(), "--host-addr", "127.0.0.1", "--games", "3"}, "", 20s);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--games only counts games played with --bot") != std::string::npos);
 }
 
 TEST_CASE("--vs-computer plays a whole local game with the same UI and saves it") {
   TempDir home("client-vs");
-  PtyProcess ui({client_binary(), "--vs-computer", "random", "--seed", "3", "--no-color", "--games-dir",
-                 (home / "games").string()},
+  PtyProcess ui({client_binary(), "--vs-computer", "random", "--seed", "3", "--no-color",
+                 "--games-dir", (home / "games").string()},
                 {"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm", "USER=dora"}, 50, 132);
   REQUIRE(ui.expect("A game against the computer on this machine: no server, not rated."));
   REQUIRE(ui.expect("You play Black"));
@@ -279,7 +293,8 @@ TEST_CASE("--vs-computer plays a whole local game with the same UI and saves it"
 }
 
 TEST_CASE("no move within the server's turn limit: the client says what most likely happened") {
-  auto server = server_with_users({{"erin", "pw"}}, {"--turn-timeout", "2", "--match-gap", "100000"});
+  auto server =
+      server_with_users({{"erin", "pw"}}, {"--turn-timeout", "2", "--match-gap", "100000"});
   TempDir home("client-ui-timeout");
   auto erin = person(server->port(), "erin", home, 24, 80);
   REQUIRE(erin->expect("Waiting for an opponent"));
@@ -293,10 +308,12 @@ TEST_CASE("no move within the server's turn limit: the client says what most lik
   CHECK(erin->wait_exit(30s) == 1);
   // The sentence is wrapped to the terminal's width: read it as one line.
   std::string said = erin->output();
-  for (size_t at = said.find("\r\n"); at != std::string::npos; at = said.find("\r\n", at)) said.replace(at, 2, " ");
+  for (size_t at = said.find("\r\n"); at != std::string::npos; at = said.find("\r\n", at))
+    said.replace(at, 2, " ");
   INFO(said);
   CHECK(said.find("closed the connection after no move from you for 0:0") != std::string::npos);
-  CHECK(said.find("most likely the server's turn time limit; the game counts as a loss.") != std::string::npos);
+  CHECK(said.find("most likely the server's turn time limit; the game counts as a loss.") !=
+        std::string::npos);
   CHECK(server->wait_for_log("made no move within the turn limit of 2 s: the game is lost", 10s));
 }
 
@@ -335,7 +352,8 @@ TEST_CASE("the server shutting down mid-game is told as such, not as the opponen
   server->kill(SIGTERM);
   CHECK(gina->wait_exit(30s) == 1);
   std::string said = gina->output();
-  for (size_t at = said.find("\r\n"); at != std::string::npos; at = said.find("\r\n", at)) said.replace(at, 2, " ");
+  for (size_t at = said.find("\r\n"); at != std::string::npos; at = said.find("\r\n", at))
+    said.replace(at, 2, " ");
   INFO(said);
   CHECK(said.find("the server shut down (an unfinished game is not rated).") != std::string::npos);
   CHECK(said.find("left the game") == std::string::npos);

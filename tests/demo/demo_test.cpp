@@ -112,8 +112,8 @@ DemoRun run_demo(const TempDir& tmp, const std::string& build_dir, std::chrono::
 }
 
 size_t count_matches(const std::string& text, const std::regex& re) {
-  return static_cast<size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re),
-                                           std::sregex_iterator()));
+  return static_cast<size_t>(
+      std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
 }
 
 std::string build_dir() { return checkers::test::bin_dir().parent_path().string(); }
@@ -131,17 +131,20 @@ TEST_CASE("make demo: two bots play one game, every move drawn, everything stopp
   CHECK(run.output.find("checkers-server listening on 127.0.0.1:") != std::string::npos);
   CHECK(run.output.find("start: ") != std::string::npos);
   const size_t boards = count_matches(run.output, std::regex("\n  8 [ .bBwW]{16}   8\n"));
-  const size_t captions = count_matches(run.output, std::regex("\nmove [0-9]+: (alice|bob) \\((black|white)\\) "
-                                                               "[a-h][1-8][-x][a-h][1-8]"));
+  const size_t captions =
+      count_matches(run.output, std::regex("\nmove [0-9]+: (alice|bob) \\((black|white)\\) "
+                                           "[a-h][1-8][-x][a-h][1-8]"));
   CHECK(captions >= 10);  // no game of checkers ends in fewer moves
   CHECK(boards == captions + 1);
 
   // The result: both bots' summaries, the server's record, and one final line.
-  CHECK(count_matches(run.output, std::regex("\n(alice|bob): game 1: (win|loss|draw) vs (alice|bob)")) == 2);
+  CHECK(count_matches(run.output,
+                      std::regex("\n(alice|bob): game 1: (win|loss|draw) vs (alice|bob)")) == 2);
   CHECK(run.output.find("server: game #1 over: ") != std::string::npos);
   std::smatch result;
-  REQUIRE(std::regex_search(run.output, result,
-                            std::regex("\nresult: (.*(beat|draw between).*) in ([0-9]+) moves; ratings .*\n$")));
+  REQUIRE(std::regex_search(
+      run.output, result,
+      std::regex("\nresult: (.*(beat|draw between).*) in ([0-9]+) moves; ratings .*\n$")));
   CHECK(std::stoul(result[3]) == captions);
 
   // stdout is a file here: no screen clearing or other escape sequences.

@@ -85,7 +85,9 @@ struct Outcome {
 Outcome browse(reactor::EventLoop& loop, DiscoveryBrowser& browser,
                const std::function<void()>& after_start = {}) {
   std::optional<Outcome> out;
-  browser.start([&](std::vector<FoundServer> s, BrowseReport r) { out = Outcome{std::move(s), std::move(r)}; });
+  browser.start([&](std::vector<FoundServer> s, BrowseReport r) {
+    out = Outcome{std::move(s), std::move(r)};
+  });
   if (after_start) after_start();
   auto deadline = std::chrono::steady_clock::now() + 5s;
   while (!out && std::chrono::steady_clock::now() < deadline) loop.run_once(50ms);
@@ -103,8 +105,9 @@ void run_until(reactor::EventLoop& loop, Pred done) {
 
 TEST_CASE("browser finds a responder with its name, port, versions and players") {
   reactor::EventLoop loop;
-  DiscoveryResponder responder(loop, local_responder("127.0.0.1", 0, "Loopback Arena"),
-                               [] { return PlayerCounts{5, 2}; });
+  DiscoveryResponder responder(loop, local_responder("127.0.0.1", 0, "Loopback Arena"), [] {
+    return PlayerCounts{5, 2};
+  });
   responder.start();
   DiscoveryBrowser browser(loop, local_browser(responder.udp_port(), {"127.0.0.1"}));
   const auto started = std::chrono::steady_clock::now();
@@ -210,7 +213,9 @@ TEST_CASE("nothing found: empty list, interfaces reported") {
   CHECK(format_none_found(out.report, 200).find("--host-addr") != std::string::npos);
   // A browser can be used again, and refuses to run two browses at once.
   std::optional<Outcome> second;
-  browser.start([&](std::vector<FoundServer> s, BrowseReport r) { second = Outcome{std::move(s), std::move(r)}; });
+  browser.start([&](std::vector<FoundServer> s, BrowseReport r) {
+    second = Outcome{std::move(s), std::move(r)};
+  });
   CHECK_THROWS_AS(browser.start([](std::vector<FoundServer>, BrowseReport) {}), std::logic_error);
   run_until(loop, [&] { return second.has_value(); });
   REQUIRE(second.has_value());
@@ -257,7 +262,8 @@ TEST_CASE("non-empty junk on the legacy port is not a server") {
   CHECK(out.report.rejected >= 1);
 }
 
-TEST_CASE("periodic announcements and legacy beacons reach a passive listener; one entry per server") {
+TEST_CASE(
+    "periodic announcements and legacy beacons reach a passive listener; one entry per server") {
   reactor::EventLoop loop;
   uint16_t dead_port;
   {

@@ -43,13 +43,13 @@ TEST_CASE("announcement has the documented byte layout") {
   Announcement a = sample();
   a.name = "ab";
   auto b = encode(a);
-  std::vector<uint8_t> expected = {'C', 'H', 'K', 'R', 1, 2,
-                                   0xD4, 0xC3, 0xB2, 0xA1,                          // nonce
+  std::vector<uint8_t> expected = {'C',  'H',  'K',  'R',  1,    2,    0xD4, 0xC3,
+                                   0xB2, 0xA1,                                      // nonce
                                    0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // instance id
                                    0xA0, 0x22,                                      // 8864
-                                   1, 2,                                            // versions
-                                   7, 0, 0, 0, 3, 0, 0, 0,                          // players
-                                   2, 'a', 'b'};
+                                   1,    2,                                         // versions
+                                   7,    0,    0,    0,    3,    0,    0,    0,     // players
+                                   2,    'a',  'b'};
   CHECK(b == expected);
   CHECK(kAnnouncementFixedSize + 2 == b.size());
 }
@@ -145,15 +145,17 @@ TEST_CASE("overlong or invalid UTF-8 names are rejected") {
   bytes.resize(kAnnouncementFixedSize + kMaxNameBytes + 1, 'x');
   CHECK(reason_of(bytes) == RejectReason::BadName);
 
-  for (std::string name : {std::string("\xC3"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
-                           std::string("\xF4\x90\x80\x80"), std::string("a\xFF")}) {
+  for (std::string name :
+       {std::string("\xC3"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
+        std::string("\xF4\x90\x80\x80"), std::string("a\xFF")}) {
     auto b = encode(Announcement{1, 2, 8864, 1, 1, 0, 0, "zz"});
     b.resize(kAnnouncementFixedSize);
     b[30] = static_cast<uint8_t>(name.size());
     b.insert(b.end(), name.begin(), name.end());
     CHECK(reason_of(b) == RejectReason::BadName);
   }
-  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, std::string(65, 'n')}), std::invalid_argument);
+  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, std::string(65, 'n')}),
+                  std::invalid_argument);
   CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, "\xFF"}), std::invalid_argument);
   CHECK_THROWS_AS(encode(Announcement{0, 1, 0, 1, 1, 0, 0, "x"}), std::invalid_argument);
   CHECK(validate_server_name("Ünïcödé ♟").empty());
@@ -163,7 +165,10 @@ TEST_CASE("overlong or invalid UTF-8 names are rejected") {
 TEST_CASE("garbage never parses as a query or announcement") {
   // Deterministic pseudo-random bytes; a valid datagram needs the magic, so none may parse.
   uint32_t state = 12345;
-  auto next = [&] { state = state * 1103515245u + 12345u; return static_cast<uint8_t>(state >> 16); };
+  auto next = [&] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<uint8_t>(state >> 16);
+  };
   for (int round = 0; round < 2000; ++round) {
     std::vector<uint8_t> junk(1 + static_cast<std::size_t>(round % 200));
     for (auto& c : junk) c = next();

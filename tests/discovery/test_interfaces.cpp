@@ -28,11 +28,15 @@ TEST_CASE("IPv4 target: configured broadcast, else address | ~netmask") {
   CHECK(t->address == ip("10.213.7.255"));
   CHECK(t->broadcast);
   // No broadcast address at all.
-  CHECK(ipv4_target({ip("192.168.1.9"), mask(20), std::nullopt, false})->address == ip("192.168.15.255"));
-  CHECK(ipv4_target({ip("192.168.1.9"), mask(24), ip("0.0.0.0"), false})->address == ip("192.168.1.255"));
+  CHECK(ipv4_target({ip("192.168.1.9"), mask(20), std::nullopt, false})->address ==
+        ip("192.168.15.255"));
+  CHECK(ipv4_target({ip("192.168.1.9"), mask(24), ip("0.0.0.0"), false})->address ==
+        ip("192.168.1.255"));
   // A configured one is used as it is.
-  CHECK(ipv4_target({ip("10.0.0.5"), mask(8), ip("10.255.255.255"), false})->address == ip("10.255.255.255"));
-  CHECK(ipv4_target({ip("10.0.0.5"), mask(24), ip("10.0.0.127"), false})->address == ip("10.0.0.127"));
+  CHECK(ipv4_target({ip("10.0.0.5"), mask(8), ip("10.255.255.255"), false})->address ==
+        ip("10.255.255.255"));
+  CHECK(ipv4_target({ip("10.0.0.5"), mask(24), ip("10.0.0.127"), false})->address ==
+        ip("10.0.0.127"));
 }
 
 TEST_CASE("IPv4 target: /31 and point-to-point send to the peer, /32 to nobody") {
@@ -58,7 +62,9 @@ TEST_CASE("link targets: per interface its target and the limited broadcast, the
   l.ipv6 = {{"eth0", 2, ""}, {"eth1", 3, "fd13:9::3"}};
   auto t = link_targets(l, {.ipv6 = true, .global_sources = true});
   std::vector<std::string> text;
-  for (const auto& x : t) text.push_back(fmt::format("{}%{}{}", x.ip, x.ifindex, x.source.empty() ? "" : " from " + x.source));
+  for (const auto& x : t)
+    text.push_back(
+        fmt::format("{}%{}{}", x.ip, x.ifindex, x.source.empty() ? "" : " from " + x.source));
   CHECK(text == std::vector<std::string>{"10.213.7.255%2", "255.255.255.255%2", "10.213.9.255%3",
                                          "255.255.255.255%3", "ff02::8864%2", "ff02::8864%3",
                                          "ff02::8864%3 from fd13:9::3"});
@@ -85,12 +91,13 @@ TEST_CASE("one server seen at several addresses: best first, whatever the arriva
   add_address(s, "10.213.7.1");  // again: no duplicate
   add_address(s, "10.213.9.1");  // as good as the first IPv4: the earlier one stays in front
   CHECK(s.address == "10.213.7.1");
-  CHECK(s.other_addresses ==
-        std::vector<std::string>{"10.213.9.1", "fd13:7::1", "127.0.0.1", "fe80::94fb:feff:fe92:8e6%eth0"});
+  CHECK(s.other_addresses == std::vector<std::string>{"10.213.9.1", "fd13:7::1", "127.0.0.1",
+                                                      "fe80::94fb:feff:fe92:8e6%eth0"});
   s.tcp_port = 8864;
   s.name = "field";
   // One line, at the best address, within 80 columns.
-  CHECK(format_server_list({s}) == " 1) 10.213.7.1:8864  \"field\"  v1  0 online, 0 queued  latency -\n");
+  CHECK(format_server_list({s}) ==
+        " 1) 10.213.7.1:8864  \"field\"  v1  0 online, 0 queued  latency -\n");
   s.latency_ms = 0.4;
   s.name = "Club room (blitz)";
   CHECK(format_server_list({s}).size() <= 80 + 1);

@@ -40,7 +40,9 @@ TEST_CASE("discovery options: every flag") {
   CHECK(c.udp_port == 9999);
   CHECK(c.announce_interval == std::chrono::milliseconds(250));
   CHECK(c.server_name == "Club ♔");
-  CHECK(to_responder_config(parse_args({"--announce-interval", "0"}), 1).announce_interval.count() == 0);
+  CHECK(
+      to_responder_config(parse_args({"--announce-interval", "0"}), 1).announce_interval.count() ==
+      0);
 }
 
 TEST_CASE("discovery options: bad values are usage errors") {

@@ -41,7 +41,8 @@ TEST_CASE("server list shows address, port, name, versions and players") {
   legacy.tcp_port = 8864;
   legacy.legacy = true;
   auto text = format_server_list({s, legacy});
-  CHECK(text.find(" 1) 192.168.1.9:8864  \"evil?[2Jname\"  v1-v3  5 online, 2 queued  latency 1.2 ms") !=
+  CHECK(text.find(
+            " 1) 192.168.1.9:8864  \"evil?[2Jname\"  v1-v3  5 online, 2 queued  latency 1.2 ms") !=
         std::string::npos);
   CHECK(text.find(" 2) 192.168.1.7:8864  (reference server") != std::string::npos);
   CHECK(text.find('\x1b') == std::string::npos);

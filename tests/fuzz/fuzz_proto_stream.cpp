@@ -70,8 +70,8 @@ Outcome run(std::span<const uint8_t> data, ChunkFn next_chunk, BudgetFn next_bud
   Outcome o;
   StreamDecoder d;
   const auto visit = [&](const Message& m) { o.messages.push_back(m); };
-  size_t pos = 0;      // start of the bytes not yet given to the decoder
-  size_t avail = 0;    // how many bytes the "socket" has delivered so far
+  size_t pos = 0;    // start of the bytes not yet given to the decoder
+  size_t avail = 0;  // how many bytes the "socket" has delivered so far
   while (pos < data.size()) {
     if (avail == pos) avail = std::min(data.size(), pos + next_chunk());
     const std::span<const uint8_t> input = data.subspan(pos, avail - pos);
@@ -104,12 +104,14 @@ void drive_dfa(const std::vector<Message>& msgs, uint64_t choice) {
     for (const Message& m : msgs) {
       const MsgType type = type_of(m);
       const State before = t.state();
-      const bool sending = (choice = choice * 6364136223846793005ull + 1442695040888963407ull) >> 63;
+      const bool sending =
+          (choice = choice * 6364136223846793005ull + 1442695040888963407ull) >> 63;
       const Transition tr = sending ? t.on_send(type) : t.on_receive(type);
       require(static_cast<size_t>(t.state()) < kStateCount, "valid state");
       if (tr.verdict != Verdict::Accept) require(t.state() == before, "no move on non-accept");
       if (tr.verdict == Verdict::IgnoreTolerated)
-        require(!sending && role == Role::Server && type == MsgType::MakeMove && before == State::GameEnd,
+        require(!sending && role == Role::Server && type == MsgType::MakeMove &&
+                    before == State::GameEnd,
                 "only the tolerated cell");
     }
   }
@@ -122,11 +124,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t seed = size;
   for (size_t i = 0; i < std::min<size_t>(size, 8); ++i) seed = seed * 131 + data[i];
 
-  const Outcome whole = run(input, [&] { return input.size(); }, [] { return StreamDecoder::kUnlimited; });
-  const Outcome bytewise = run(input, [] { return size_t{1}; }, [] { return size_t{1}; });
+  const Outcome whole = run(
+      input, [&] { return input.size(); }, [] { return StreamDecoder::kUnlimited; });
+  const Outcome bytewise = run(
+      input, [] { return size_t{1}; }, [] { return size_t{1}; });
   SplitMix rng(seed);
-  const Outcome chunked = run(input, [&] { return size_t{1} + rng.next() % 48; },
-                              [&] { return static_cast<size_t>(rng.next() % 4); });
+  const Outcome chunked = run(
+      input, [&] { return size_t{1} + rng.next() % 48; },
+      [&] { return static_cast<size_t>(rng.next() % 4); });
 
   for (const Outcome* o : {&bytewise, &chunked}) {
     require(o->messages == whole.messages, "same messages however the stream is split");

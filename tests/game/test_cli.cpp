@@ -14,7 +14,8 @@ struct Run {
 };
 
 Run run(const std::string& args) {
-  const std::string cmd = std::string(CHECKERS_BIN_DIR) + "/checkers-engine " + args + " 2>/dev/null";
+  const std::string cmd =
+      std::string(CHECKERS_BIN_DIR) + "/checkers-engine " + args + " 2>/dev/null";
   FILE* f = popen(cmd.c_str(), "r");
   REQUIRE(f != nullptr);
   std::string out;

@@ -72,7 +72,8 @@ TEST_CASE("a single legal step is forced too") {
 TEST_CASE("several captures: the player chooses, nothing is forced") {
   const Position p = fen("B:W18,19,32:B15");
   const std::vector<Hop> hops = legal_hops(p);
-  CHECK(hops == std::vector<Hop>{Hop{sq(15), -1, -1, sq(22), true}, Hop{sq(15), +1, -1, sq(24), true}});
+  CHECK(hops ==
+        std::vector<Hop>{Hop{sq(15), -1, -1, sq(22), true}, Hop{sq(15), +1, -1, sq(24), true}});
   CHECK_FALSE(forced_move(p).has_value());
   for (const Hop& choice : hops) {
     Game game(p);

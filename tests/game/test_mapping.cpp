@@ -26,8 +26,8 @@ TEST_CASE("PDN numbering follows the standard diagram with Black at the top") {
     CHECK(pdn_of(s) == n);
     CHECK(index_of(s) == n - 1);
     CHECK(square_of_index(n - 1) == s);
-    if (n <= 12) CHECK(s.y >= 5);   // Black's start squares
-    if (n >= 21) CHECK(s.y <= 2);   // White's start squares
+    if (n <= 12) CHECK(s.y >= 5);  // Black's start squares
+    if (n >= 21) CHECK(s.y <= 2);  // White's start squares
   }
   CHECK(pdn_of(Square{0, 1}) == 0);  // light square
   CHECK(index_of(Square{8, 0}) == -1);
@@ -67,7 +67,8 @@ int board_code(const std::array<uint8_t, 24>& bytes, int x, int y) {
 
 std::array<uint8_t, 24> from_hex(const std::string& hex) {
   std::array<uint8_t, 24> out{};
-  for (size_t i = 0; i < 24; ++i) out[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  for (size_t i = 0; i < 24; ++i)
+    out[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
   return out;
 }
 
@@ -113,8 +114,9 @@ TEST_CASE("PDN FEN parsing") {
   CHECK(Position::from_fen("[FEN \"x\"]") == std::nullopt);
   CHECK(Position::from_fen(" \"B:W21-32:B1-12.\" ") == Position::start());
 
-  for (const char* bad : {"", "B", "X:W1:B2", "B:W33:B1", "B:W0:B1", "B:W1:B1", "B:W1,1:B2", "B:W1:W2",
-                          "B:W1", "B:Wx:B2", "B:W5-2:B1", "B:W1:B2:W3", "B:W1::B2", "B:WKK1:B2"}) {
+  for (const char* bad :
+       {"", "B", "X:W1:B2", "B:W33:B1", "B:W0:B1", "B:W1:B1", "B:W1,1:B2", "B:W1:W2", "B:W1",
+        "B:Wx:B2", "B:W5-2:B1", "B:W1:B2:W3", "B:W1::B2", "B:WKK1:B2"}) {
     INFO(bad);
     CHECK_FALSE(Position::from_fen(bad).has_value());
   }
@@ -123,7 +125,8 @@ TEST_CASE("PDN FEN parsing") {
 TEST_CASE("PDN FEN round trips") {
   const Position start = Position::start();
   CHECK(start.to_fen() == "B:W21,22,23,24,25,26,27,28,29,30,31,32:B1,2,3,4,5,6,7,8,9,10,11,12");
-  for (const char* fen : {"W:W21,22,K27:B1,2,K5", "B:WK13,K29:BK18,K22", "B:W:B1", "W:W32:B", "B:W18,19,32:B15"}) {
+  for (const char* fen :
+       {"W:W21,22,K27:B1,2,K5", "B:WK13,K29:BK18,K22", "B:W:B1", "W:W32:B", "B:W18,19,32:B15"}) {
     auto p = Position::from_fen(fen);
     REQUIRE(p);
     CHECK(p->to_fen() == fen);
@@ -140,7 +143,9 @@ TEST_CASE("positions built from pieces, and the hash") {
   CHECK(p.piece_at(Square{3, 3}) == Piece::WhiteMan);
   CHECK(p.piece_at(Square{1, 2}) == Piece::None);
   CHECK(p.to_fen() == "W:W18:BK22");
-  CHECK(p == Position().with_piece(Square{2, 2}, Piece::BlackKing).with_piece(Square{3, 3}, Piece::WhiteMan)
+  CHECK(p == Position()
+                 .with_piece(Square{2, 2}, Piece::BlackKing)
+                 .with_piece(Square{3, 3}, Piece::WhiteMan)
                  .with_side_to_move(Color::White));
   CHECK(p.hash() != p.with_side_to_move(Color::Black).hash());
   CHECK(p.hash() != p.with_continuation(Square{2, 2}).hash());

@@ -46,7 +46,8 @@ TEST_CASE("perft from the start position matches the published values") {
 }
 
 TEST_CASE("opening moves") {
-  CHECK(moves_of(Position::start()) == Set{"9-13", "9-14", "10-14", "10-15", "11-15", "11-16", "12-16"});
+  CHECK(moves_of(Position::start()) ==
+        Set{"9-13", "9-14", "10-14", "10-15", "11-15", "11-16", "12-16"});
   const Position after = play(Position::start(), *find_move(Position::start(), "11-15"));
   CHECK(after.side_to_move() == Color::White);
   CHECK(moves_of(after) == Set{"21-17", "22-17", "22-18", "23-18", "23-19", "24-19", "24-20"});

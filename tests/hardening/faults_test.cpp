@@ -85,13 +85,15 @@ Pair matched(uint16_t port, const std::string& a, const std::string& b) {
 
 }  // namespace
 
-TEST_CASE("kill -9 during finishing games: every announced rating is in the store", "[hardening][kill9]") {
+TEST_CASE("kill -9 during finishing games: every announced rating is in the store",
+          "[hardening][kill9]") {
   ServerProcess srv;
   const Kill9Stats st = kill9_loop(srv, 3, 4, 1234);
   for (const auto& p : st.problems) FAIL_CHECK(p);
-  figure(fmt::format("kill -9 (make test): {} kills, {} GameOvers received, {} ratings checked in the "
-                     "store after the restarts, {} missing or wrong; the store opened every time",
-                     st.kills, st.games_over, st.ratings_checked, st.problems.size()));
+  figure(
+      fmt::format("kill -9 (make test): {} kills, {} GameOvers received, {} ratings checked in the "
+                  "store after the restarts, {} missing or wrong; the store opened every time",
+                  st.kills, st.games_over, st.ratings_checked, st.problems.size()));
   CHECK(st.problems.empty());
   CHECK(srv.running());
 }
@@ -121,18 +123,18 @@ TEST_CASE("disk full at run time: ERROR, games go on unrated, journal never corr
   GameReport g2;
   int games_until_failure = 0;
   for (int i = 0; i < 150; ++i) try {
-    std::this_thread::sleep_for(60ms);  // stay under the 20 ReQueues/s flood limit
-    p.a->send(proto::ReQueue{});
-    p.b->send(proto::ReQueue{});
-    p.a->expect_skipping_queue<proto::GameStart>(10s);
-    p.b->expect_skipping_queue<proto::GameStart>(10s);
-    g2 = play(p);
-    ++games_until_failure;
-    if (!g2.over[0]) break;
-  } catch (const std::exception& e) {
-    FAIL(e.what() << " after " << games_until_failure << " games\nserver log tail:\n"
-                  << srv.log().substr(srv.log().size() > 3000 ? srv.log().size() - 3000 : 0));
-  }
+      std::this_thread::sleep_for(60ms);  // stay under the 20 ReQueues/s flood limit
+      p.a->send(proto::ReQueue{});
+      p.b->send(proto::ReQueue{});
+      p.a->expect_skipping_queue<proto::GameStart>(10s);
+      p.b->expect_skipping_queue<proto::GameStart>(10s);
+      g2 = play(p);
+      ++games_until_failure;
+      if (!g2.over[0]) break;
+    } catch (const std::exception& e) {
+      FAIL(e.what() << " after " << games_until_failure << " games\nserver log tail:\n"
+                    << srv.log().substr(srv.log().size() > 3000 ? srv.log().size() - 3000 : 0));
+    }
   CHECK(g2.finished);
   CHECK(!g2.over[0]);
   CHECK(g2.opponent_disconnect[0]);
@@ -157,10 +159,12 @@ TEST_CASE("disk full at run time: ERROR, games go on unrated, journal never corr
   const auto stored = stored_ratings(srv);  // the store opens
   srv.start();
   const std::string n0 = p.a->name(), n1 = p.b->name();
-  figure(fmt::format("disk full: tmpfs 1 MiB filled ({} KiB filler): after {} more game(s) a result was not durable -> ERROR "
-                     "logged, both players got OpponentDisconnect, registration refused, server kept "
-                     "serving; after freeing space the next GameOver ratings ({}, {}) survived kill -9",
-                     filler / 1024, games_until_failure, g3.over[0]->new_rating, g3.over[1]->new_rating));
+  figure(fmt::format(
+      "disk full: tmpfs 1 MiB filled ({} KiB filler): after {} more game(s) a result was not "
+      "durable -> ERROR "
+      "logged, both players got OpponentDisconnect, registration refused, server kept "
+      "serving; after freeing space the next GameOver ratings ({}, {}) survived kill -9",
+      filler / 1024, games_until_failure, g3.over[0]->new_rating, g3.over[1]->new_rating));
   CHECK(stored.at(n0) == g3.over[0]->new_rating);
   CHECK(stored.at(n1) == g3.over[1]->new_rating);
   CHECK(srv.running());
@@ -189,14 +193,18 @@ TEST_CASE("no space or read-only data dir at start: the server refuses to start,
       return;
     }
     ServerProcess srv;
-    { ProtocolClient c(srv.port()); c.login("rouser", "pw"); }
+    {
+      ProtocolClient c(srv.port());
+      c.login("rouser", "pw");
+    }
     REQUIRE(srv.stop() == 0);
     std::map<std::string, std::string> before;
     for (const auto& e : std::filesystem::directory_iterator(srv.data_dir()))
       before[e.path().filename()] = slurp(e.path());
     const std::string dir = srv.data_dir().string();
     REQUIRE(::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) == 0);
-    const bool ro = ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
+    const bool ro =
+        ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
     struct Unmount {
       std::string d;
       ~Unmount() { ::umount2(d.c_str(), MNT_DETACH); }
@@ -208,12 +216,15 @@ TEST_CASE("no space or read-only data dir at start: the server refuses to start,
     for (const auto& e : std::filesystem::directory_iterator(srv.data_dir()))
       after[e.path().filename()] = slurp(e.path());
     CHECK(before == after);
-    figure("read-only data dir: the server exits 1 with 'cannot open the account store'; files unchanged");
+    figure(
+        "read-only data dir: the server exits 1 with 'cannot open the account store'; files "
+        "unchanged");
   }
 }
 
-TEST_CASE("peer resets mid-message and mid-game: opponents get OpponentDisconnect, the server runs on",
-          "[hardening][reset]") {
+TEST_CASE(
+    "peer resets mid-message and mid-game: opponents get OpponentDisconnect, the server runs on",
+    "[hardening][reset]") {
   ServerProcess srv({"--max-clients-per-ip", "1000"});
   // 100 resets in the middle of a Connect.
   for (int i = 0; i < 100; ++i) {
@@ -252,8 +263,10 @@ TEST_CASE("peer resets mid-message and mid-game: opponents get OpponentDisconnec
   Pair h = matched(srv.port(), "rs5", "rs6");
   GameDriver d(*h.a, *h.b);
   const GameReport rep = d.play(random_strategy(2));
-  figure("peer resets: 100 resets mid-Connect, a reset mid-MakeMove and one while waiting: opponents got "
-         "OpponentDisconnect, then a full game was played on the same server");
+  figure(
+      "peer resets: 100 resets mid-Connect, a reset mid-MakeMove and one while waiting: opponents "
+      "got "
+      "OpponentDisconnect, then a full game was played on the same server");
   CHECK(rep.over[0]);
   CHECK(srv.running());
   CHECK(!srv.log_contains("BUG"));
@@ -274,7 +287,8 @@ TEST_CASE("SIGTERM under load: exit 0 within 2 s with a consistent store", "[har
   const Seconds bound = due_by(Seconds(0), MachineBaseline::measure(), Seconds(2.0));
   const auto t0 = Clock::now();
   srv.kill(SIGTERM);
-  const auto code = srv.wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(bound) + 5s);
+  const auto code =
+      srv.wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(bound) + 5s);
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   load.stop();
   const auto announced = load.last_ratings();
@@ -294,10 +308,11 @@ TEST_CASE("SIGTERM under load: exit 0 within 2 s with a consistent store", "[har
       ++mismatches;
     }
   }
-  figure(fmt::format("SIGTERM under load (8 games, {} moves played, 200 idle/partial connections): exit "
-                     "code {} after {:.2f} s; {} announced ratings checked, {} differ from the store, "
-                     "{} stored one unannounced game ahead",
-                     moves, code ? *code : -1, secs, announced.size(), mismatches, ahead));
+  figure(fmt::format(
+      "SIGTERM under load (8 games, {} moves played, 200 idle/partial connections): exit "
+      "code {} after {:.2f} s; {} announced ratings checked, {} differ from the store, "
+      "{} stored one unannounced game ahead",
+      moves, code ? *code : -1, secs, announced.size(), mismatches, ahead));
   REQUIRE(code);
   CHECK(*code == 0);
   CHECK(secs < bound.count());
@@ -332,7 +347,8 @@ TEST_CASE("a closed stderr pipe (EPIPE on every log line) neither spins nor bloc
   uint16_t port = 0;
   while (port == 0 && Clock::now() < deadline) {
     std::ifstream in(port_file);
-    if (!(in >> port)) std::this_thread::sleep_for(10ms);  // no readiness fd: stdout is the dead pipe
+    if (!(in >> port))
+      std::this_thread::sleep_for(10ms);  // no readiness fd: stdout is the dead pipe
   }
   REQUIRE(port != 0);
   {

@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -34,7 +34,8 @@ size_t raise_fd_limit(size_t want) {
   return rl.rlim_cur;
 }
 
-std::vector<uint8_t> connect_bytes(std::string_view user, std::string_view password, uint8_t version) {
+std::vector<uint8_t> connect_bytes(std::string_view user, std::string_view password,
+                                   uint8_t version) {
   std::vector<uint8_t> b(34, 0);
   b[0] = 0x01;
   b[1] = version;
@@ -95,7 +96,8 @@ bool RawSocket::wait_closed(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     if (drain_closed()) return true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
@@ -140,7 +142,9 @@ LatencyStats summarize(std::vector<double> v, size_t games_finished) {
   s.games_finished = games_finished;
   if (v.empty()) return s;
   std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))]; };
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
+  };
   s.p50_ms = at(0.50);
   s.p99_ms = at(0.99);
   s.max_ms = v.back();
@@ -149,8 +153,8 @@ LatencyStats summarize(std::vector<double> v, size_t games_finished) {
 
 // ---------------------------------------------------------------- SideGames
 
-SideGames::SideGames(uint16_t port, const std::string& prefix, int pairs, std::chrono::milliseconds pace,
-                     uint32_t seed)
+SideGames::SideGames(uint16_t port, const std::string& prefix, int pairs,
+                     std::chrono::milliseconds pace, uint32_t seed)
     : pace_(pace), seed_(seed) {
   for (int p = 0; p < pairs; ++p) {
     auto a = std::make_unique<ProtocolClient>("127.0.0.1", port, 10s);
@@ -230,7 +234,8 @@ void SideGames::run() {
                               std::holds_alternative<proto::CompulsoryMove>(*msg) ||
                               std::holds_alternative<proto::GameOver>(*msg);
           if (answer && opponent[i] >= 0 && sent_at[opponent[i]]) {
-            const double lat = std::chrono::duration<double, std::milli>(now - *sent_at[opponent[i]]).count();
+            const double lat =
+                std::chrono::duration<double, std::milli>(now - *sent_at[opponent[i]]).count();
             sent_at[opponent[i]].reset();
             std::lock_guard lock(mu_);
             samples_.push_back(lat);
@@ -240,10 +245,12 @@ void SideGames::run() {
             opponent[i] = index_of(gs->opponent_name.str());
           } else if (auto* t = std::get_if<proto::YourTurn>(&*msg)) {
             if (!color[i]) color[i] = infer_color(t->board);
-            const game::Position pos = position_from_board(t->board, *color[i], *color[i], t->last_move);
+            const game::Position pos =
+                position_from_board(t->board, *color[i], *color[i], t->last_move);
             const auto legal = game::legal_hops(pos);
             if (legal.empty()) throw ProtocolError("side game: YourTurn without a legal hop");
-            pending[i] = to_wire(legal[std::uniform_int_distribution<size_t>(0, legal.size() - 1)(rng)]);
+            pending[i] =
+                to_wire(legal[std::uniform_int_distribution<size_t>(0, legal.size() - 1)(rng)]);
             due[i] = std::max(now, last_sent[i] + pace_);
           } else if (auto* cm = std::get_if<proto::CompulsoryMove>(&*msg)) {
             if (!color[i]) color[i] = infer_color(cm->board);
@@ -306,7 +313,8 @@ void Bystander::step() {
   const GameReport rep = driver.play(random_strategy(static_cast<uint32_t>(moves_ + 7)), 1, 5s);
   moves_ += rep.moves_sent;
   if (rep.finished) {
-    if (!rep.over[0] || !rep.over[1]) throw ProtocolError("bystander game did not end with GameOver");
+    if (!rep.over[0] || !rep.over[1])
+      throw ProtocolError("bystander game did not end with GameOver");
     ++gen_;
     start_game();
     return;
@@ -338,7 +346,8 @@ void play_until_gone(std::vector<std::unique_ptr<ProtocolClient>>& clients, std:
             if (!color[i]) color[i] = infer_color(t->board);
             const auto pos = position_from_board(t->board, *color[i], *color[i], t->last_move);
             const auto legal = game::legal_hops(pos);
-            clients[i]->send(proto::MakeMove{to_wire(legal[std::uniform_int_distribution<size_t>(0, legal.size() - 1)(rng)])});
+            clients[i]->send(proto::MakeMove{
+                to_wire(legal[std::uniform_int_distribution<size_t>(0, legal.size() - 1)(rng)])});
           } else if (auto* cm = std::get_if<proto::CompulsoryMove>(&*msg)) {
             if (!color[i]) color[i] = infer_color(cm->board);
           } else if (auto* go = std::get_if<proto::GameOver>(&*msg)) {
@@ -411,8 +420,8 @@ Kill9Stats kill9_loop(ServerProcess& srv, int kills, int pairs, uint32_t seed) {
       if (it == stored.end())
         st.problems.push_back(fmt::format("kill {}: {} got GameOver but has no account", k, name));
       else if (it->second != rating)
-        st.problems.push_back(fmt::format("kill {}: {} got GameOver rating {} but the store has {}", k,
-                                          name, rating, it->second));
+        st.problems.push_back(fmt::format("kill {}: {} got GameOver rating {} but the store has {}",
+                                          k, name, rating, it->second));
     }
   }
   srv.start();  // the store opens after the last kill as well
@@ -489,7 +498,6 @@ FuzzStats fuzz_server(uint16_t port, uint32_t seed, std::chrono::milliseconds du
   }
   return st;
 }
-
 
 // ---------------------------------------------------------------- probes
 

@@ -33,7 +33,8 @@ using namespace std::chrono_literals;
 size_t raise_fd_limit(size_t want);
 
 // Connect message bytes with raw fields (any bytes in name and password).
-std::vector<uint8_t> connect_bytes(std::string_view user, std::string_view password, uint8_t version = 1);
+std::vector<uint8_t> connect_bytes(std::string_view user, std::string_view password,
+                                   uint8_t version = 1);
 
 // A TCP socket to 127.0.0.1:port, optionally from a chosen local address
 // (127.0.0.x), with an optional small receive buffer (set before connect).
@@ -51,7 +52,8 @@ class RawSocket {
   // -1 on error (peer gone).
   long send(std::span<const uint8_t> bytes);
   long send(std::string_view bytes) {
-    return send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    return send(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   }
   long send(const std::vector<uint8_t>& bytes) { return send(std::span<const uint8_t>(bytes)); }
   // Reads and discards what is there; true if the peer closed (EOF or reset).

@@ -39,7 +39,8 @@ TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their fi
   // --match-gap: the side games' players are paired again at once after each game.
   // With the default, ratings 300 apart after one game wait ~5 s for a partner, and an
   // attack that falls in that wait sees no honest move at all.
-  ServerProcess srv({"--max-clients-per-ip", "5000", "--login-timeout", "60", "--match-gap", "100000"});
+  ServerProcess srv(
+      {"--max-clients-per-ip", "5000", "--login-timeout", "60", "--match-gap", "100000"});
   SideGames side(srv.port(), "sl", 2, 20ms);
   std::this_thread::sleep_for(300ms);  // warm-up moves
   side.reset_samples();
@@ -86,17 +87,17 @@ TEST_CASE("slowloris: 1,100 partial Connects are closed within 1.5 s of their fi
     min_s = std::min(min_s, d);
     if (i >= kSilent) max_trickled = std::max(max_trickled, sent[i]);
   }
-  figure(fmt::format("slowloris: {} of {} connections ({} silent, {} trickling 1 byte/0.5 s) closed "
-                     "{:.2f}-{:.2f} s after their first byte (trickled up to {} bytes); side games "
-                     "meanwhile: {} moves, p99 {}, max {} (before the attack: max {}; load factor "
-                     "{:.1f}, bound {:.2f} s)",
-                     n_closed, kTotal, kSilent, kTrickle, min_s, max_s, max_trickled, side_moves,
-                     ms(lat.p99_ms), ms(lat.max_ms), ms(base.max_ms), machine.load_factor,
-                     close_bound.count()));
+  figure(fmt::format(
+      "slowloris: {} of {} connections ({} silent, {} trickling 1 byte/0.5 s) closed "
+      "{:.2f}-{:.2f} s after their first byte (trickled up to {} bytes); side games "
+      "meanwhile: {} moves, p99 {}, max {} (before the attack: max {}; load factor "
+      "{:.1f}, bound {:.2f} s)",
+      n_closed, kTotal, kSilent, kTrickle, min_s, max_s, max_trickled, side_moves, ms(lat.p99_ms),
+      ms(lat.max_ms), ms(base.max_ms), machine.load_factor, close_bound.count()));
   CHECK(side.error().empty());
   CHECK(n_closed == kTotal);
   CHECK(max_s <= close_bound.count());
-  CHECK(min_s >= 0.95);  // the partial-message timer, not some other cause
+  CHECK(min_s >= 0.95);      // the partial-message timer, not some other cause
   CHECK(max_trickled >= 2);  // a trickled byte reached the server before the deadline
   CHECK(side_moves >= 5);    // honest games kept moving through the attack
   // Honest games stall at most 500 ms (plain build, quiet machine) beyond their own worst before.
@@ -131,16 +132,18 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
   int positions = 0;
   const auto until = Clock::now() + 3s;
   while (Clock::now() < until) {
-    auto m = queued.try_receive(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
+    auto m = queued.try_receive(
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
     if (m) {
       REQUIRE(std::holds_alternative<proto::QueuePosition>(*m));
       ++positions;
     }
   }
-  figure(fmt::format("idle: {} of {} silent connections closed {:.2f}-{:.2f} s after connecting "
-                     "(--login-timeout 1); a queued player idle for {:.1f}+ s got {} QueuePositions "
-                     "and stayed connected",
-                     n_closed, kIdle, min_s, max_s, 3.0 + max_s, positions));
+  figure(
+      fmt::format("idle: {} of {} silent connections closed {:.2f}-{:.2f} s after connecting "
+                  "(--login-timeout 1); a queued player idle for {:.1f}+ s got {} QueuePositions "
+                  "and stayed connected",
+                  n_closed, kIdle, min_s, max_s, 3.0 + max_s, positions));
   CHECK(n_closed == kIdle);
   CHECK(min_s >= 0.95);
   CHECK(max_s <= close_bound.count());
@@ -149,7 +152,8 @@ TEST_CASE("idle connections close after --login-timeout; queued players never do
   // After LogOut the login clock runs again.
   queued.send(proto::LogOut{});
   const auto t0 = Clock::now();
-  CHECK(queued.expect_closed(std::chrono::duration_cast<std::chrono::milliseconds>(close_bound) + 2s, true));
+  CHECK(queued.expect_closed(
+      std::chrono::duration_cast<std::chrono::milliseconds>(close_bound) + 2s, true));
   CHECK(seconds_between(t0, Clock::now()) >= 0.9);
   // The default is documented as 60 s.
   const RunResult help = run_command({ServerProcess::binary().string(), "--help"});
@@ -167,7 +171,8 @@ struct FloodResult {
   size_t bytes_received = 0;
 };
 
-FloodResult flood(int fd, const std::vector<uint8_t>& chunk, Clock::time_point deadline, bool read_replies) {
+FloodResult flood(int fd, const std::vector<uint8_t>& chunk, Clock::time_point deadline,
+                  bool read_replies) {
   // A real flooder runs on its own machine; here it shares two cores with the server, so
   // it spins at the lowest priority: the test measures how the server shares its time
   // between connections, not how much CPU the test's own busy loop takes from it.
@@ -177,7 +182,8 @@ FloodResult flood(int fd, const std::vector<uint8_t>& chunk, Clock::time_point d
   size_t off = 0;
   uint8_t buf[65536];
   while (Clock::now() < deadline) {
-    const ssize_t n = ::send(fd, chunk.data() + off, chunk.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n =
+        ::send(fd, chunk.data() + off, chunk.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       r.bytes += static_cast<size_t>(n);
       off = (off + static_cast<size_t>(n)) % chunk.size();
@@ -210,8 +216,9 @@ std::vector<uint8_t> repeat(const std::vector<uint8_t>& unit, size_t times) {
 
 }  // namespace
 
-TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, honest games stay fast",
-          "[hardening][flood]") {
+TEST_CASE(
+    "flood: Connect/LogOut and pointless-message flooders are cut off, honest games stay fast",
+    "[hardening][flood]") {
   // --match-gap: honest players are paired again at once after each game (see slowloris).
   ServerProcess srv({"--max-clients-per-ip", "1000", "--match-gap", "100000"});
   // A flooder of valid-but-pointless messages: MakeMove in GameEnd (the
@@ -267,10 +274,12 @@ TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, hon
     } while (Clock::now() < window_end);
   });
   FloodResult pl, il;
-  std::thread pointless_flood(
-      [&] { pl = flood(pointless.fd(), repeat({0x06, 0x00}, 4096), window_end, true); });
-  std::thread illegal_flood(
-      [&] { il = flood(illegal.fd(), repeat({0x06, 0x00}, 4096), window_end, true); });
+  std::thread pointless_flood([&] {
+    pl = flood(pointless.fd(), repeat({0x06, 0x00}, 4096), window_end, true);
+  });
+  std::thread illegal_flood([&] {
+    il = flood(illegal.fd(), repeat({0x06, 0x00}, 4096), window_end, true);
+  });
   // The machine as the server sees it during the attack (the flooders at low priority).
   const auto during = MachineBaseline::measure();
   connect_logout.join();
@@ -284,13 +293,15 @@ TEST_CASE("flood: Connect/LogOut and pointless-message flooders are cut off, hon
     if (!r.closed) continue;
     ++cl_closed;
     cl_max_s = std::max(cl_max_s, r.seconds);
-    cl_max_queue_positions = std::max(cl_max_queue_positions, r.bytes_received / proto::QueuePosition::kSize);
+    cl_max_queue_positions =
+        std::max(cl_max_queue_positions, r.bytes_received / proto::QueuePosition::kSize);
   }
   figure(fmt::format(
       "flood: Connect/LogOut flooder: {} connections, {} cut off (each after <= {} logins served, "
       "within {:.2f} s); MakeMove-in-GameEnd flooder cut off after {:.3f} s ({} bytes sent); "
       "reading illegal-move flooder got {} InvalidMoves in {:.1f} s; honest games meanwhile: "
-      "{} moves, p50 {}, p99 {}, max {} (baseline before the attack: p99 {}; load factor during it {:.1f})",
+      "{} moves, p50 {}, p99 {}, max {} (baseline before the attack: p99 {}; load factor during it "
+      "{:.1f})",
       cl.size(), cl_closed, cl_max_queue_positions, cl_max_s, pl.seconds, pl.bytes,
       il.bytes_received / proto::InvalidMove::kSize, il.seconds, lat.moves, ms(lat.p50_ms),
       ms(lat.p99_ms), ms(lat.max_ms), ms(base.p99_ms), during.load_factor));
@@ -338,7 +349,8 @@ TEST_CASE("never-reader: unread output hits the high-water mark and disconnects;
   FloodResult r;
   size_t off = 0;
   while (Clock::now() < t0 + 60s) {
-    const ssize_t n = ::send(reader.fd(), chunk.data() + off, chunk.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n =
+        ::send(reader.fd(), chunk.data() + off, chunk.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       r.bytes += static_cast<size_t>(n);
       off = (off + static_cast<size_t>(n)) % chunk.size();
@@ -359,10 +371,11 @@ TEST_CASE("never-reader: unread output hits the high-water mark and disconnects;
   const Rss after = process_rss(srv.pid());
   const bool hw = srv.wait_for_log("output high-water mark", 5s);
   INFO(srv.log().substr(srv.log().size() > 3000 ? srv.log().size() - 3000 : 0));
-  figure(fmt::format("never-reader: disconnected after {:.1f} s, {:.1f} MiB of illegal moves sent "
-                     "({:.1f} MiB of InvalidMoves owed); server RSS {:.1f} -> {:.1f} MiB, peak {:.1f} MiB",
-                     secs, r.bytes / 1048576.0, r.bytes / 2 * 26 / 1048576.0, before.rss_kb / 1024.0,
-                     after.rss_kb / 1024.0, after.peak_kb / 1024.0));
+  figure(fmt::format(
+      "never-reader: disconnected after {:.1f} s, {:.1f} MiB of illegal moves sent "
+      "({:.1f} MiB of InvalidMoves owed); server RSS {:.1f} -> {:.1f} MiB, peak {:.1f} MiB",
+      secs, r.bytes / 1048576.0, r.bytes / 2 * 26 / 1048576.0, before.rss_kb / 1024.0,
+      after.rss_kb / 1024.0, after.peak_kb / 1024.0));
   CHECK(r.closed);
   CHECK(hw);
   CHECK_NOTHROW(partner.expect_skipping_queue<proto::OpponentDisconnect>(15s));
@@ -371,8 +384,9 @@ TEST_CASE("never-reader: unread output hits the high-water mark and disconnects;
   CHECK(fresh.login("after", "pw").queue_size >= 1);
 }
 
-TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages close only that connection",
-          "[hardening][garbage]") {
+TEST_CASE(
+    "garbage: unknown type bytes, random bytes and truncated messages close only that connection",
+    "[hardening][garbage]") {
   REQUIRE(raise_fd_limit(4096) >= 1000);
   ServerProcess srv({"--max-clients-per-ip", "1000", "--login-timeout", "2"});
   Bystander bystander(srv.port(), "bys");
@@ -383,7 +397,8 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
   std::vector<RawSocket> unknown;
   std::vector<uint8_t> unknown_bytes;
   for (int b = 0; b < 256; ++b)
-    if (!proto::message_size(static_cast<uint8_t>(b))) unknown_bytes.push_back(static_cast<uint8_t>(b));
+    if (!proto::message_size(static_cast<uint8_t>(b)))
+      unknown_bytes.push_back(static_cast<uint8_t>(b));
   const auto t_unknown = Clock::now();
   for (uint8_t b : unknown_bytes) {
     unknown.emplace_back(srv.port());
@@ -435,17 +450,19 @@ TEST_CASE("garbage: unknown type bytes, random bytes and truncated messages clos
     trunc_max = std::max(trunc_max, seconds_between(t_trunc, *c));
   }
   bystander.step();
-  figure(fmt::format("garbage: {} unknown type bytes each closed within {:.3f} s; {} connections of "
-                     "random bytes ({} bytes) all closed; {} truncated messages closed {:.2f}-{:.2f} s "
-                     "after sending; bystander game kept moving ({} moves)",
-                     unknown_bytes.size(), unknown_max, rnd.size(), random_bytes, trunc.size(), trunc_min,
-                     trunc_max, bystander.moves()));
+  figure(fmt::format(
+      "garbage: {} unknown type bytes each closed within {:.3f} s; {} connections of "
+      "random bytes ({} bytes) all closed; {} truncated messages closed {:.2f}-{:.2f} s "
+      "after sending; bystander game kept moving ({} moves)",
+      unknown_bytes.size(), unknown_max, rnd.size(), random_bytes, trunc.size(), trunc_min,
+      trunc_max, bystander.moves()));
   CHECK(trunc_min >= 0.9);
   CHECK(trunc_max <= partial_bound.count());
   CHECK(srv.running());
 }
 
-TEST_CASE("garbage: odd names and passwords are answered per the protocol", "[hardening][garbage]") {
+TEST_CASE("garbage: odd names and passwords are answered per the protocol",
+          "[hardening][garbage]") {
   ServerProcess srv;
   Bystander bystander(srv.port(), "bys");
   auto reply_to = [&](std::string_view user, std::string_view pw, uint8_t version = 1) {
@@ -481,9 +498,10 @@ TEST_CASE("garbage: odd names and passwords are answered per the protocol", "[ha
   bystander.step();
   // Over 16 bytes cannot be sent: the encoder refuses (the wire field is 16).
   CHECK(!proto::Str16::make("seventeen-bytes!!"));
-  figure(fmt::format("names: 16-byte name/password, NUL-only, leading NUL, UTF-8 and 0xff bytes, "
-                     "versions 0/255 answered per protocol; bystander game kept moving ({} moves)",
-                     bystander.moves()));
+  figure(
+      fmt::format("names: 16-byte name/password, NUL-only, leading NUL, UTF-8 and 0xff bytes, "
+                  "versions 0/255 answered per protocol; bystander game kept moving ({} moves)",
+                  bystander.moves()));
   CHECK(srv.running());
 }
 
@@ -516,7 +534,6 @@ std::unique_ptr<ProtocolClient> client_in(proto::State state, uint16_t port, con
   return c;
 }
 
-
 }  // namespace
 
 TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garbage][dfa]") {
@@ -526,8 +543,9 @@ TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garba
   for (size_t st = 0; st < proto::kStateCount; ++st) {
     const auto state = static_cast<proto::State>(st);
     for (uint8_t type = proto::kFirstMsgType; type <= proto::kLastMsgType; ++type) {
-      const auto verdict =
-          proto::transition(state, proto::Direction::ClientToServer, static_cast<proto::MsgType>(type)).verdict;
+      const auto verdict = proto::transition(state, proto::Direction::ClientToServer,
+                                             static_cast<proto::MsgType>(type))
+                               .verdict;
       const std::string tag = fmt::format("d{}_{}", st, type);
       INFO(fmt::format("state {} message {:#04x}", st, type));
       std::unique_ptr<ProtocolClient> keep;
@@ -542,11 +560,13 @@ TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garba
       } else {
         // Accepted: Connect/ReQueue get a QueuePosition, MakeMove (an illegal
         // one here) an InvalidMove, LogOut nothing; the connection stays.
-        if (type == 0x01 || type == 0x0B) CHECK(std::holds_alternative<proto::QueuePosition>(c->receive()));
+        if (type == 0x01 || type == 0x0B)
+          CHECK(std::holds_alternative<proto::QueuePosition>(c->receive()));
         if (type == 0x06) CHECK(std::holds_alternative<proto::InvalidMove>(c->receive()));
         if (type == 0x0C) {
           // LogOut leaves the game: a partner in it gets OpponentDisconnect.
-          if (keep && (state == proto::State::ProcessingGameState || state == proto::State::UserMove))
+          if (keep &&
+              (state == proto::State::ProcessingGameState || state == proto::State::UserMove))
             CHECK(std::holds_alternative<proto::OpponentDisconnect>(keep->receive()));
         }
         CHECK_NOTHROW(c->try_receive(200ms));
@@ -558,9 +578,10 @@ TEST_CASE("garbage: all 13 messages in every protocol state", "[hardening][garba
     }
     bystander.step();
   }
-  figure(fmt::format("dfa: 65 (state, message) cases: {} violations closed, {} accepted and answered, "
-                     "{} tolerated and ignored; bystander game kept moving ({} moves)",
-                     closed_cases, answered, ignored, bystander.moves()));
+  figure(
+      fmt::format("dfa: 65 (state, message) cases: {} violations closed, {} accepted and answered, "
+                  "{} tolerated and ignored; bystander game kept moving ({} moves)",
+                  closed_cases, answered, ignored, bystander.moves()));
   CHECK(closed_cases + answered + ignored == 65);
   CHECK(srv.running());
 }
@@ -582,22 +603,24 @@ TEST_CASE("garbage: seeded live-server fuzz loop leaves the server healthy",
   b.expect_skipping_queue<proto::GameStart>(10s);
   GameDriver d(a, b);
   const GameReport rep = d.play(random_strategy(3));
-  figure(fmt::format("fuzz (make test): seed {}, 4 s, {} actions, {} connections, {} bytes; server "
-                     "healthy afterwards (full game played, bystander moving)",
-                     seed, st.actions, st.connections, st.bytes));
+  figure(
+      fmt::format("fuzz (make test): seed {}, 4 s, {} actions, {} connections, {} bytes; server "
+                  "healthy afterwards (full game played, bystander moving)",
+                  seed, st.actions, st.connections, st.bytes));
   CHECK(rep.finished);
   CHECK(rep.over[0].has_value());
   CHECK(srv.running());
   CHECK(!srv.log_contains("BUG"));
 }
 
-TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit", "[hardening][caps]") {
+TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit",
+          "[hardening][caps]") {
   SECTION("--max-clients: surplus accepted and closed at once, one rate-limited WARNING") {
     ServerProcess srv({"--max-clients", "20", "--max-clients-per-ip", "1000"});
     std::vector<RawSocket> held;
     for (int i = 0; i < 20; ++i) held.emplace_back(srv.port());
     ProtocolClient probe_wait(srv.port());  // 21st: refused
-    CHECK(probe_wait.expect_closed(5s));  // refused, long before the 60 s login timeout
+    CHECK(probe_wait.expect_closed(5s));    // refused, long before the 60 s login timeout
     std::vector<RawSocket> extra;
     const auto t0 = Clock::now();
     for (int i = 0; i < 50; ++i) extra.emplace_back(srv.port());
@@ -611,8 +634,10 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     const size_t warnings = srv.log_count("--max-clients reached");
     // Held connections still work.
     for (auto& h : held) CHECK(!h.drain_closed());
-    figure(fmt::format("max-clients: with --max-clients 20, 51 surplus connections all closed within "
-                       "{:.3f} s; {} WARNING line(s) logged", max_s, warnings));
+    figure(
+        fmt::format("max-clients: with --max-clients 20, 51 surplus connections all closed within "
+                    "{:.3f} s; {} WARNING line(s) logged",
+                    max_s, warnings));
     CHECK(warnings == 1);
   }
   SECTION("--max-clients-per-ip counts per source address") {
@@ -624,12 +649,16 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     RawSocket other(srv.port(), "127.0.0.2");
     CHECK(!other.wait_closed(300ms));
     for (auto& h : held) CHECK(!h.drain_closed());
-    figure("max-clients-per-ip: with --max-clients-per-ip 8, the 9th connection from 127.0.0.1 closed "
-           "at once, 127.0.0.2 still served");
+    figure(
+        "max-clients-per-ip: with --max-clients-per-ip 8, the 9th connection from 127.0.0.1 closed "
+        "at once, 127.0.0.2 still served");
   }
   SECTION("failed logins: a burst, then one guess per refill period, per address") {
     ServerProcess srv;
-    { ProtocolClient c(srv.port()); c.login("victim", "secret"); }
+    {
+      ProtocolClient c(srv.port());
+      c.login("victim", "secret");
+    }
     ProtocolClient guesser(srv.port());
     const auto t_guess = Clock::now();
     int refused = 0;
@@ -651,10 +680,11 @@ TEST_CASE("caps: --max-clients, --max-clients-per-ip and failed-login rate limit
     pollfd p{other.fd(), POLLIN, 0};
     ::poll(&p, 1, 10000);
     const ssize_t n = ::recv(other.fd(), buf, sizeof buf, 0);
-    figure(fmt::format("brute force: {} wrong passwords answered from one address in {:.1f} s (burst 5, "
-                       "then 1 per 2 s), then the connection was closed; another address logged in "
-                       "normally",
-                       refused, elapsed));
+    figure(fmt::format(
+        "brute force: {} wrong passwords answered from one address in {:.1f} s (burst 5, "
+        "then 1 per 2 s), then the connection was closed; another address logged in "
+        "normally",
+        refused, elapsed));
     CHECK(closed);
     CHECK(refused >= 5);
     CHECK(refused <= 5 + static_cast<int>(elapsed / 2.0) + 1);

@@ -15,19 +15,18 @@ using namespace checkers;
 using namespace checkers::test;
 using namespace checkers::test::hardening;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("stress: kill -9 twenty times during finishing games", "[hardening][kill9][stress]") {
   ServerProcess srv;
   const auto t0 = Clock::now();
   const Kill9Stats st = kill9_loop(srv, 20, 6, 42);
   for (const auto& p : st.problems) FAIL_CHECK(p);
-  figure(fmt::format("kill -9 (stress): {} kills in {:.0f} s, {} GameOvers received, {} ratings checked "
-                     "in the store after restarts, {} missing or wrong; the store opened every time",
-                     st.kills, std::chrono::duration<double>(Clock::now() - t0).count(), st.games_over,
-                     st.ratings_checked, st.problems.size()));
+  figure(fmt::format(
+      "kill -9 (stress): {} kills in {:.0f} s, {} GameOvers received, {} ratings checked "
+      "in the store after restarts, {} missing or wrong; the store opened every time",
+      st.kills, std::chrono::duration<double>(Clock::now() - t0).count(), st.games_over,
+      st.ratings_checked, st.problems.size()));
   CHECK(st.kills == 20);
   CHECK(st.games_over >= 20);
   CHECK(st.problems.empty());
@@ -66,10 +65,11 @@ TEST_CASE("stress: one-minute seeded live-server fuzz loop", "[hardening][fuzz][
   GameDriver d(a, b);
   const GameReport rep = d.play(random_strategy(3));
   const Rss rss = process_rss(srv.pid());
-  figure(fmt::format("fuzz (stress): seeds {}..{}, 60 s, {} actions, {} connections, {} bytes; server "
-                     "healthy afterwards (full game played, bystander made {} moves), RSS {:.1f} MiB",
-                     seed, seed + 11, total.actions, total.connections, total.bytes, bystander.moves(),
-                     rss.rss_kb / 1024.0));
+  figure(
+      fmt::format("fuzz (stress): seeds {}..{}, 60 s, {} actions, {} connections, {} bytes; server "
+                  "healthy afterwards (full game played, bystander made {} moves), RSS {:.1f} MiB",
+                  seed, seed + 11, total.actions, total.connections, total.bytes, bystander.moves(),
+                  rss.rss_kb / 1024.0));
   CHECK(rep.over[0].has_value());
   CHECK(!srv.log_contains("BUG"));
 }

@@ -62,7 +62,8 @@ uint16_t free_tcp_port() {
 }
 
 // Polls for the port file the server writes once it listens.
-std::string wait_for_file(const fs::path& p, ChildProcess& child, std::chrono::milliseconds timeout) {
+std::string wait_for_file(const fs::path& p, ChildProcess& child,
+                          std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (fs::exists(p)) {
@@ -88,18 +89,25 @@ TEST_CASE("settings come from the config file", "[packaging][config]") {
   TempDir tmp("checkers-config");
   const uint16_t port = free_tcp_port();
   const fs::path conf = tmp / "server.conf";
-  write_file(conf, "# a comment\n"
-                   "listen-addr = \"127.0.0.1\"\n"
-                   "port = " + std::to_string(port) + "\n"
-                   "port-file = \"" + (tmp / "port").string() + "\"\n"
-                   "data-dir = \"" + (tmp / "data").string() + "\"\n"
-                   "registration = \"closed\"\n"
-                   "verbose = true\n"
-                   "no-discovery = true\n");
+  write_file(conf,
+             "# a comment\n"
+             "listen-addr = \"127.0.0.1\"\n"
+             "port = " +
+                 std::to_string(port) +
+                 "\n"
+                 "port-file = \"" +
+                 (tmp / "port").string() +
+                 "\"\n"
+                 "data-dir = \"" +
+                 (tmp / "data").string() +
+                 "\"\n"
+                 "registration = \"closed\"\n"
+                 "verbose = true\n"
+                 "no-discovery = true\n");
   ChildProcess srv({ServerProcess::binary().string(), "--config", conf.string()}, tmp / "log");
   const std::string port_text = wait_for_file(tmp / "port", srv, 15s);
   INFO(read_file(tmp / "log"));
-  REQUIRE(port_text == std::to_string(port) + "\n");               // port, port-file
+  REQUIRE(port_text == std::to_string(port) + "\n");                 // port, port-file
   CHECK(fs::is_directory(tmp / "data"));                             // data-dir
   CHECK(refused_as_unknown(port, "nobody"));                         // registration
   CHECK(read_file(tmp / "log").find("debug") != std::string::npos);  // verbose
@@ -130,20 +138,19 @@ TEST_CASE("bad config files exit 2 naming the problem", "[packaging][config]") {
     std::string named;
   };
   // No --port on the command line: it would override (and so skip) the file's port.
-  for (const Case& k : {Case{"port = 0\nprot = 8864\n", "prot"},
-                        Case{"port = 0\nmax_client = 3\n", "max_client"},
-                        Case{"port = abc\n", "port"},
-                        Case{"port = 70000\n", "port"},
-                        Case{"port = 0\nregistration = \"maybe\"\n", "registration"},
-                        Case{"port = 0\nturn-timeout = -1\n", "turn-timeout"},
-                        Case{"port = 0\npoller = \"kqueue\"\n", "poller"},
-                        Case{"port = 0\nverbose = true\nquiet = true\n", "quiet"}}) {
+  for (const Case& k :
+       {Case{"port = 0\nprot = 8864\n", "prot"}, Case{"port = 0\nmax_client = 3\n", "max_client"},
+        Case{"port = abc\n", "port"}, Case{"port = 70000\n", "port"},
+        Case{"port = 0\nregistration = \"maybe\"\n", "registration"},
+        Case{"port = 0\nturn-timeout = -1\n", "turn-timeout"},
+        Case{"port = 0\npoller = \"kqueue\"\n", "poller"},
+        Case{"port = 0\nverbose = true\nquiet = true\n", "quiet"}}) {
     const fs::path conf = tmp / "bad.conf";
     write_file(conf, k.text);
-    const RunResult r = run_command({ServerProcess::binary().string(), "--config", conf.string(),
-                                     "--listen-addr", "127.0.0.1", "--data-dir", (tmp / "data").string(),
-                                     "--no-discovery"},
-                                    {}, 10s);
+    const RunResult r =
+        run_command({ServerProcess::binary().string(), "--config", conf.string(), "--listen-addr",
+                     "127.0.0.1", "--data-dir", (tmp / "data").string(), "--no-discovery"},
+                    {}, 10s);
     INFO(k.text << " -> " << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(k.named) != std::string::npos);
@@ -172,7 +179,8 @@ TEST_CASE("user commands take the data dir from the config file", "[packaging][c
   TempDir tmp("checkers-config");
   const fs::path conf = tmp / "server.conf";
   write_file(conf, "data-dir = \"" + (tmp / "data").string() + "\"\nregistration = \"closed\"\n");
-  REQUIRE(server_cli({"--config", conf.string(), "user", "add", "alice"}, "secret\n").exit_code == 0);
+  REQUIRE(server_cli({"--config", conf.string(), "user", "add", "alice"}, "secret\n").exit_code ==
+          0);
   const RunResult list = server_cli({"--config", conf.string(), "user", "list"});
   CHECK(list.exit_code == 0);
   CHECK(list.out.find("alice") != std::string::npos);
@@ -190,7 +198,8 @@ TEST_CASE("user commands take the data dir from the config file", "[packaging][c
   CHECK(refused_as_unknown(srv.port(), "bob"));
 }
 
-TEST_CASE("the shipped sample config is valid with every setting uncommented", "[packaging][config]") {
+TEST_CASE("the shipped sample config is valid with every setting uncommented",
+          "[packaging][config]") {
   TempDir tmp("checkers-config");
   const std::string sample = read_file(fs::path(CHECKERS_SOURCE_DIR) / "packaging" / "server.conf");
   REQUIRE_FALSE(sample.empty());
@@ -211,7 +220,8 @@ TEST_CASE("the shipped sample config is valid with every setting uncommented", "
   const fs::path conf = tmp / "all.conf";
   write_file(conf, uncommented);
   INFO(uncommented);
-  ServerProcess srv({"--config", conf.string()});  // port, data dir, discovery from the command line
+  ServerProcess srv(
+      {"--config", conf.string()});  // port, data dir, discovery from the command line
   ProtocolClient c(srv.port());
   CHECK(c.login("carol", "pw").queue_size == 1);
   CHECK(srv.stop() == 0);

@@ -45,8 +45,11 @@ TEST_CASE("decoding and encoding allocate nothing per message", "[proto][alloc]"
   Board b;
   b.set(1, 1, Code::OwnMan);
   const std::vector<Message> msgs{Connect{1, "abcdefghijklmnop", "0123456789abcdef"},
-                                  GameStart{"abcdefghijklmnop", 1500}, YourTurn{kFirstTurnSentinel, b},
-                                  MakeMove{Move{3, 5, -1, -1}}, GameOver{1, 2, 3, Move{}, b}, LogOut{}};
+                                  GameStart{"abcdefghijklmnop", 1500},
+                                  YourTurn{kFirstTurnSentinel, b},
+                                  MakeMove{Move{3, 5, -1, -1}},
+                                  GameOver{1, 2, 3, Move{}, b},
+                                  LogOut{}};
   std::vector<uint8_t> stream;
   for (int i = 0; i < 200; ++i)
     for (const Message& m : msgs) encode_append(m, stream);

@@ -43,8 +43,9 @@ TEST_CASE("a board with kings maps to one position from both views", "[proto][ma
 
 TEST_CASE("random positions survive board_for / position_from", "[proto][mapping]") {
   std::mt19937 rng(99);
-  static constexpr game::Piece kinds[] = {game::Piece::None, game::Piece::BlackMan, game::Piece::BlackKing,
-                                          game::Piece::WhiteMan, game::Piece::WhiteKing};
+  static constexpr game::Piece kinds[] = {game::Piece::None, game::Piece::BlackMan,
+                                          game::Piece::BlackKing, game::Piece::WhiteMan,
+                                          game::Piece::WhiteKing};
   for (int n = 0; n < 300; ++n) {
     std::array<game::Piece, 32> pieces{};
     for (auto& p : pieces) p = kinds[rng() % 5];

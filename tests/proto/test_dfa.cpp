@@ -23,7 +23,8 @@ namespace {
 constexpr std::array<State, kStateCount> kStates{State::Unauthenticated, State::InQueue,
                                                  State::ProcessingGameState, State::UserMove,
                                                  State::GameEnd};
-constexpr std::array<Direction, 2> kDirections{Direction::ClientToServer, Direction::ServerToClient};
+constexpr std::array<Direction, 2> kDirections{Direction::ClientToServer,
+                                               Direction::ServerToClient};
 
 std::vector<MsgType> all_types() {
   std::vector<MsgType> v;
@@ -232,7 +233,8 @@ TEST_CASE("random message sequences never leave the table", "[proto][dfa][proper
       const MsgType type = types[rng() % types.size()];
       const bool sending = rng() % 2 == 0;
       const State before = t.state();
-      const Transition expected = transition(before, sending ? outgoing(role) : incoming(role), type);
+      const Transition expected =
+          transition(before, sending ? outgoing(role) : incoming(role), type);
       const Transition got = sending ? t.on_send(type) : t.on_receive(type);
       if (expected.verdict == Verdict::Accept) {
         REQUIRE(got == expected);
@@ -310,7 +312,8 @@ TEST_CASE("two ends driven by the one table stay in step", "[proto][dfa][propert
             REQUIRE(client.on_receive(m).verdict == Verdict::Accept);
           }
       }
-      if (!client_closed && to_server.empty() && to_client.empty()) REQUIRE(server.state() == client.state());
+      if (!client_closed && to_server.empty() && to_client.empty())
+        REQUIRE(server.state() == client.state());
     }
   }
   CHECK(tolerated > 0);  // the race really happened in the runs

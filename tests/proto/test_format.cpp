@@ -43,9 +43,10 @@ TEST_CASE("every message formats with its type name and fields", "[proto][format
         fmt::format("InvalidMove{{move=(0,6)->(1,7), board={}}}", kStart));
   CHECK(fmt::format("{}", Message{OpponentDisconnect{}}) == "OpponentDisconnect{}");
   CHECK(fmt::format("{}", Message{GameOver{1, 1200, 1190, Move{1, 5, 1, 1}, b}}) ==
-        fmt::format("GameOver{{you_won=1, new_rating=1200, old_rating=1190, winning_move=(1,5)->(2,6), "
-                    "board={}}}",
-                    kStart));
+        fmt::format(
+            "GameOver{{you_won=1, new_rating=1200, old_rating=1190, winning_move=(1,5)->(2,6), "
+            "board={}}}",
+            kStart));
   CHECK(fmt::format("{}", Message{ReQueue{}}) == "ReQueue{}");
   CHECK(fmt::format("{}", Message{LogOut{}}) == "LogOut{}");
   // The structs format the same without the variant.
@@ -54,7 +55,7 @@ TEST_CASE("every message formats with its type name and fields", "[proto][format
 
 TEST_CASE("enums format by name", "[proto][format]") {
   CHECK(fmt::format("{} {} {} {} {}", MsgType::GameOver, State::ProcessingGameState,
-                    Direction::ClientToServer, Verdict::IgnoreTolerated, Role::Client) ==
-        "GameOver ProcessingGameState C->S IgnoreTolerated client");
+                    Direction::ClientToServer, Verdict::IgnoreTolerated,
+                    Role::Client) == "GameOver ProcessingGameState C->S IgnoreTolerated client");
   CHECK(fmt::format("{}", Str16("abcdefghijklmnopq")) == "<overlong>");
 }

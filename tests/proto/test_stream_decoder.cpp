@@ -19,12 +19,19 @@ std::vector<Message> sample_messages() {
   b.set(0, 0, Code::OwnKing);
   b.set(7, 7, Code::OpponentKing);
   b.set(3, 5, Code::OwnMan);
-  return {Connect{1, "abcdefghijklmnop", "pw"}, QueuePosition{5, 3, 1190}, GameStart{"jen", 1190},
-          YourTurn{kFirstTurnSentinel, b},     MakeMove{Move{3, 5, -1, -1}},
-          CompulsoryMove{Move{2, 2, 1, -1}, b}, InvalidMove{Move{0, 6, 1, 1}, b},
-          OpponentDisconnect{},                 GameOver{1, 1200, 1190, Move{1, 5, 1, 1}, b},
-          ReQueue{},                            LogOut{},
-          InvalidLogin{LoginFailure::InvalidPassword}, InvalidVersion{1, 1}};
+  return {Connect{1, "abcdefghijklmnop", "pw"},
+          QueuePosition{5, 3, 1190},
+          GameStart{"jen", 1190},
+          YourTurn{kFirstTurnSentinel, b},
+          MakeMove{Move{3, 5, -1, -1}},
+          CompulsoryMove{Move{2, 2, 1, -1}, b},
+          InvalidMove{Move{0, 6, 1, 1}, b},
+          OpponentDisconnect{},
+          GameOver{1, 1200, 1190, Move{1, 5, 1, 1}, b},
+          ReQueue{},
+          LogOut{},
+          InvalidLogin{LoginFailure::InvalidPassword},
+          InvalidVersion{1, 1}};
 }
 
 Bytes encode_all(const std::vector<Message>& msgs) {
@@ -41,17 +48,21 @@ struct Collector {
   FeedResult feed(const Bytes& chunk, size_t budget = StreamDecoder::kUnlimited) {
     auto copy = std::make_unique<uint8_t[]>(chunk.size() + (chunk.empty() ? 1 : 0));
     std::copy(chunk.begin(), chunk.end(), copy.get());
-    return decoder.feed(std::span<const uint8_t>(copy.get(), chunk.size()),
-                        [this](const Message& m) { got.push_back(m); }, budget);
+    return decoder.feed(
+        std::span<const uint8_t>(copy.get(), chunk.size()),
+        [this](const Message& m) { got.push_back(m); }, budget);
   }
 };
 
-Bytes slice(const Bytes& b, size_t from, size_t to) { return Bytes(b.begin() + from, b.begin() + to); }
+Bytes slice(const Bytes& b, size_t from, size_t to) {
+  return Bytes(b.begin() + from, b.begin() + to);
+}
 
 }  // namespace
 
 TEST_CASE("three messages in one buffer", "[proto][stream]") {
-  const std::vector<Message> msgs{MakeMove{Move{3, 5, -1, -1}}, LogOut{}, QueuePosition{1, 1, 1200}};
+  const std::vector<Message> msgs{MakeMove{Move{3, 5, -1, -1}}, LogOut{},
+                                  QueuePosition{1, 1, 1200}};
   Collector c;
   const FeedResult r = c.feed(encode_all(msgs));
   CHECK(r.status == DecodeStatus::Ok);

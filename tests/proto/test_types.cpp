@@ -92,9 +92,12 @@ TEST_CASE("flipped_owner swaps own and opponent pieces only", "[proto][board]") 
 TEST_CASE("Board::parse rejects malformed text", "[proto][board]") {
   CHECK_FALSE(Board::parse(""));
   CHECK_FALSE(Board::parse("......../......../......../......../......../......../......."));
-  CHECK_FALSE(Board::parse("......../......../......../......../......../......../......../........./"));
-  CHECK_FALSE(Board::parse("......../......../......../......../......../......../......../.......?"));
-  CHECK_FALSE(Board::parse("......../......../......../......../......../......../......../......../........"));
+  CHECK_FALSE(
+      Board::parse("......../......../......../......../......../......../......../........./"));
+  CHECK_FALSE(
+      Board::parse("......../......../......../......../......../......../......../.......?"));
+  CHECK_FALSE(Board::parse(
+      "......../......../......../......../......../......../......../......../........"));
   CHECK(Board::parse("......../......../......../......../......../......../......../........"));
   CHECK(Board::parse("......../......../......../......../......../......../......../......../"));
 }
@@ -147,13 +150,19 @@ TEST_CASE("a name over 16 bytes is never sent, never cut", "[proto][str16][messa
 TEST_CASE("every message has its documented size and round-trips", "[proto][messages]") {
   Board b;
   b.set(2, 4, Code::OwnKing);
-  const std::vector<Message> all{
-      Connect{1, "cam", "mac"},  InvalidLogin{LoginFailure::AlreadyLoggedIn},
-      QueuePosition{5, 3, 1190}, GameStart{"jen", 1190},
-      YourTurn{kFirstTurnSentinel, b}, MakeMove{Move{3, 5, -1, -1}},
-      CompulsoryMove{Move{2, 2, 1, -1}, b}, InvalidMove{Move{0, 6, 1, 1}, b},
-      OpponentDisconnect{}, GameOver{1, 1200, 1190, Move{1, 5, 1, 1}, b},
-      ReQueue{}, LogOut{}, InvalidVersion{3, 1}};
+  const std::vector<Message> all{Connect{1, "cam", "mac"},
+                                 InvalidLogin{LoginFailure::AlreadyLoggedIn},
+                                 QueuePosition{5, 3, 1190},
+                                 GameStart{"jen", 1190},
+                                 YourTurn{kFirstTurnSentinel, b},
+                                 MakeMove{Move{3, 5, -1, -1}},
+                                 CompulsoryMove{Move{2, 2, 1, -1}, b},
+                                 InvalidMove{Move{0, 6, 1, 1}, b},
+                                 OpponentDisconnect{},
+                                 GameOver{1, 1200, 1190, Move{1, 5, 1, 1}, b},
+                                 ReQueue{},
+                                 LogOut{},
+                                 InvalidVersion{3, 1}};
   REQUIRE(all.size() == kMsgTypeCount);
   for (const Message& m : all) {
     INFO(name_of(type_of(m)));

@@ -12,7 +12,6 @@
 #include "vector_json.hpp"
 
 using namespace checkers::proto;
-using nlohmann::json;
 using checkers::proto::test::board_from_json;
 using checkers::proto::test::board_to_json;
 using checkers::proto::test::from_hex;
@@ -22,6 +21,7 @@ using checkers::proto::test::message_to_json;
 using checkers::proto::test::move_from_json;
 using checkers::proto::test::move_to_json;
 using checkers::proto::test::to_hex;
+using nlohmann::json;
 
 TEST_CASE("the vector file covers every message type and all three kinds", "[proto][vectors]") {
   const json doc = load_vectors();
@@ -105,7 +105,8 @@ TEST_CASE("primary and secondary views of a vector board are owner flips of each
   std::map<std::string, Board> boards;
   for (const json& c : doc.at("cases"))
     if (c.at("kind") == "board") boards[c.at("name")] = board_from_json(c.at("fields").at("board"));
-  CHECK(boards.at("board_start_primary_view").flipped_owner() == boards.at("board_start_secondary_view"));
+  CHECK(boards.at("board_start_primary_view").flipped_owner() ==
+        boards.at("board_start_secondary_view"));
   CHECK(boards.at("board_midgame_kings_primary_view").flipped_owner() ==
         boards.at("board_midgame_kings_secondary_view"));
   CHECK(boards.at("board_empty").flipped_owner() == boards.at("board_empty"));

@@ -34,7 +34,9 @@ std::string to_hex(const std::vector<uint8_t>& bytes) {
   return s;
 }
 
-json move_to_json(const Move& m) { return json{{"x", m.x}, {"y", m.y}, {"dx", m.dx}, {"dy", m.dy}}; }
+json move_to_json(const Move& m) {
+  return json{{"x", m.x}, {"y", m.y}, {"dx", m.dx}, {"dy", m.dy}};
+}
 
 Move move_from_json(const json& j) {
   return Move{j.at("x").get<uint8_t>(), j.at("y").get<uint8_t>(), j.at("dx").get<int8_t>(),
@@ -63,39 +65,55 @@ namespace {
 
 struct ToJson {
   json operator()(const Connect& m) const {
-    return {{"type", "Connect"}, {"version", m.version}, {"username", m.username.str()},
+    return {{"type", "Connect"},
+            {"version", m.version},
+            {"username", m.username.str()},
             {"password", m.password.str()}};
   }
   json operator()(const InvalidLogin& m) const {
     return {{"type", "InvalidLogin"}, {"reason", static_cast<int>(m.reason)}};
   }
   json operator()(const InvalidVersion& m) const {
-    return {{"type", "InvalidVersion"}, {"highest_supported_version", m.highest},
+    return {{"type", "InvalidVersion"},
+            {"highest_supported_version", m.highest},
             {"lowest_supported_version", m.lowest}};
   }
   json operator()(const QueuePosition& m) const {
-    return {{"type", "QueuePosition"}, {"queue_size", m.queue_size}, {"queue_pos", m.queue_pos},
+    return {{"type", "QueuePosition"},
+            {"queue_size", m.queue_size},
+            {"queue_pos", m.queue_pos},
             {"rating", m.rating}};
   }
   json operator()(const GameStart& m) const {
-    return {{"type", "GameStart"}, {"opponent_name", m.opponent_name.str()},
+    return {{"type", "GameStart"},
+            {"opponent_name", m.opponent_name.str()},
             {"opponent_rating", m.opponent_rating}};
   }
   json operator()(const YourTurn& m) const {
-    return {{"type", "YourTurn"}, {"last_move", move_to_json(m.last_move)}, {"board", board_to_json(m.board)}};
+    return {{"type", "YourTurn"},
+            {"last_move", move_to_json(m.last_move)},
+            {"board", board_to_json(m.board)}};
   }
-  json operator()(const MakeMove& m) const { return {{"type", "MakeMove"}, {"move", move_to_json(m.move)}}; }
+  json operator()(const MakeMove& m) const {
+    return {{"type", "MakeMove"}, {"move", move_to_json(m.move)}};
+  }
   json operator()(const CompulsoryMove& m) const {
-    return {{"type", "CompulsoryMove"}, {"move", move_to_json(m.move)}, {"board", board_to_json(m.board)}};
+    return {{"type", "CompulsoryMove"},
+            {"move", move_to_json(m.move)},
+            {"board", board_to_json(m.board)}};
   }
   json operator()(const InvalidMove& m) const {
-    return {{"type", "InvalidMove"}, {"move", move_to_json(m.move)}, {"board", board_to_json(m.board)}};
+    return {
+        {"type", "InvalidMove"}, {"move", move_to_json(m.move)}, {"board", board_to_json(m.board)}};
   }
   json operator()(const OpponentDisconnect&) const { return {{"type", "OpponentDisconnect"}}; }
   json operator()(const GameOver& m) const {
-    return {{"type", "GameOver"},        {"you_won", m.you_won},
-            {"new_rating", m.new_rating}, {"old_rating", m.old_rating},
-            {"winning_move", move_to_json(m.winning_move)}, {"board", board_to_json(m.board)}};
+    return {{"type", "GameOver"},
+            {"you_won", m.you_won},
+            {"new_rating", m.new_rating},
+            {"old_rating", m.old_rating},
+            {"winning_move", move_to_json(m.winning_move)},
+            {"board", board_to_json(m.board)}};
   }
   json operator()(const ReQueue&) const { return {{"type", "ReQueue"}}; }
   json operator()(const LogOut&) const { return {{"type", "LogOut"}}; }
@@ -114,8 +132,10 @@ json message_to_json(const Message& m) { return std::visit(ToJson{}, m); }
 Message message_from_json(const json& f) {
   const std::string type = f.at("type");
   if (type == "Connect")
-    return Connect{f.at("version").get<uint8_t>(), str16_from(f.at("username")), str16_from(f.at("password"))};
-  if (type == "InvalidLogin") return InvalidLogin{static_cast<LoginFailure>(f.at("reason").get<uint8_t>())};
+    return Connect{f.at("version").get<uint8_t>(), str16_from(f.at("username")),
+                   str16_from(f.at("password"))};
+  if (type == "InvalidLogin")
+    return InvalidLogin{static_cast<LoginFailure>(f.at("reason").get<uint8_t>())};
   if (type == "InvalidVersion")
     return InvalidVersion{f.at("highest_supported_version").get<uint8_t>(),
                           f.at("lowest_supported_version").get<uint8_t>()};
@@ -124,11 +144,13 @@ Message message_from_json(const json& f) {
                          f.at("rating").get<uint32_t>()};
   if (type == "GameStart")
     return GameStart{str16_from(f.at("opponent_name")), f.at("opponent_rating").get<uint32_t>()};
-  if (type == "YourTurn") return YourTurn{move_from_json(f.at("last_move")), board_from_json(f.at("board"))};
+  if (type == "YourTurn")
+    return YourTurn{move_from_json(f.at("last_move")), board_from_json(f.at("board"))};
   if (type == "MakeMove") return MakeMove{move_from_json(f.at("move"))};
   if (type == "CompulsoryMove")
     return CompulsoryMove{move_from_json(f.at("move")), board_from_json(f.at("board"))};
-  if (type == "InvalidMove") return InvalidMove{move_from_json(f.at("move")), board_from_json(f.at("board"))};
+  if (type == "InvalidMove")
+    return InvalidMove{move_from_json(f.at("move")), board_from_json(f.at("board"))};
   if (type == "OpponentDisconnect") return OpponentDisconnect{};
   if (type == "GameOver")
     return GameOver{f.at("you_won").get<uint8_t>(), f.at("new_rating").get<uint32_t>(),

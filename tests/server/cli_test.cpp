@@ -15,9 +15,10 @@ RunResult server_cli(std::vector<std::string> args) {
 TEST_CASE("--help documents every option with its default", "[server][cli]") {
   const RunResult r = server_cli({"--help"});
   CHECK(r.exit_code == 0);
-  for (const char* opt : {"--listen-addr", "--port", "--data-dir", "--poller", "--verbose", "--quiet",
-                          "--log-file", "--max-clients", "--max-clients-per-ip", "--turn-timeout",
-                          "--login-timeout", "--registration", "--port-file", "--version", "user"}) {
+  for (const char* opt :
+       {"--listen-addr", "--port", "--data-dir", "--poller", "--verbose", "--quiet", "--log-file",
+        "--max-clients", "--max-clients-per-ip", "--turn-timeout", "--login-timeout",
+        "--registration", "--port-file", "--version", "user"}) {
     INFO(opt);
     CHECK(r.out.find(opt) != std::string::npos);
   }
@@ -33,15 +34,14 @@ TEST_CASE("--version prints the version", "[server][cli]") {
 }
 
 TEST_CASE("bad command lines exit 2 with a message", "[server][cli]") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--port", "abc"},
-           {"--port", "70000"},
-           {"--poller", "kqueue"},
-           {"--verbose", "--quiet"},
-           {"--registration", "maybe"},
-           {"--turn-timeout", "-1"},
-           {"--max-clients", "0"},
-           {"--no-such-option"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--port", "abc"},
+                                                                {"--port", "70000"},
+                                                                {"--poller", "kqueue"},
+                                                                {"--verbose", "--quiet"},
+                                                                {"--registration", "maybe"},
+                                                                {"--turn-timeout", "-1"},
+                                                                {"--max-clients", "0"},
+                                                                {"--no-such-option"}}) {
     const RunResult r = server_cli(args);
     INFO(args.front() << ": " << r.err);
     CHECK(r.exit_code == 2);
@@ -96,7 +96,8 @@ TEST_CASE("user add / list / passwd / del round trip", "[server][cli]") {
   CHECK(std::get<proto::InvalidLogin>(m).reason == proto::LoginFailure::AccountDoesNotExist);
 }
 
-TEST_CASE("user list on a data dir that does not exist says so, exits 1 and creates nothing", "[server][cli]") {
+TEST_CASE("user list on a data dir that does not exist says so, exits 1 and creates nothing",
+          "[server][cli]") {
   TempDir tmp("cli-missing");
   const auto missing = tmp / "no-such-dir";
   const RunResult r = server_cli({"--data-dir", missing.string(), "user", "list"});

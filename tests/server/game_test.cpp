@@ -117,7 +117,8 @@ TEST_CASE("ReQueue after a game reports the new rating", "[server][game]") {
   CHECK(q.queue_pos == q.queue_size);
   p.white.send(proto::ReQueue{});
   // Both queued again: they are paired again (nobody else waits).
-  CHECK(p.black.expect_skipping_queue<proto::GameStart>().opponent_rating == rep.over[1]->new_rating);
+  CHECK(p.black.expect_skipping_queue<proto::GameStart>().opponent_rating ==
+        rep.over[1]->new_rating);
   p.white.expect_skipping_queue<proto::GameStart>();
 }
 

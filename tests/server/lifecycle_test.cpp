@@ -47,7 +47,8 @@ TEST_CASE("SIGTERM: running games end unrated, sessions close, exit 0 within 2 s
   REQUIRE(code);
   CHECK(*code == 0);
   // 2 s on an idle machine with a plain build; wider as this run's baseline says.
-  CHECK(Seconds(std::chrono::steady_clock::now() - t0) < due_by(Seconds(0), baseline, Seconds(2.0)));
+  CHECK(Seconds(std::chrono::steady_clock::now() - t0) <
+        due_by(Seconds(0), baseline, Seconds(2.0)));
   srv.start();
   ProtocolClient c(srv.port());
   CHECK(c.login("uma", "pw").rating == 1500);  // unrated

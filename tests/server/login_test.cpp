@@ -100,7 +100,8 @@ TEST_CASE("unsupported version gets InvalidVersion with the supported range", "[
   CHECK(std::holds_alternative<proto::InvalidVersion>(m0));
 }
 
-TEST_CASE("LogOut in the queue returns to Unauthenticated on the same connection", "[server][login]") {
+TEST_CASE("LogOut in the queue returns to Unauthenticated on the same connection",
+          "[server][login]") {
   ServerProcess srv;
   ProtocolClient c(srv.port());
   c.login("carol", "pw");
@@ -126,7 +127,8 @@ TEST_CASE("pipelined Connect, LogOut, Connect are handled in order", "[server][l
   proto::encode_append(proto::Message{proto::Connect{1, "erin", "pw"}}, bytes);
   c.send_raw(bytes);
   CHECK(c.expect<proto::QueuePosition>().queue_size == 1);
-  CHECK(c.expect_skipping_queue<proto::InvalidLogin>().reason == proto::LoginFailure::InvalidPassword);
+  CHECK(c.expect_skipping_queue<proto::InvalidLogin>().reason ==
+        proto::LoginFailure::InvalidPassword);
   CHECK(c.expect<proto::QueuePosition>().queue_size == 1);
 }
 
@@ -189,7 +191,8 @@ TEST_CASE("a client that hangs up while its password job is queued: the job is s
   // budget after its Connect and hangs up: the server must keep reading to see that.
   {
     ProtocolClient victim(srv.port());
-    victim.send(proto::Connect{proto::kProtocolVersion, proto::Str16("victim"), proto::Str16("pw")});
+    victim.send(
+        proto::Connect{proto::kProtocolVersion, proto::Str16("victim"), proto::Str16("pw")});
     const std::vector<uint8_t> logouts(200, 0x0C);  // not decoded until the job is done
     victim.send_raw(logouts);
   }

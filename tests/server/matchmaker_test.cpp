@@ -133,19 +133,22 @@ WorkPerOp work_with_waiting(uint64_t n) {
   for (uint64_t i = 0; i < n; i += 2) CHECK(mm.remove(i));
   CHECK(mm.size() == n / 2);
   const auto dn = static_cast<double>(n);
-  return {static_cast<double>(after_arrivals) / dn, static_cast<double>(after_sweep - after_arrivals) / dn,
+  return {static_cast<double>(after_arrivals) / dn,
+          static_cast<double>(after_sweep - after_arrivals) / dn,
           static_cast<double>(mm.work() - after_sweep) / (dn / 2)};
 }
 }  // namespace
 
-TEST_CASE("matchmaker work per operation grows as log n up to 100,000 waiting players", "[matchmaker]") {
+TEST_CASE("matchmaker work per operation grows as log n up to 100,000 waiting players",
+          "[matchmaker]") {
   // Counted, not timed: 100x the players may cost only about log2(100,000)/log2(1,000)
   // = 1.7x the comparisons per operation; a linear scan would cost 100x.
   const WorkPerOp small = work_with_waiting(1'000);
   const WorkPerOp large = work_with_waiting(100'000);
-  INFO("comparisons per arrival " << small.arrival << " -> " << large.arrival << ", per player in the sweep "
-                                  << small.sweep << " -> " << large.sweep << ", per leave " << small.leave
-                                  << " -> " << large.leave);
+  INFO("comparisons per arrival " << small.arrival << " -> " << large.arrival
+                                  << ", per player in the sweep " << small.sweep << " -> "
+                                  << large.sweep << ", per leave " << small.leave << " -> "
+                                  << large.leave);
   CHECK(small.arrival > 0);
   CHECK(large.arrival < 2.5 * small.arrival);
   CHECK(large.sweep < 2.5 * small.sweep);

@@ -13,7 +13,8 @@ double elapsed_s(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-TEST_CASE("a message not allowed in the current state closes the connection", "[server][protocol]") {
+TEST_CASE("a message not allowed in the current state closes the connection",
+          "[server][protocol]") {
   ServerProcess srv;
   SECTION("LogOut while Unauthenticated") {
     ProtocolClient c(srv.port());
@@ -67,7 +68,10 @@ TEST_CASE("an incomplete message is closed about 1 s after its first byte", "[se
   SECTION("silence after a partial Connect") {
     ProtocolClient c(srv.port());
     const auto t0 = std::chrono::steady_clock::now();
-    c.send_raw(std::string_view("\x01\x01" "ali", 5));
+    c.send_raw(
+        std::string_view("\x01\x01"
+                         "ali",
+                         5));
     CHECK(c.expect_closed(4s));
     const double t = elapsed_s(t0);
     CHECK(t > 0.8);

@@ -11,20 +11,20 @@
 namespace checkers::test {
 
 class LogCapture {
-public:
-    LogCapture() : previous_(spdlog::default_logger()) {
-        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
-        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-    }
-    ~LogCapture() { spdlog::set_default_logger(previous_); }
-    LogCapture(const LogCapture&) = delete;
-    LogCapture& operator=(const LogCapture&) = delete;
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
 
-    std::string text() const { return stream_.str(); }
+  std::string text() const { return stream_.str(); }
 
-private:
-    std::shared_ptr<spdlog::logger> previous_;
-    std::ostringstream stream_;
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream stream_;
 };
 
 }  // namespace checkers::test

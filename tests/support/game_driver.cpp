@@ -40,11 +40,20 @@ game::Position position_from_board(const proto::Board& b, Color me, Color to_mov
   for (int i = 0; i < 32; ++i) {
     const Square s = game::square_of_index(i);
     switch (b.at(s.x, s.y)) {
-      case proto::Code::OwnMan: pieces[i] = game::make_piece(me, false); break;
-      case proto::Code::OwnKing: pieces[i] = game::make_piece(me, true); break;
-      case proto::Code::OpponentMan: pieces[i] = game::make_piece(game::opponent(me), false); break;
-      case proto::Code::OpponentKing: pieces[i] = game::make_piece(game::opponent(me), true); break;
-      default: break;
+      case proto::Code::OwnMan:
+        pieces[i] = game::make_piece(me, false);
+        break;
+      case proto::Code::OwnKing:
+        pieces[i] = game::make_piece(me, true);
+        break;
+      case proto::Code::OpponentMan:
+        pieces[i] = game::make_piece(game::opponent(me), false);
+        break;
+      case proto::Code::OpponentKing:
+        pieces[i] = game::make_piece(game::opponent(me), true);
+        break;
+      default:
+        break;
     }
   }
   game::Position pos = game::Position::from_pieces(pieces, to_move);
@@ -68,8 +77,9 @@ proto::Board board_for(const game::Position& pos, Color viewer) {
     const Square s = game::square_of_index(i);
     const bool own = game::color_of(p) == viewer;
     const bool king = game::is_king(p);
-    b.set(s.x, s.y, own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
-                        : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
+    b.set(s.x, s.y,
+          own ? (king ? proto::Code::OwnKing : proto::Code::OwnMan)
+              : (king ? proto::Code::OpponentKing : proto::Code::OpponentMan));
   }
   return b;
 }
@@ -143,7 +153,8 @@ GameReport GameDriver::play(const Strategy& strategy, int max_moves,
 }
 
 std::vector<ClientGame> play_games(const std::vector<ProtocolClient*>& clients,
-                                   const Strategy& strategy, std::chrono::milliseconds idle_timeout) {
+                                   const Strategy& strategy,
+                                   std::chrono::milliseconds idle_timeout) {
   const size_t n = clients.size();
   std::vector<ClientGame> games(n);
   std::vector<std::optional<Color>> colors(n);
@@ -195,7 +206,8 @@ std::vector<ClientGame> play_games(const std::vector<ProtocolClient*>& clients,
       continue;
     }
     if (std::chrono::steady_clock::now() > deadline)
-      throw ProtocolError(fmt::format("play_games: {} clients still playing, nothing arrives", remaining));
+      throw ProtocolError(
+          fmt::format("play_games: {} clients still playing, nothing arrives", remaining));
     for (size_t i = 0; i < n; ++i) fds[i] = pollfd{done[i] ? -1 : clients[i]->fd(), POLLIN, 0};
     ::poll(fds.data(), fds.size(), 100);
   }

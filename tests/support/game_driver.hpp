@@ -18,7 +18,8 @@
 namespace checkers::test {
 
 // Picks one of `legal` (never empty) in `pos` (the chooser's side to move).
-using Strategy = std::function<game::Hop(const game::Position& pos, const std::vector<game::Hop>& legal)>;
+using Strategy =
+    std::function<game::Hop(const game::Position& pos, const std::vector<game::Hop>& legal)>;
 
 // Uniformly random legal hops from a seeded generator (reproducible games).
 Strategy random_strategy(uint32_t seed);
@@ -38,14 +39,14 @@ proto::Board board_for(const game::Position& pos, game::Color viewer);
 proto::Move to_wire(const game::Hop& hop);
 
 struct GameReport {
-  bool finished = false;                 // both sides got GameOver / OpponentDisconnect
+  bool finished = false;  // both sides got GameOver / OpponentDisconnect
   std::optional<proto::GameOver> over[2];
   bool opponent_disconnect[2] = {false, false};
   game::Color color[2] = {game::Color::Black, game::Color::White};
-  int moves_sent = 0;                    // MakeMoves sent (both players)
-  int compulsory_moves = 0;              // CompulsoryMoves received (counted per receiver)
-  int continuations = 0;                 // YourTurns whose last_move was the receiver's own capture
-  int to_move = -1;                      // when stopped early: index of the player to move
+  int moves_sent = 0;        // MakeMoves sent (both players)
+  int compulsory_moves = 0;  // CompulsoryMoves received (counted per receiver)
+  int continuations = 0;     // YourTurns whose last_move was the receiver's own capture
+  int to_move = -1;          // when stopped early: index of the player to move
   std::optional<proto::YourTurn> pending_turn;  // ... and the YourTurn it has not answered
 };
 

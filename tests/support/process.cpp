@@ -52,7 +52,8 @@ int decode_wait_status(int status) {
 RunResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text,
                       std::chrono::milliseconds timeout) {
   int in[2], out[2], err[2];
-  if (::pipe(in) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe(in) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0)
+    throw std::runtime_error("pipe failed");
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -80,12 +81,14 @@ RunResult run_command(const std::vector<std::string>& argv, const std::string& s
   const auto deadline = Clock::now() + timeout;
   bool out_open = true, err_open = true;
   while (out_open || err_open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       ::kill(pid, SIGKILL);
       break;
     }
-    pollfd fds[3] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0},
+    pollfd fds[3] = {{out_open ? out[0] : -1, POLLIN, 0},
+                     {err_open ? err[0] : -1, POLLIN, 0},
                      {in_fd, POLLOUT, 0}};
     if (::poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     char buf[4096];

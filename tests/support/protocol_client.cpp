@@ -23,7 +23,8 @@ std::chrono::milliseconds left_until(Clock::time_point deadline) {
 }
 }  // namespace
 
-ProtocolClient::ProtocolClient(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
+ProtocolClient::ProtocolClient(const std::string& host, uint16_t port,
+                               std::chrono::milliseconds timeout) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
@@ -127,8 +128,8 @@ bool ProtocolClient::read_some(std::chrono::milliseconds timeout) {
   const auto res = decoder_.feed(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)),
                                  [&](const proto::Message& m) { inbox_.push_back(m); });
   if (res.status == proto::DecodeStatus::UnknownType)
-    throw ProtocolError(fmt::format("{}: unknown message type byte {:#04x} from the server", name_,
-                                    res.bad_type));
+    throw ProtocolError(
+        fmt::format("{}: unknown message type byte {:#04x} from the server", name_, res.bad_type));
   return true;
 }
 

@@ -37,7 +37,8 @@ class ProtocolClient {
   static constexpr std::chrono::milliseconds kDefaultTimeout = 15s;
 
   // Connects to host:port (numeric IPv4 or IPv6 address).
-  ProtocolClient(const std::string& host, uint16_t port, std::chrono::milliseconds timeout = kDefaultTimeout);
+  ProtocolClient(const std::string& host, uint16_t port,
+                 std::chrono::milliseconds timeout = kDefaultTimeout);
   explicit ProtocolClient(uint16_t port) : ProtocolClient("127.0.0.1", port) {}
   ~ProtocolClient();
   ProtocolClient(ProtocolClient&& other) noexcept;
@@ -48,7 +49,8 @@ class ProtocolClient {
   void send(const proto::Message& m);
   void send_raw(std::span<const uint8_t> bytes);
   void send_raw(std::string_view bytes) {
-    send_raw(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    send_raw(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   }
 
   // The next message, or nullopt on timeout. Throws if the connection closed.
@@ -72,12 +74,14 @@ class ProtocolClient {
       proto::Message m = receive(std::max(left, std::chrono::milliseconds(0)));
       if (auto* t = std::get_if<T>(&m)) return *t;
       if (!std::holds_alternative<proto::QueuePosition>(m))
-        throw ProtocolError(fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
+        throw ProtocolError(
+            fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
     }
   }
   // True when the server closes the connection within `timeout`. Messages that
   // arrive first are an error unless `skip_messages`.
-  bool expect_closed(std::chrono::milliseconds timeout = kDefaultTimeout, bool skip_messages = false);
+  bool expect_closed(std::chrono::milliseconds timeout = kDefaultTimeout,
+                     bool skip_messages = false);
   // True when nothing at all arrives (and no close) within `quiet`.
   bool expect_silence(std::chrono::milliseconds quiet);
 
@@ -93,8 +97,8 @@ class ProtocolClient {
   // Puts a message back: the next receive returns it first.
   void unread(const proto::Message& m) { inbox_.push_front(m); }
 
-  void close();          // close the socket
-  void shutdown_write(); // half-close
+  void close();           // close the socket
+  void shutdown_write();  // half-close
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   void set_name(std::string name) { name_ = std::move(name); }

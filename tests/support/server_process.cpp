@@ -51,9 +51,15 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start() {
   std::error_code ec;
   std::filesystem::remove(port_file_, ec);
-  std::vector<std::string> argv{binary().string(), "--port",      "0",
-                                "--port-file",     port_file_.string(), "--data-dir",
-                                data_dir_.string(), "--listen-addr", options_.listen_addr};
+  std::vector<std::string> argv{binary().string(),
+                                "--port",
+                                "0",
+                                "--port-file",
+                                port_file_.string(),
+                                "--data-dir",
+                                data_dir_.string(),
+                                "--listen-addr",
+                                options_.listen_addr};
   // Test servers never broadcast announcements onto the machine's real interfaces.
   if (!options_.discovery) argv.push_back("--no-discovery");
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
@@ -109,7 +115,8 @@ bool ServerProcess::log_contains(std::string_view needle) const {
 size_t ServerProcess::log_count(std::string_view needle) const {
   const std::string text = log();
   size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    ++n;
   return n;
 }
 
@@ -122,7 +129,8 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
   }
 }
 
-RunResult ServerProcess::run_admin(std::vector<std::string> args, const std::string& stdin_text) const {
+RunResult ServerProcess::run_admin(std::vector<std::string> args,
+                                   const std::string& stdin_text) const {
   std::vector<std::string> argv{binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--data-dir");

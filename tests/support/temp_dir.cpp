@@ -10,7 +10,8 @@ namespace checkers::test {
 
 TempDir::TempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
+  std::string templ =
+      std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + ".XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);

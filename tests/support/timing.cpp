@@ -66,7 +66,8 @@ MachineBaseline MachineBaseline::measure() {
   MachineBaseline b;
   b.wake_late = worst_sleep_overshoot();
   // The worst of three samples: load comes and goes.
-  for (int i = 0; i < 3; ++i) b.load_factor = std::max(b.load_factor, wall_time_for_cpu(kCpu) / kCpu);
+  for (int i = 0; i < 3; ++i)
+    b.load_factor = std::max(b.load_factor, wall_time_for_cpu(kCpu) / kCpu);
   return b;
 }
 

@@ -35,7 +35,7 @@ void PcapWriter::add_ipv4(uint8_t protocol, const std::vector<uint8_t>& transpor
   p.push_back(0);
   put16(p, static_cast<uint16_t>(20 + transport.size()));
   put16(p, static_cast<uint16_t>(packets_.size()));  // identification
-  put16(p, 0x4000);                                   // don't fragment
+  put16(p, 0x4000);                                  // don't fragment
   p.push_back(64);
   p.push_back(protocol);
   put16(p, 0);  // checksum: tshark does not verify it by default
@@ -78,9 +78,9 @@ void PcapWriter::save(const std::filesystem::path& path) const {
   put32le(out, 0xa1b2c3d4);
   put16le(out, 2);
   put16le(out, 4);
-  put32le(out, 0);       // timezone
-  put32le(out, 0);       // sigfigs
-  put32le(out, 65535);   // snaplen
+  put32le(out, 0);      // timezone
+  put32le(out, 0);      // sigfigs
+  put32le(out, 65535);  // snaplen
   put32le(out, kLinkTypeRaw);
   uint32_t second = 0;
   for (const auto& p : packets_) {

@@ -53,7 +53,9 @@ std::string move_text(const json& layer, const std::string& name) {
   return field(m, "checkers.move.from") + "->" + field(m, "checkers.move.to");
 }
 
-std::string board_text(const json& layer) { return field(layer.at("checkers.board_tree"), "checkers.board.row"); }
+std::string board_text(const json& layer) {
+  return field(layer.at("checkers.board_tree"), "checkers.board.row");
+}
 
 // A decoded message written the way proto/format.hpp writes it in the client's log.
 std::string render(const json& m) {
@@ -63,19 +65,22 @@ std::string render(const json& m) {
     return "Connect{version=" + f("version") + ", username=\"" + f("username") + "\", password=<" +
            std::to_string(f("password").size()) + " bytes>}";
   if (type == "QueuePosition")
-    return "QueuePosition{queue_size=" + f("queue_size") + ", queue_pos=" + f("queue_pos") + ", rating=" +
-           f("rating") + "}";
+    return "QueuePosition{queue_size=" + f("queue_size") + ", queue_pos=" + f("queue_pos") +
+           ", rating=" + f("rating") + "}";
   if (type == "GameStart")
-    return "GameStart{opponent_name=\"" + f("opponent_name") + "\", opponent_rating=" + f("opponent_rating") + "}";
+    return "GameStart{opponent_name=\"" + f("opponent_name") +
+           "\", opponent_rating=" + f("opponent_rating") + "}";
   if (type == "YourTurn")
-    return "YourTurn{last_move=" + (f("last_move") == "0x00" ? std::string("first-turn") : move_text(m, "last_move")) +
+    return "YourTurn{last_move=" +
+           (f("last_move") == "0x00" ? std::string("first-turn") : move_text(m, "last_move")) +
            ", board=" + board_text(m) + "}";
   if (type == "MakeMove") return "MakeMove{move=" + move_text(m, "move") + "}";
   if (type == "CompulsoryMove" || type == "InvalidMove")
     return type + "{move=" + move_text(m, "move") + ", board=" + board_text(m) + "}";
   if (type == "GameOver")
-    return "GameOver{you_won=" + f("you_won") + ", new_rating=" + f("new_rating") + ", old_rating=" +
-           f("old_rating") + ", winning_move=" + move_text(m, "winning_move") + ", board=" + board_text(m) + "}";
+    return "GameOver{you_won=" + f("you_won") + ", new_rating=" + f("new_rating") +
+           ", old_rating=" + f("old_rating") + ", winning_move=" + move_text(m, "winning_move") +
+           ", board=" + board_text(m) + "}";
   return type + "{}";
 }
 
@@ -108,9 +113,23 @@ ClientLog parse_client_log(const std::string& text) {
 }
 
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int seed) {
-  return {(bin_dir() / "checkers-client").string(), "--host-addr", "127.0.0.1", "--port", std::to_string(port),
-          "--username", user, "--password", "pw", "--bot", "random", "--games", "1", "--seed", std::to_string(seed),
-          "--verbose", "--no-color"};
+  return {(bin_dir() / "checkers-client").string(),
+          "--host-addr",
+          "127.0.0.1",
+          "--port",
+          std::to_string(port),
+          "--username",
+          user,
+          "--password",
+          "pw",
+          "--bot",
+          "random",
+          "--games",
+          "1",
+          "--seed",
+          std::to_string(seed),
+          "--verbose",
+          "--no-color"};
 }
 
 struct Stream {
@@ -143,8 +162,8 @@ class Udp {
   uint16_t port() const { return port_; }
   void send_to(uint16_t port, const std::vector<uint8_t>& bytes) {
     const sockaddr_in to = loopback(port);
-    REQUIRE(::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
-            static_cast<ssize_t>(bytes.size()));
+    REQUIRE(::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                     sizeof to) == static_cast<ssize_t>(bytes.size()));
   }
   // The next datagram (possibly empty), waiting up to 5 s.
   std::vector<uint8_t> receive() {
@@ -196,7 +215,8 @@ TEST_CASE("a bot game captured on lo decodes message for message as the clients 
   CHECK(capture.finish() == 0);
 
   const json packets =
-      dissect(tshark, tmp / "game.pcapng", {"-d", "tcp.port==" + p + ",checkers", "-Y", capture.without_marker()});
+      dissect(tshark, tmp / "game.pcapng",
+              {"-d", "tcp.port==" + p + ",checkers", "-Y", capture.without_marker()});
   REQUIRE(!packets.empty());
   std::map<std::string, Stream> streams;
   std::set<std::string> types_seen;
@@ -211,12 +231,14 @@ TEST_CASE("a bot game captured on lo decodes message for message as the clients 
     for (const json& m : layers(packet, "checkers")) {
       ++pdus;
       types_seen.insert(type_name(m));
-      CHECK(field(m, "checkers.direction") == (to_server ? "client to server" : "server to client"));
+      CHECK(field(m, "checkers.direction") ==
+            (to_server ? "client to server" : "server to client"));
       Stream& s = streams[field(tcp[0], "tcp.stream")];
       (to_server ? s.c2s : s.s2c).push_back(m);
     }
   }
-  for (const char* t : {"Connect", "QueuePosition", "GameStart", "YourTurn", "MakeMove", "GameOver"}) {
+  for (const char* t :
+       {"Connect", "QueuePosition", "GameStart", "YourTurn", "MakeMove", "GameOver"}) {
     INFO("message type " << t);
     CHECK(types_seen.count(t) == 1);
   }
@@ -299,8 +321,9 @@ TEST_CASE("discovery datagrams sent over loopback decode with every field") {
   CHECK(server.receive().empty());
   CHECK(capture.finish() == 0);
 
-  const json packets = dissect(tshark, tmp / "disc.pcapng",
-                               {"-d", "udp.port==" + p + ",checkers_disc", "-Y", capture.without_marker()});
+  const json packets =
+      dissect(tshark, tmp / "disc.pcapng",
+              {"-d", "udp.port==" + p + ",checkers_disc", "-Y", capture.without_marker()});
   REQUIRE(packets.size() == 3);
   std::vector<json> d;
   for (const json& packet : packets) {

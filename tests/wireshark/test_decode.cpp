@@ -58,9 +58,12 @@ void check_fields(const json& layer, const json& fields) {
       const json& move = layer.at("checkers." + name + "_tree");
       for (const char* part : {"x", "y", "dx", "dy"})
         CHECK(field(move, std::string("checkers.move.") + part) == json_text(expected.at(part)));
-      const int x = expected.at("x"), y = expected.at("y"), dx = expected.at("dx"), dy = expected.at("dy");
-      CHECK(field(move, "checkers.move.from") == "(" + std::to_string(x) + "," + std::to_string(y) + ")");
-      CHECK(field(move, "checkers.move.to") == "(" + std::to_string(x + dx) + "," + std::to_string(y + dy) + ")");
+      const int x = expected.at("x"), y = expected.at("y"), dx = expected.at("dx"),
+                dy = expected.at("dy");
+      CHECK(field(move, "checkers.move.from") ==
+            "(" + std::to_string(x) + "," + std::to_string(y) + ")");
+      CHECK(field(move, "checkers.move.to") ==
+            "(" + std::to_string(x + dx) + "," + std::to_string(y + dy) + ")");
     } else {
       CHECK(field(layer, "checkers." + name) == json_text(expected));
     }
@@ -124,8 +127,8 @@ TEST_CASE("every golden message vector decodes to its type and fields") {
     if (type == "MakeMove") {
       const json& m = fields.at("move");
       const int x = m.at("x"), y = m.at("y"), dx = m.at("dx"), dy = m.at("dy");
-      CHECK(info[i] == "MakeMove (" + std::to_string(x) + "," + std::to_string(y) + ")→(" + std::to_string(x + dx) +
-                           "," + std::to_string(y + dy) + ")");
+      CHECK(info[i] == "MakeMove (" + std::to_string(x) + "," + std::to_string(y) + ")→(" +
+                           std::to_string(x + dx) + "," + std::to_string(y + dy) + ")");
     }
   }
 }
@@ -147,20 +150,26 @@ TEST_CASE("messages cut across segments and packed into one come out whole and i
   PcapWriter pcap;
   const size_t longest = std::max(c2s.size(), s2c.size());
   for (size_t off = 0; off < longest; off += 7) {
-    if (off < c2s.size()) pcap.tcp(kClientPort, kServerPort, std::span(c2s).subspan(off, std::min<size_t>(7, c2s.size() - off)));
-    if (off < s2c.size()) pcap.tcp(kServerPort, kClientPort, std::span(s2c).subspan(off, std::min<size_t>(7, s2c.size() - off)));
+    if (off < c2s.size())
+      pcap.tcp(kClientPort, kServerPort,
+               std::span(c2s).subspan(off, std::min<size_t>(7, c2s.size() - off)));
+    if (off < s2c.size())
+      pcap.tcp(kServerPort, kClientPort,
+               std::span(s2c).subspan(off, std::min<size_t>(7, s2c.size() - off)));
   }
   const Decoded d = run(pcap, tmp);
   std::vector<std::string> got_c2s, got_s2c;
   for (const json& m : d.messages)
-    (field(m, "checkers.direction") == "client to server" ? got_c2s : got_s2c).push_back(type_name(m));
+    (field(m, "checkers.direction") == "client to server" ? got_c2s : got_s2c)
+        .push_back(type_name(m));
   CHECK(got_c2s == want_c2s);
   CHECK(got_s2c == want_s2c);
   for (const json& p : d.packets) CHECK(errors_in(p).empty());
   // Boards survive reassembly: the first-turn YourTurn still shows the start position.
   bool saw_start = false;
   for (const json& m : d.messages)
-    if (type_name(m) == "YourTurn" && field(m.at("checkers.last_move_tree"), "checkers.move.from") == "(0,0)")
+    if (type_name(m) == "YourTurn" &&
+        field(m.at("checkers.last_move_tree"), "checkers.move.from") == "(0,0)")
       saw_start = field(m.at("checkers.board_tree"), "checkers.board.row") ==
                   "x.x.x.x./.x.x.x.x/x.x.x.x./......../......../.o.o.o.o/o.o.o.o./.o.o.o.o";
   CHECK(saw_start);
@@ -169,7 +178,9 @@ TEST_CASE("messages cut across segments and packed into one come out whole and i
 TEST_CASE("an undefined type byte is an expert error, and the messages before it still decode") {
   TempDir tmp("wireshark-unknown");
   PcapWriter pcap;
-  pcap.tcp(kClientPort, kServerPort, from_hex("0674" "0e0102"));  // MakeMove, then type 0x0e
+  pcap.tcp(kClientPort, kServerPort,
+           from_hex("0674"
+                    "0e0102"));  // MakeMove, then type 0x0e
   pcap.tcp(kClientPort + 1, kServerPort, from_hex("00"));
   pcap.tcp(kServerPort, kClientPort + 2, from_hex("ff00"));
   const Decoded d = run(pcap, tmp);
@@ -181,8 +192,9 @@ TEST_CASE("an undefined type byte is an expert error, and the messages before it
   for (const json& p : d.packets) {
     const auto errors = errors_in(p);
     INFO(p.dump(1));
-    CHECK(std::any_of(errors.begin(), errors.end(),
-                      [](const std::string& e) { return e.find("Unknown message type") != std::string::npos; }));
+    CHECK(std::any_of(errors.begin(), errors.end(), [](const std::string& e) {
+      return e.find("Unknown message type") != std::string::npos;
+    }));
   }
 }
 

@@ -49,7 +49,8 @@ void collect_errors(const nlohmann::json& node, std::vector<std::string>& out) {
   if (node.contains("_ws.expert.severity")) {
     const auto& sev = node["_ws.expert.severity"];
     const long level = sev.is_string() ? std::stol(sev.get<std::string>()) : sev.get<long>();
-    if (level >= kSeverityError) out.push_back("expert error: " + node.value("_ws.expert.message", node.dump()));
+    if (level >= kSeverityError)
+      out.push_back("expert error: " + node.value("_ws.expert.message", node.dump()));
   }
   for (const auto& [key, child] : node.items()) collect_errors(child, out);
 }
@@ -65,11 +66,13 @@ void skip_test(const std::string& why) {
 }
 
 std::optional<std::filesystem::path> find_tshark() {
-  if (const char* env = std::getenv("CHECKERS_TSHARK"); env && *env) return std::filesystem::path(env);
+  if (const char* env = std::getenv("CHECKERS_TSHARK"); env && *env)
+    return std::filesystem::path(env);
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / "tshark";
+    const std::filesystem::path candidate =
+        std::filesystem::path(dir.empty() ? "." : dir) / "tshark";
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return std::nullopt;
@@ -85,8 +88,8 @@ std::filesystem::path dissector_script() { return CHECKERS_DISSECTOR; }
 
 nlohmann::json dissect(const std::filesystem::path& tshark, const std::filesystem::path& file,
                        const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv{tshark.string(), "-n", "-r", file.string(),
-                                "-X", "lua_script:" + dissector_script().string()};
+  std::vector<std::string> argv{tshark.string(), "-n", "-r",
+                                file.string(),   "-X", "lua_script:" + dissector_script().string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.insert(argv.end(), {"-T", "json", "--no-duplicate-keys"});
   const RunResult r = run_command(argv, {}, 120s);
@@ -96,10 +99,11 @@ nlohmann::json dissect(const std::filesystem::path& tshark, const std::filesyste
   return nlohmann::json::parse(r.out);
 }
 
-std::vector<std::string> info_column(const std::filesystem::path& tshark, const std::filesystem::path& file,
+std::vector<std::string> info_column(const std::filesystem::path& tshark,
+                                     const std::filesystem::path& file,
                                      const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv{tshark.string(), "-n", "-r", file.string(),
-                                "-X", "lua_script:" + dissector_script().string()};
+  std::vector<std::string> argv{tshark.string(), "-n", "-r",
+                                file.string(),   "-X", "lua_script:" + dissector_script().string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.insert(argv.end(), {"-T", "fields", "-e", "_ws.col.Info"});
   const RunResult r = run_command(argv, {}, 120s);
@@ -154,15 +158,18 @@ LiveCapture::LiveCapture(const std::filesystem::path& tshark, const std::string&
     throw std::runtime_error("marker socket failed");
   marker_port_ = ntohs(addr.sin_port);
   const std::string full_filter = "(" + filter + ") or udp port " + std::to_string(marker_port_);
-  child_ = ChildProcess({tshark.string(), "-n", "-i", "lo", "-f", full_filter, "-w", file.string()}, log);
+  child_ = ChildProcess({tshark.string(), "-n", "-i", "lo", "-f", full_filter, "-w", file.string()},
+                        log);
   const bool capturing = wait_until(
-      [&] { return slurp(log_).find("Capturing on") != std::string::npos || !child_.running(); }, 20s);
+      [&] { return slurp(log_).find("Capturing on") != std::string::npos || !child_.running(); },
+      20s);
   if (!capturing || !child_.running() || slurp(log_).find("Capturing on") == std::string::npos) {
     ::close(marker_fd_);
     throw std::runtime_error("tshark did not start capturing: " + slurp(log_));
   }
   // "Capturing on" comes a little before packets really reach the file.
-  if (!sync("start")) throw std::runtime_error("the capture never showed the start marker: " + slurp(log_));
+  if (!sync("start"))
+    throw std::runtime_error("the capture never showed the start marker: " + slurp(log_));
 }
 
 LiveCapture::~LiveCapture() {
@@ -184,14 +191,15 @@ bool LiveCapture::sync(const std::string& tag) {
   // delivers in order). Resent now and then in case the first one came too early.
   auto last_sent = Clock::now() - 1s;
   return wait_until(
-      [&] {
-        if (Clock::now() - last_sent >= 100ms) {
-          ::sendto(marker_fd_, marker.data(), marker.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-          last_sent = Clock::now();
-        }
-        return slurp(file_).find(marker) != std::string::npos || !child_.running();
-      },
-      10s) &&
+             [&] {
+               if (Clock::now() - last_sent >= 100ms) {
+                 ::sendto(marker_fd_, marker.data(), marker.size(), 0,
+                          reinterpret_cast<sockaddr*>(&to), sizeof to);
+                 last_sent = Clock::now();
+               }
+               return slurp(file_).find(marker) != std::string::npos || !child_.running();
+             },
+             10s) &&
          child_.running();
 }
 
@@ -204,16 +212,21 @@ int LiveCapture::finish() {
   return *code;
 }
 
-std::string LiveCapture::without_marker() const { return "!(udp.port == " + std::to_string(marker_port_) + ")"; }
+std::string LiveCapture::without_marker() const {
+  return "!(udp.port == " + std::to_string(marker_port_) + ")";
+}
 
-void LiveCapture::require_permission_or_skip(const std::filesystem::path& tshark, const std::filesystem::path& dir) {
+void LiveCapture::require_permission_or_skip(const std::filesystem::path& tshark,
+                                             const std::filesystem::path& dir) {
   try {
     LiveCapture probe(tshark, "udp port 9", dir / "probe.pcapng", dir / "probe.log");
     probe.finish();
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();
-    for (const char* denied : {"ermission", "not permitted", "Operation not permitted", "superuser"})
-      if (what.find(denied) != std::string::npos) skip_test("capturing on lo is not permitted here: " + what);
+    for (const char* denied :
+         {"ermission", "not permitted", "Operation not permitted", "superuser"})
+      if (what.find(denied) != std::string::npos)
+        skip_test("capturing on lo is not permitted here: " + what);
     throw;
   }
 }

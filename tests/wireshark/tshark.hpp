@@ -36,7 +36,8 @@ nlohmann::json dissect(const std::filesystem::path& tshark, const std::filesyste
                        const std::vector<std::string>& extra_args = {});
 
 // The Info column of every packet, one string per packet (same arguments as dissect()).
-std::vector<std::string> info_column(const std::filesystem::path& tshark, const std::filesystem::path& file,
+std::vector<std::string> info_column(const std::filesystem::path& tshark,
+                                     const std::filesystem::path& file,
                                      const std::vector<std::string>& extra_args = {});
 
 // The instances of protocol layer `proto` ("checkers", "checkers_disc", "tcp") in one
@@ -53,8 +54,8 @@ class LiveCapture {
   // Returns once packets on lo really reach the file (a marker datagram to a
   // socket of ours shows up in it), loopback only; throws
   // std::runtime_error with tshark's output if it stops before that.
-  LiveCapture(const std::filesystem::path& tshark, const std::string& filter, const std::filesystem::path& file,
-              const std::filesystem::path& log);
+  LiveCapture(const std::filesystem::path& tshark, const std::string& filter,
+              const std::filesystem::path& file, const std::filesystem::path& log);
   ~LiveCapture();
   LiveCapture(const LiveCapture&) = delete;
   LiveCapture& operator=(const LiveCapture&) = delete;
@@ -67,7 +68,8 @@ class LiveCapture {
 
   // Probe capture, run before a test starts anything: skip_test() when capturing
   // is not permitted here (no root or capabilities); throws on other failures.
-  static void require_permission_or_skip(const std::filesystem::path& tshark, const std::filesystem::path& dir);
+  static void require_permission_or_skip(const std::filesystem::path& tshark,
+                                         const std::filesystem::path& dir);
 
  private:
   // Sends a marker datagram until it shows up in the file (10 s at most).
