@@ -14,6 +14,7 @@
 #include "bench/options.hpp"
 #include "bench/report.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/signal_watcher.hpp"
 
 namespace checkers::bench {
 namespace {
@@ -133,6 +134,7 @@ int run_cli(int argc, char** argv, const std::string& version) {
   opt.poller = reactor::parse_poller(poller).value_or(reactor::PollerKind::Epoll);
   if (!raise_fd_limit(opt.connections)) return kExitFailure;
 
+  reactor::ignore_sigpipe();
   reactor::EventLoop loop(opt.poller);
   LoadGenerator gen(loop, opt);
   gen.on_note([](const std::string& text) { fmt::print(stderr, "checkers-bench: {}\n", text); });

@@ -20,6 +20,7 @@
 #include "client/terminal.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/log.hpp"
+#include "reactor/signal_watcher.hpp"
 
 #ifdef CHECKERS_HAVE_DISCOVERY
 #include "discovery/browser.hpp"
@@ -143,7 +144,9 @@ ServerChoice discover(reactor::EventLoop&, const ClientOptions& o) {
 
 int run_client(const ClientOptions& o) {
   setup_logging(o);
+  reactor::ignore_sigpipe();
   reactor::EventLoop loop(o.poller.value_or(reactor::default_poller()));
+  reactor::SignalWatcher signals(loop);
   spdlog::debug("poller: {}", reactor::to_string(loop.poller_kind()));
 
   // CLIENT: the server is --host-addr (IPv4/IPv6 address or host name) when given, else found by
@@ -232,7 +235,7 @@ int run_client(const ClientOptions& o) {
 
   // Ctrl-C: a person in a game is asked first (a second Ctrl-C confirms); otherwise, and
   // on the usual termination signals, say goodbye to the server and exit 0.
-  loop.on_signal(SIGINT, [&session, player](int) {
+  signals.on(SIGINT, [&session, player](int) {
     if (player) {
       player->on_interrupt();
       return;
@@ -240,7 +243,7 @@ int run_client(const ClientOptions& o) {
     session.quit(kExitOk, "");
   });
   for (int signo : {SIGTERM, SIGHUP}) {
-    loop.on_signal(signo, [&session, &screen, interactive](int) {
+    signals.on(signo, [&session, &screen, interactive](int) {
       if (interactive) screen.println("");
       session.quit(
           kExitOk,
@@ -248,7 +251,7 @@ int run_client(const ClientOptions& o) {
     });
   }
   if (live) {
-    loop.on_signal(SIGWINCH, [&screen, player](int) {
+    signals.on(SIGWINCH, [&screen, player](int) {
       screen.set_width(terminal_columns(STDOUT_FILENO));
       player->redraw();
     });

@@ -20,7 +20,8 @@ BotPlayer::BotPlayer(reactor::EventLoop& loop, Session& session, Credentials cre
       level_(level),
       games_(games),
       searcher_(std::make_shared<game::Searcher>(seed)),
-      print_(std::move(print)) {}
+      print_(std::move(print)),
+      search_(loop, 1) {}
 
 void BotPlayer::begin() { session_.login(credentials_); }
 
@@ -54,21 +55,19 @@ void BotPlayer::your_turn() {
     leave_drawn();
     return;
   }
-  std::weak_ptr<bool> alive = alive_;
   auto searcher = searcher_;
   const game::Level level = level_;
-  loop_.work_queue().submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
-                                   [this, alive, turn](game::Move move) {
-                                     if (!alive.lock() || turn != turn_ || session_.finished())
-                                       return;
-                                     if (session_.state() != proto::State::UserMove) return;
-                                     if (move.empty()) {
-                                       resign_blocked();
-                                       return;
-                                     }
-                                     spdlog::debug("bot plays {}", move.to_pdn());
-                                     session_.play(move.hops());
-                                   });
+  search_.submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
+                        [this, turn](game::Move move) {
+                          if (turn != turn_ || session_.finished()) return;
+                          if (session_.state() != proto::State::UserMove) return;
+                          if (move.empty()) {
+                            resign_blocked();
+                            return;
+                          }
+                          spdlog::debug("bot plays {}", move.to_pdn());
+                          session_.play(move.hops());
+                        });
 }
 
 void BotPlayer::move_rejected(const proto::Move& rejected) {

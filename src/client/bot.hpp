@@ -16,6 +16,7 @@
 #include "client/session.hpp"
 #include "game/search.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/work_queue.hpp"
 
 namespace checkers::client {
 
@@ -59,7 +60,7 @@ class BotPlayer : public Frontend {
   int played_ = 0;
   uint64_t turn_ = 0;  // identifies the turn a search result belongs to
   int rejections_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  reactor::WorkQueue search_;  // last: destroyed first, dropping a search's completion
 };
 
 }  // namespace checkers::client

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -77,8 +78,8 @@ InteractivePlayer::InteractivePlayer(Session& session, Screen& screen, TerminalG
     : session_(session), screen_(screen), terminal_(terminal), config_(std::move(config)) {}
 
 InteractivePlayer::~InteractivePlayer() {
-  *alive_ = false;
   if (ticker_ != 0) session_.loop().cancel(ticker_);
+  if (draw_timer_ != 0) session_.loop().cancel(draw_timer_);
 }
 
 // ---- input ----
@@ -149,7 +150,7 @@ void InteractivePlayer::pump() {
 
 void InteractivePlayer::ask(Ask what) {
   // The board a question is about comes before it (piped input is answered at once).
-  if (draw_pending_) draw(false);
+  if (draw_timer_ != 0) draw(false);
   asking_ = what;
   show_prompt();
   pump();
@@ -405,10 +406,7 @@ void InteractivePlayer::leave_drawn() { game_ended(session_.leave_game(true)); }
 
 void InteractivePlayer::begin() {
   if (screen_.live()) {
-    std::weak_ptr<bool> alive = alive_;
-    ticker_ = session_.loop().run_every(std::chrono::seconds(1), [this, alive] {
-      if (alive.lock() && *alive_) tick();
-    });
+    ticker_ = session_.loop().run_every(std::chrono::seconds(1), [this] { tick(); });
   }
   login_or_ask();
 }
@@ -563,7 +561,7 @@ void InteractivePlayer::move_rejected(const proto::Move& rejected) {
 void InteractivePlayer::game_ended(const GameOutcome& outcome) {
   asking_ = Ask::Nothing;
   if (!config_.live_editor) terminal_.set_echo(true);
-  if (draw_pending_) draw(false);  // the last move's board, before the result
+  if (draw_timer_ != 0) draw(false);  // the last move's board, before the result
   std::string said;
   switch (outcome.result) {
     case GameOutcome::Result::Win:
@@ -613,11 +611,9 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
 
 // Several events of one server message each want the board: draw it once, after them.
 void InteractivePlayer::schedule_draw() {
-  if (draw_pending_) return;
-  draw_pending_ = true;
-  std::weak_ptr<bool> alive = alive_;
-  session_.loop().defer([this, alive] {
-    if (!alive.lock() || !*alive_ || !draw_pending_) return;  // drawn meanwhile
+  if (draw_timer_ != 0) return;
+  draw_timer_ = session_.loop().run_after(reactor::EventLoop::Clock::duration::zero(), [this] {
+    draw_timer_ = 0;
     if (!session_.finished()) draw(false);
   });
 }
@@ -628,7 +624,7 @@ void InteractivePlayer::redraw() {
 }
 
 void InteractivePlayer::draw(bool force) {
-  draw_pending_ = false;
+  if (draw_timer_ != 0) session_.loop().cancel(std::exchange(draw_timer_, 0));
   const auto board = session_.game().display_board();
   const auto me = session_.game().my_color();
   if (!board || !me) return;

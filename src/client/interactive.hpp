@@ -107,7 +107,7 @@ class InteractivePlayer : public Frontend {
   bool logged_in_once_ = false;
   std::optional<game::Color> colour_announced_;
   bool connected_once_ = false;
-  bool draw_pending_ = false;
+  reactor::TimerId draw_timer_ = 0;  // a board drawn once after this pass's events
   bool drawn_offer_made_ = false;
   std::optional<uint32_t> rating_before_left_game_;  // opponent left: the rating shows on requeue
   std::string username_;
@@ -118,7 +118,6 @@ class InteractivePlayer : public Frontend {
   std::optional<reactor::EventLoop::Clock::time_point> opponent_turn_since_;
   std::optional<reactor::EventLoop::Clock::time_point> queued_since_;
   reactor::TimerId ticker_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // "1500 -> 1523 (+23)".

@@ -35,32 +35,54 @@ LocalGame::LocalGame(reactor::EventLoop& loop, game::Level level, uint64_t seed,
     : loop_(loop),
       level_(level),
       searcher_(std::make_shared<game::Searcher>(seed)),
-      cb_(std::move(callbacks)) {}
+      cb_(std::move(callbacks)),
+      search_(loop, 1) {}
 
-LocalGame::~LocalGame() { *alive_ = false; }
+LocalGame::~LocalGame() {
+  if (delivery_timer_ != 0) loop_.cancel(delivery_timer_);
+}
 
 void LocalGame::connect() {
   open_ = true;
-  std::weak_ptr<bool> alive = alive_;
-  loop_.defer([this, alive] {
-    if (alive.lock() && open_ && cb_.connected) cb_.connected();
-  });
+  post_event(std::nullopt);
 }
 
-// Messages reach the Session from the loop, as a server's would, never from inside send().
-void LocalGame::deliver(proto::Message m) {
-  std::weak_ptr<bool> alive = alive_;
-  loop_.defer([this, alive, m = std::move(m)] {
-    if (!alive.lock() || !open_) return;
-    const proto::Transition t = dfa_.on_receive(proto::type_of(m));
-    if (t.verdict != proto::Verdict::Accept) {
-      spdlog::error("local game: {} not allowed in {}", proto::name_of(proto::type_of(m)),
-                    proto::name_of(dfa_.state()));
-      return;
-    }
-    spdlog::debug("recv {} -> {}", m, proto::name_of(dfa_.state()));
-    if (cb_.message) cb_.message(m);
-  });
+void LocalGame::deliver(proto::Message m) { post_event(std::move(m)); }
+
+// Events reach the Session from the loop, as a server's would, never from inside send():
+// one at a time, from a zero-delay timer that the destructor cancels.
+void LocalGame::post_event(std::optional<proto::Message> event) {
+  inbox_.push_back(std::move(event));
+  arm_delivery();
+}
+
+void LocalGame::arm_delivery() {
+  if (delivery_timer_ == 0) {
+    delivery_timer_ =
+        loop_.run_after(reactor::EventLoop::Clock::duration::zero(), [this] { deliver_next(); });
+  }
+}
+
+void LocalGame::deliver_next() {
+  delivery_timer_ = 0;
+  if (inbox_.empty() || !open_) return;
+  std::optional<proto::Message> event = std::move(inbox_.front());
+  inbox_.pop_front();
+  if (!inbox_.empty()) arm_delivery();
+  // The callbacks may destroy this LocalGame: nothing touches it after them.
+  if (!event) {
+    if (cb_.connected) cb_.connected();
+    return;
+  }
+  const proto::Message& m = *event;
+  const proto::Transition t = dfa_.on_receive(proto::type_of(m));
+  if (t.verdict != proto::Verdict::Accept) {
+    spdlog::error("local game: {} not allowed in {}", proto::name_of(proto::type_of(m)),
+                  proto::name_of(dfa_.state()));
+    return;
+  }
+  spdlog::debug("recv {} -> {}", m, proto::name_of(dfa_.state()));
+  if (cb_.message) cb_.message(m);
 }
 
 bool LocalGame::send(const proto::Message& m) {
@@ -137,27 +159,25 @@ void LocalGame::on_person_hop(const proto::Move& m) {
   advance();
 }
 
-// The search runs on the loop's work queue, so the UI stays responsive; the computer's
+// The search runs on our own work queue (its completions die with us), so the UI stays
+// responsive; the computer's
 // hops are played one by one like a client's MakeMoves.
 void LocalGame::computer_moves() {
   const game::Position pos = game_->position();
   const uint64_t generation = generation_;
-  std::weak_ptr<bool> alive = alive_;
   auto searcher = searcher_;
   const game::Level level = level_;
-  loop_.work_queue().submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
-                                   [this, alive, generation](game::Move move) {
-                                     if (!alive.lock() || generation != generation_ || !game_)
-                                       return;
-                                     for (const game::Hop& h : move.hops()) {
-                                       // A forced continuation is the referee's to play.
-                                       if (game_->side_to_move() == person_ || game_->forced_move())
-                                         break;
-                                       if (!game_->play(h.from, h.dx, h.dy)) break;
-                                       last_ = to_wire(h);
-                                     }
-                                     advance();
-                                   });
+  search_.submit_serial([searcher, pos, level] { return searcher->choose(pos, level); },
+                        [this, generation](game::Move move) {
+                          if (generation != generation_ || !game_) return;
+                          for (const game::Hop& h : move.hops()) {
+                            // A forced continuation is the referee's to play.
+                            if (game_->side_to_move() == person_ || game_->forced_move()) break;
+                            if (!game_->play(h.from, h.dx, h.dy)) break;
+                            last_ = to_wire(h);
+                          }
+                          advance();
+                        });
 }
 
 }  // namespace checkers::client

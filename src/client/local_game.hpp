@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "game/game.hpp"
 #include "game/search.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/work_queue.hpp"
 
 namespace checkers::client {
 
@@ -36,6 +38,10 @@ class LocalGame : public Link {
 
  private:
   void deliver(proto::Message m);
+  // nullopt: the "connected" event.
+  void post_event(std::optional<proto::Message> event);
+  void arm_delivery();
+  void deliver_next();
   void start_game();
   void advance();
   void on_person_hop(const proto::Move& m);
@@ -53,7 +59,9 @@ class LocalGame : public Link {
   std::optional<game::Game> game_;
   proto::Move last_ = proto::kFirstTurnSentinel;
   uint64_t generation_ = 0;  // a search result for an abandoned game is dropped
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::deque<std::optional<proto::Message>> inbox_;
+  reactor::TimerId delivery_timer_ = 0;
+  reactor::WorkQueue search_;  // last: destroyed first, dropping a search's completion
 };
 
 }  // namespace checkers::client

@@ -15,8 +15,8 @@ ServerLink::ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port
       connector_(std::make_unique<reactor::TcpConnector>(loop, host_, port_, connect_timeout)) {}
 
 ServerLink::~ServerLink() {
-  *alive_ = false;
   cancel_partial_timer();
+  if (connected_timer_ != 0) loop_.cancel(connected_timer_);
   if (conn_) {
     conn_->set_message_callback({});
     conn_->set_close_callback({});
@@ -49,9 +49,9 @@ void ServerLink::on_connected(reactor::TcpConnectionPtr conn) {
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) { on_closed(); });
   // The connection starts reading after this callback returns; tell the owner later so
   // it can send right away.
-  std::weak_ptr<bool> alive = alive_;
-  loop_.defer([this, alive] {
-    if (alive.lock() && !done_ && cb_.connected) cb_.connected();
+  connected_timer_ = loop_.run_after(reactor::EventLoop::Clock::duration::zero(), [this] {
+    connected_timer_ = 0;
+    if (!done_ && cb_.connected) cb_.connected();
   });
 }
 
@@ -159,9 +159,7 @@ void ServerLink::fail(Failure kind, const std::string& why) {
 
 void ServerLink::arm_partial_timer() {
   cancel_partial_timer();
-  std::weak_ptr<bool> alive = alive_;
-  partial_timer_ = loop_.run_after(kPartialMessageTimeout, [this, alive] {
-    if (!alive.lock()) return;
+  partial_timer_ = loop_.run_after(kPartialMessageTimeout, [this] {
     partial_timer_ = 0;
     fail(Failure::Malformed,
          fmt::format("the server sent an incomplete message ({} of its bytes missing after 1 s)",

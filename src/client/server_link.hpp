@@ -61,7 +61,7 @@ class ServerLink : public Link {
   proto::DfaTracker dfa_{proto::Role::Client};
   reactor::TimerId partial_timer_ = 0;
   bool done_ = false;  // closed by us or failed: no more callbacks
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  reactor::TimerId connected_timer_ = 0;
 };
 
 const char* to_string(Link::Failure f);

@@ -49,7 +49,7 @@ LineReader::LineReader(reactor::EventLoop& loop, int fd, LineCallback on_line, E
     : loop_(loop), fd_(fd), on_line_(std::move(on_line)), on_eof_(std::move(on_eof)) {}
 
 LineReader::~LineReader() {
-  *alive_ = false;
+  if (chunk_timer_ != 0) loop_.cancel(chunk_timer_);
   if (channel_) channel_->remove();
 }
 
@@ -65,10 +65,14 @@ void LineReader::start() {
     channel_->enable_reading();
     return;
   }
-  // Files never block: read a chunk per loop iteration so the session keeps running.
-  std::weak_ptr<bool> alive = alive_;
-  loop_.defer([this, alive] {
-    if (alive.lock() && *alive_ && !stopped_) read_once();
+  read_next_chunk();
+}
+
+// Files never block: read a chunk per loop iteration so the session keeps running.
+void LineReader::read_next_chunk() {
+  chunk_timer_ = loop_.run_after(reactor::EventLoop::Clock::duration::zero(), [this] {
+    chunk_timer_ = 0;
+    read_once();
   });
 }
 
@@ -89,12 +93,7 @@ void LineReader::read_once() {
     return;
   }
   feed(std::string_view(buf, static_cast<size_t>(n)));
-  if (!channel_ && !stopped_) {
-    std::weak_ptr<bool> alive = alive_;
-    loop_.defer([this, alive] {
-      if (alive.lock() && *alive_ && !stopped_) read_once();
-    });
-  }
+  if (!channel_ && !stopped_) read_next_chunk();
 }
 
 void LineReader::feed(std::string_view bytes) {

@@ -57,6 +57,7 @@ class LineReader {
 
  private:
   void read_once();
+  void read_next_chunk();
   void feed(std::string_view bytes);
   void finish();
 
@@ -67,7 +68,7 @@ class LineReader {
   std::unique_ptr<reactor::Channel> channel_;
   std::string partial_;
   bool stopped_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  reactor::TimerId chunk_timer_ = 0;
 };
 
 // Output for the player. All UI text goes through here (stdout).

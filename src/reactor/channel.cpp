@@ -13,7 +13,6 @@ Channel::Channel(EventLoop& loop, int fd) : loop_(loop), fd_(fd) {}
 
 Channel::~Channel() {
   if (registered_) loop_.remove_channel(this);
-  if (destroyed_flag_ != nullptr) *destroyed_flag_ = true;
 }
 
 void Channel::update() {
@@ -28,32 +27,29 @@ void Channel::remove() {
   loop_.remove_channel(this);
 }
 
-void Channel::handle_event() {
-  bool destroyed = false;
-  destroyed_flag_ = &destroyed;
-  dispatch(revents_, destroyed);
-  if (!destroyed) destroyed_flag_ = nullptr;
-}
-
-void Channel::dispatch(std::uint32_t rev, const bool& destroyed) {
-  // Each callback may disable interest, remove or even destroy this channel; re-check.
-  auto gone = [&] { return destroyed || !registered_; };
-
-  if ((rev & POLLHUP) && !(rev & POLLIN)) {
-    if (close_cb_) close_cb_();
-    if (gone()) return;
+bool Channel::dispatch_next_event() {
+  while (next_step_ < 4) {
+    std::function<void()>* cb = nullptr;
+    switch (next_step_++) {
+      case 0:  // POLLHUP without POLLIN: nothing left to read
+        if ((revents_ & POLLHUP) && !(revents_ & POLLIN)) cb = &close_cb_;
+        break;
+      case 1:
+        if (revents_ & (POLLERR | POLLNVAL)) cb = &error_cb_;
+        break;
+      case 2:
+        if ((revents_ & (kReadEvents | POLLHUP)) && is_reading()) cb = &read_cb_;
+        break;
+      default:
+        if ((revents_ & POLLOUT) && is_writing()) cb = &write_cb_;
+        break;
+    }
+    if (cb != nullptr && *cb) {
+      (*cb)();  // may destroy *this: return without touching it
+      return true;
+    }
   }
-  if (rev & (POLLERR | POLLNVAL)) {
-    if (error_cb_) error_cb_();
-    if (gone()) return;
-  }
-  if ((rev & (POLLIN | POLLPRI | POLLRDHUP | POLLHUP)) && is_reading()) {
-    if (read_cb_) read_cb_();
-    if (gone()) return;
-  }
-  if ((rev & POLLOUT) && is_writing()) {
-    if (write_cb_) write_cb_();
-  }
+  return false;
 }
 
 }  // namespace checkers::reactor

@@ -55,13 +55,20 @@ class Channel {
   // Unregisters from the poller; pending events of this iteration are dropped.
   void remove();
 
-  // Dispatches revents to the callbacks. Safe if a callback destroys the channel.
-  void handle_event();
+  // Runs the next callback that this iteration's revents call for (hang-up, error, read,
+  // write - in that order) and returns true; false when none is left. The loop calls it
+  // again only while the channel is still registered, so a callback may remove or destroy
+  // the channel; nothing here touches it after the callback.
+  bool dispatch_next_event();
 
   int fd() const { return fd_; }
   std::uint32_t events() const { return events_; }
   std::uint32_t revents() const { return revents_; }
-  void set_revents(std::uint32_t revents) { revents_ = revents; }
+  // By the poller, once per iteration: the events to dispatch from the first step.
+  void set_revents(std::uint32_t revents) {
+    revents_ = revents;
+    next_step_ = 0;
+  }
   EventLoop& loop() const { return loop_; }
 
   // Backend bookkeeping (EpollPoller: registration state; PollPoller: array index).
@@ -70,15 +77,14 @@ class Channel {
 
  private:
   void update();
-  void dispatch(std::uint32_t rev, const bool& destroyed);
 
   EventLoop& loop_;
   const int fd_;
   std::uint32_t events_ = 0;
   std::uint32_t revents_ = 0;
+  int next_step_ = 0;  // of dispatch_next_event(): hang-up, error, read, write
   int poller_index_ = -1;
   bool registered_ = false;
-  bool* destroyed_flag_ = nullptr;  // set while handle_event runs
   std::function<void()> read_cb_;
   std::function<void()> write_cb_;
   std::function<void()> close_cb_;

@@ -6,7 +6,6 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,14 +31,6 @@ void drain_eventfd(int fd) {
 }  // namespace
 
 EventLoop::EventLoop(PollerKind kind) : poller_(Poller::create(kind)), now_(Clock::now()) {
-  // Writes use MSG_NOSIGNAL; ignoring SIGPIPE as well covers any other write path.
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGPIPE, &ignore, nullptr);
-
-  sigemptyset(&signal_mask_);
-  sigemptyset(&blocked_by_us_);
-
   wake_fd_ = std::make_unique<UniqueFd>(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!*wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
   wake_channel_ = std::make_unique<Channel>(*this, wake_fd_->get());
@@ -48,27 +39,15 @@ EventLoop::EventLoop(PollerKind kind) : poller_(Poller::create(kind)), now_(Cloc
     run_posted();
   });
   wake_channel_->enable_reading();
-
-  work_queue_ = std::make_unique<WorkQueue>(*this);
 }
 
 EventLoop::~EventLoop() {
   flush_pending_output();  // best effort, non-blocking: output sent but not yet written
-  work_queue_.reset();
   // Connections queued here deregister while the poller still exists.
   pending_flush_.clear();
   deferred_.clear();
   timers_.clear();
   wake_channel_.reset();
-  signal_channel_.reset();
-  if (signal_fd_) {
-    // Consume what is pending so unblocking cannot deliver it with the default action.
-    signalfd_siginfo info;
-    while (::read(signal_fd_->get(), &info, sizeof info) > 0) {
-    }
-    signal_fd_.reset();
-    ::pthread_sigmask(SIG_UNBLOCK, &blocked_by_us_, nullptr);
-  }
 }
 
 PollerKind EventLoop::poller_kind() const { return poller_->kind(); }
@@ -94,9 +73,11 @@ void EventLoop::iterate(int max_wait_ms) {
   ++iteration_;
 
   handling_events_ = true;
-  // Index loop: remove_channel() nulls entries of channels that went away meanwhile.
+  // A callback may remove or destroy any channel, its own included: remove_channel()
+  // nulls the entry, so the channel is looked up again before each of its callbacks.
   for (std::size_t i = 0; i < active_.size(); ++i) {
-    if (Channel* channel = active_[i]) channel->handle_event();
+    while (active_[i] != nullptr && active_[i]->dispatch_next_event()) {
+    }
   }
   handling_events_ = false;
   active_.clear();
@@ -247,46 +228,6 @@ void EventLoop::flush_pending_output() {
   flushing_.swap(pending_flush_);
   for (auto& conn : flushing_) conn->flush();
   flushing_.clear();
-}
-
-// ---- signals --------------------------------------------------------------------------
-
-void EventLoop::on_signal(int signo, std::function<void(int)> cb) {
-  signal_handlers_[signo] = std::move(cb);
-  if (sigismember(&signal_mask_, signo) == 1) return;
-
-  sigset_t one;
-  sigemptyset(&one);
-  sigaddset(&one, signo);
-  sigset_t previous;
-  ::pthread_sigmask(SIG_BLOCK, &one, &previous);
-  if (sigismember(&previous, signo) == 0) sigaddset(&blocked_by_us_, signo);
-  sigaddset(&signal_mask_, signo);
-
-  const int existing = signal_fd_ ? signal_fd_->get() : -1;
-  const int fd = ::signalfd(existing, &signal_mask_, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
-  if (!signal_fd_) {
-    signal_fd_ = std::make_unique<UniqueFd>(fd);
-    signal_channel_ = std::make_unique<Channel>(*this, fd);
-    signal_channel_->set_read_callback([this] { handle_signals(); });
-    signal_channel_->enable_reading();
-  }
-}
-
-void EventLoop::handle_signals() {
-  signalfd_siginfo info;
-  for (;;) {
-    const ssize_t n = ::read(signal_fd_->get(), &info, sizeof info);
-    if (n != static_cast<ssize_t>(sizeof info)) {
-      if (n < 0 && errno == EINTR) continue;
-      return;  // EAGAIN: drained
-    }
-    const int signo = static_cast<int>(info.ssi_signo);
-    spdlog::debug("reactor: signal {} received", signo);
-    auto it = signal_handlers_.find(signo);
-    if (it != signal_handlers_.end() && it->second) it->second(signo);
-  }
 }
 
 }  // namespace checkers::reactor

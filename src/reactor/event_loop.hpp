@@ -1,42 +1,44 @@
-// EventLoop: the single-threaded reactor (redis's ae, muduo's EventLoop). One pass is
+// EventLoop: the single-threaded reactor (redis's ae, muduo's EventLoop) - the poller,
+// timers, a deferred-work queue and a cross-thread wake-up, nothing more. One pass is
 //   flush pending output -> poll (timeout = next timer) -> I/O callbacks -> due timers
 //   -> defer()ed functions (close callbacks among them).
-// Everything runs on the thread that calls run(); only post() and the work queue's
-// completion path may be used from other threads.
+// Everything runs on the thread that calls run(); only post() may be used from other
+// threads. Beside the loop, owned by whoever needs them: SignalWatcher (signals as loop
+// events), WorkQueue (worker threads), the connections (their acceptor or dialler).
 //
 // How long every object of the reactor lives - the one rule: whatever completes in a later
-// pass is reached through an id that its owner cancels, or looks up again, and never
-// through a raw pointer or a liveness flag.
-//   EventLoop      outlives everything below: destroy connections, listeners, connectors
-//                  and sockets first. Its destructor writes pending output once, joins the
-//                  worker threads and drops what is still queued.
-//   Channel        owned by the object whose fd it watches; remove() (or destruction)
-//                  drops the events of the current pass.
+// pass is reached through an id that its owner cancels in its destructor (a TimerId, a
+// JobId) or looks up again (a session id), never through a raw pointer or a liveness flag.
+//   EventLoop      outlives everything below: destroy connections, listeners, connectors,
+//                  sockets, watchers and work queues first. Its destructor writes pending
+//                  output once and drops deferred functions and timers without running them.
+//   Channel        owned by the object whose fd it watches; remove() (or destruction) nulls
+//                  its entry in this pass's ready list, and the loop looks the entry up again
+//                  before each callback, so a callback may destroy any channel.
 //   TcpConnection  owned by whoever accepted or dialled it (server Session, client
 //                  ServerLink, bench player). The loop holds a reference only for work
 //                  later in the same pass: the flush before the next poll and the close
 //                  callback (deferred). Dropping the last reference closes the socket and
 //                  runs no callback.
 //   timer          a TimerId: fires once (or every interval) until cancel(id); owners
-//                  cancel their ids in their destructors (Session, GameRoom, TcpListener,
-//                  TcpConnector - which also starts connect() from a zero-delay timer).
+//                  cancel their ids in their destructors. "Later in this pass, after the I/O"
+//                  is a zero-delay timer (TcpConnector's connect(), the client's deliveries,
+//                  GroupCommitter's batch).
 //   defer(fn)      runs at the end of this pass (the next, if called from a deferred fn);
-//                  fn holds what it touches by id or by shared_ptr.
-//   worker job     WorkQueue: the completion runs on the loop thread and looks its target
-//                  up again by id (the server's password jobs: session id); when the loop
-//                  is destroyed, queued jobs finish and their completions are dropped.
+//                  fn owns what it touches (a shared_ptr, a session being destroyed) or
+//                  reaches it by id, or touches only objects that outlive run().
+//   worker job     WorkQueue::submit() returns a JobId; the completion runs on the loop
+//                  thread unless cancel(id) came first (the server cancels a closed
+//                  session's password job; GroupCommitter its write). Destroying the queue
+//                  finishes started and queued jobs and drops their completions.
 #pragma once
 
 #include "reactor/poller.hpp"
-#include "reactor/work_queue.hpp"
-
-#include <signal.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -57,9 +59,8 @@ class EventLoop {
   using Clock = std::chrono::steady_clock;
 
   explicit EventLoop(PollerKind kind = default_poller());
-  // Writes pending output once (non-blocking), joins the work-queue threads (queued
-  // jobs are finished, their completions dropped),
-  // drops live connections without callbacks and restores the signal mask.
+  // Writes pending output once (non-blocking); drops deferred functions, timers and the
+  // connections queued for a flush without running callbacks.
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -93,13 +94,6 @@ class EventLoop {
   // Thread-safe: queues fn to run on the loop thread (wakes the loop via eventfd).
   void post(std::function<void()> fn);
 
-  // Blocks signo in the calling (loop) thread and delivers it through a signalfd as a
-  // loop event. Call before creating other threads, which otherwise inherit no mask
-  // and may receive the signal themselves. The loop's own worker threads block all.
-  void on_signal(int signo, std::function<void(int)> cb);
-
-  WorkQueue& work_queue() { return *work_queue_; }
-
   // Plumbing for Channel and TcpConnection (not for application code).
   void update_channel(Channel* channel);
   void remove_channel(Channel* channel);
@@ -127,7 +121,6 @@ class EventLoop {
   void flush_pending_output();
   void run_deferred();
   void run_posted();
-  void handle_signals();
 
   std::unique_ptr<Poller> poller_;
   std::vector<Channel*> active_;
@@ -149,17 +142,9 @@ class EventLoop {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
 
-  std::unique_ptr<UniqueFd> signal_fd_;
-  std::unique_ptr<Channel> signal_channel_;
-  sigset_t signal_mask_;
-  sigset_t blocked_by_us_;
-  std::map<int, std::function<void(int)>> signal_handlers_;
-
   std::uint64_t last_connection_id_ = 0;
   std::vector<std::shared_ptr<TcpConnection>> pending_flush_;
   std::vector<std::shared_ptr<TcpConnection>> flushing_;
-
-  std::unique_ptr<WorkQueue> work_queue_;
 };
 
 }  // namespace checkers::reactor

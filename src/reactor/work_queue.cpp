@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -62,14 +63,33 @@ void WorkQueue::start_threads() {
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
-void WorkQueue::enqueue(std::unique_ptr<Task> task, bool serial) {
+JobId WorkQueue::enqueue(std::unique_ptr<Task> task, bool serial) {
+  const JobId id = ++last_id_;
+  task->id = id;
   {
     std::lock_guard lock(mutex_);
     (serial ? serial_jobs_ : jobs_).push_back(std::move(task));
   }
+  live_.insert(id);
   ++pending_;
   if ((serial && !serial_worker_.joinable()) || (!serial && workers_.empty())) start_threads();
   cv_.notify_all();
+  return id;
+}
+
+bool WorkQueue::cancel(JobId id) {
+  if (live_.erase(id) == 0) return false;
+  std::lock_guard lock(mutex_);
+  for (auto* queue : {&jobs_, &serial_jobs_}) {
+    auto it =
+        std::find_if(queue->begin(), queue->end(), [id](const auto& t) { return t->id == id; });
+    if (it != queue->end()) {
+      queue->erase(it);
+      --pending_;
+      return true;
+    }
+  }
+  return false;  // running or done: deliver_completions() drops it
 }
 
 void WorkQueue::worker(std::deque<std::unique_ptr<Task>>& queue) {
@@ -107,6 +127,7 @@ void WorkQueue::deliver_completions() {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     --pending_;
     std::unique_ptr<Task> task = std::move(batch[i]);
+    if (live_.erase(task->id) == 0) continue;  // cancelled while it ran
     try {
       task->complete();
     } catch (...) {

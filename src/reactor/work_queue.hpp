@@ -1,9 +1,12 @@
-// WorkQueue: runs blocking functions (password hashing, fsync) on worker threads and
-// delivers each result back on the loop thread (eventfd wake-up), like libuv's
-// uv_queue_work or redis's bio threads. The loop thread never blocks on such work.
+// WorkQueue: runs blocking functions (password hashing, fsync, engine search) on worker
+// threads and delivers each result back on the loop thread (eventfd wake-up), like libuv's
+// uv_queue_work or redis's bio threads. The loop thread never blocks on such work. It lives
+// beside the loop, owned by whoever needs it (the server, the client), and must be
+// destroyed before the loop.
 //
-//   loop.work_queue().submit([] { return hash(pw); },             // worker thread
-//                            [](std::string h) { reply(h); });    // loop thread
+//   JobId job = work.submit([] { return hash(pw); },             // worker thread
+//                           [](std::string h) { reply(h); });    // loop thread
+//   work.cancel(job);   // in the owner's destructor: the completion will never run
 //
 // submit(): any of N pool threads (default 2), completions in completion order.
 // submit_serial(): one dedicated thread, jobs run one at a time in FIFO order and their
@@ -16,6 +19,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -24,6 +28,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -31,6 +36,9 @@ namespace checkers::reactor {
 
 class EventLoop;
 class Channel;
+
+// Identifies a submitted job; 0 is never a valid id.
+using JobId = std::uint64_t;
 
 namespace detail {
 template <class T>
@@ -56,37 +64,43 @@ class WorkQueue {
   std::size_t thread_count() const { return thread_count_; }
 
   template <class R>
-  void submit(std::function<R()> job, std::function<void(R)> done) {
-    enqueue(make_task(std::move(job), std::move(done)), false);
+  JobId submit(std::function<R()> job, std::function<void(R)> done) {
+    return enqueue(make_task(std::move(job), std::move(done)), false);
   }
-  void submit(std::function<void()> job, std::function<void()> done) {
-    enqueue(make_task(std::move(job), std::move(done)), false);
+  JobId submit(std::function<void()> job, std::function<void()> done) {
+    return enqueue(make_task(std::move(job), std::move(done)), false);
   }
   // Any callables: done takes job's result (or nothing when job returns void).
   template <class Job, class Done>
-  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) void submit(Job&& job,
-                                                                                  Done&& done) {
-    enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), false);
+  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) JobId
+      submit(Job&& job, Done&& done) {
+    return enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), false);
   }
 
   template <class R>
-  void submit_serial(std::function<R()> job, std::function<void(R)> done) {
-    enqueue(make_task(std::move(job), std::move(done)), true);
+  JobId submit_serial(std::function<R()> job, std::function<void(R)> done) {
+    return enqueue(make_task(std::move(job), std::move(done)), true);
   }
-  void submit_serial(std::function<void()> job, std::function<void()> done) {
-    enqueue(make_task(std::move(job), std::move(done)), true);
+  JobId submit_serial(std::function<void()> job, std::function<void()> done) {
+    return enqueue(make_task(std::move(job), std::move(done)), true);
   }
   template <class Job, class Done>
-  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) void submit_serial(
-      Job&& job, Done&& done) {
-    enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), true);
+  requires(!detail::is_std_function<std::remove_cvref_t<Job>>::value) JobId
+      submit_serial(Job&& job, Done&& done) {
+    return enqueue(make_task(std::forward<Job>(job), std::forward<Done>(done)), true);
   }
 
-  // Jobs submitted whose completion has not yet been delivered.
+  // Loop thread. The job's completion will never run. A job not yet started is dropped
+  // (true); one already running finishes on its thread, its result discarded (false, as
+  // for an id already delivered or cancelled).
+  bool cancel(JobId id);
+
+  // Jobs submitted whose completion has not yet been delivered or cancelled.
   std::size_t pending() const { return pending_; }
 
  private:
   struct Task {
+    JobId id = 0;
     virtual ~Task() = default;
     virtual void run() noexcept = 0;  // worker thread
     virtual void complete() = 0;      // loop thread
@@ -131,7 +145,7 @@ class WorkQueue {
         std::forward<Job>(job), std::forward<Done>(done));
   }
 
-  void enqueue(std::unique_ptr<Task> task, bool serial);
+  JobId enqueue(std::unique_ptr<Task> task, bool serial);
   void start_threads();
   void worker(std::deque<std::unique_ptr<Task>>& queue);
   void deliver_completions();
@@ -140,6 +154,8 @@ class WorkQueue {
   EventLoop& loop_;
   std::size_t thread_count_;
   std::size_t pending_ = 0;
+  JobId last_id_ = 0;
+  std::unordered_set<JobId> live_;  // submitted, neither delivered nor cancelled
 
   UniqueFd event_fd_;
   std::unique_ptr<Channel> channel_;

@@ -11,6 +11,7 @@
 
 #include "discovery/responder.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/signal_watcher.hpp"
 #include "server/config.hpp"
 #include "server/logging.hpp"
 #include "server/server.hpp"
@@ -61,13 +62,15 @@ int run_server(const server::ServerConfig& config) {
     spdlog::critical("cannot open the account store in {}: {}", config.data_dir, e.what());
     return 1;
   }
-  // Signals first: the loop's worker threads must inherit the blocked mask.
   // CONCURRENT: one reactor serves the listener, every session, timers, signals and discovery.
+  reactor::ignore_sigpipe();  // a log write to a closed stderr pipe must not kill us
   reactor::EventLoop loop(config.poller);
+  // Signals before any thread: the server's worker threads must inherit the blocked mask.
+  reactor::SignalWatcher signals(loop);
   std::unique_ptr<server::Server> srv;
-  loop.on_signal(SIGINT, [&](int) { srv->shutdown(); });
-  loop.on_signal(SIGTERM, [&](int) { srv->shutdown(); });
-  loop.on_signal(SIGHUP, [&](int) { logging->reopen(); });
+  signals.on(SIGINT, [&](int) { srv->shutdown(); });
+  signals.on(SIGTERM, [&](int) { srv->shutdown(); });
+  signals.on(SIGHUP, [&](int) { logging->reopen(); });
   srv = std::make_unique<server::Server>(loop, config, *store);
   try {
     srv->start();

@@ -19,12 +19,6 @@ namespace checkers::server {
 
 namespace {
 
-// What a registration's hashing job hands back to the loop.
-struct RegistrationHash {
-  bool abandoned = false;           // the client closed before the job ran: nothing hashed
-  std::optional<std::string> hash;  // empty when hashing failed
-};
-
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -49,7 +43,8 @@ Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStor
     : loop_(loop),
       config_(config),
       store_(store),
-      committer_(std::make_unique<GroupCommitter>(loop, store)),
+      workers_(loop),
+      committer_(std::make_unique<GroupCommitter>(loop, workers_, store)),
       matchmaker_(matchmaker_params(config)),
       login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {}
 
@@ -59,8 +54,8 @@ Server::~Server() {
   // Rooms refer to sessions; sessions refer to nothing of ours after this.
   rooms_.clear();
   sessions_.clear();
-  closed_sessions_.clear();
-  committer_.reset();  // waits for a write in flight
+  committer_.reset();
+  // workers_ (destroyed after this) finishes a write in flight before the store is used again.
 }
 
 void Server::start() {
@@ -140,6 +135,7 @@ void Server::on_new_connection(reactor::TcpConnectionPtr conn) {
 
 void Server::on_session_closed(Session& s) {
   spdlog::debug("{} disconnected", s.tag());
+  if (s.login_pending()) abandon_login(s);
   matchmaker_.remove(s.id());
   leave_room(s);
   if (s.logged_in()) {
@@ -150,9 +146,9 @@ void Server::on_session_closed(Session& s) {
     per_ip_.erase(it);
   auto node = sessions_.extract(s.id());
   if (!node.empty()) {
-    // Not destroyed here: we are inside its connection's close callback.
-    if (closed_sessions_.empty()) loop_.defer([this] { closed_sessions_.clear(); });
-    closed_sessions_.push_back(std::move(node.mapped()));
+    // Not destroyed here (we are inside its connection's close callback) but at the end
+    // of the pass, by the deferred function that now owns it.
+    loop_.defer([session = std::shared_ptr<Session>(std::move(node.mapped()))] {});
   }
   if (shutting_down_) check_shutdown_done();
 }
@@ -200,17 +196,12 @@ void Server::on_connect_message(Session& s, const proto::Connect& m) {
 }
 
 void Server::login_existing(Session& s, const std::string& name, const std::string& password) {
-  s.set_login_pending(true);
   std::string hash = store_.find(name)->password_hash;
-  loop_.work_queue().submit(
-      [password, hash = std::move(hash), client = s.lifetime()]() -> std::optional<bool> {
-        if (client.expired()) return std::nullopt;  // the client left while queued
-        return verify_password(password, hash);
-      },
-      [this, id = s.id(), name](std::optional<bool> verified) {
+  const reactor::JobId job = workers_.submit(
+      [password, hash = std::move(hash)] { return verify_password(password, hash); },
+      [this, id = s.id(), name](bool ok) {
         Session* s = find_session(id);
-        if (s == nullptr || !verified) return;  // gone while we were hashing
-        const bool ok = *verified;
+        if (s == nullptr) return;
         resume_input(*s);
         if (!ok) {
           login_failed(*s, proto::LoginFailure::InvalidPassword);
@@ -220,28 +211,21 @@ void Server::login_existing(Session& s, const std::string& name, const std::stri
           complete_login(*s, name);
         }
       });
+  s.begin_login(job);
 }
 
 void Server::register_account(Session& s, const std::string& name, const std::string& password) {
-  s.set_login_pending(true);
   registering_.insert(name);
-  loop_.work_queue().submit(
-      [password, client = s.lifetime()]() -> RegistrationHash {
-        if (client.expired())
-          return RegistrationHash{true, std::nullopt};  // the client left while queued
+  const reactor::JobId job = workers_.submit(
+      [password]() -> std::optional<std::string> {
         try {
-          return RegistrationHash{false, hash_password(password)};
+          return hash_password(password);
         } catch (const PasswordError&) {
-          return {};
+          return std::nullopt;
         }
       },
-      [this, id = s.id(), name](RegistrationHash result) {
+      [this, id = s.id(), name](std::optional<std::string> hash) {
         registering_.erase(name);
-        if (result.abandoned) {
-          spdlog::debug("registration of {} skipped: the client left before the hash", name);
-          return;
-        }
-        std::optional<std::string>& hash = result.hash;
         if (!hash) spdlog::error("password hashing failed; cannot create account {}", name);
         Account account;
         account.name = name;
@@ -249,8 +233,9 @@ void Server::register_account(Session& s, const std::string& name, const std::st
         account.created = unix_now();
         const bool created = hash && store_.create_account(std::move(account));
         Session* s = find_session(id);
+        if (s == nullptr) return;
+        s->login_job_done();
         if (!created) {
-          if (s == nullptr) return;
           resume_input(*s);
           login_failed(*s, proto::LoginFailure::AccountDoesNotExist);
           return;
@@ -271,12 +256,25 @@ void Server::register_account(Session& s, const std::string& name, const std::st
           }
         });
       });
+  s.begin_login(job, name);
+}
+
+// The session closed while its password job was queued or running: the job is dropped
+// (or its result ignored), so a connect-and-leave flood costs no hashing.
+void Server::abandon_login(Session& s) {
+  if (s.login_job() == 0) return;  // hashed already; the commit's callback finds no session
+  const bool skipped = workers_.cancel(s.login_job());
+  if (s.registering().empty()) return;
+  registering_.erase(s.registering());
+  spdlog::debug("registration of {} {}", s.registering(),
+                skipped ? "skipped: the client left before the hash"
+                        : "abandoned: the client left during the hash");
 }
 
 // The login job is done: input that arrived meanwhile is handled at the end of
 // this iteration, after the reply that the caller sends now.
 void Server::resume_input(Session& s) {
-  s.set_login_pending(false);
+  s.end_login();
   loop_.defer([this, id = s.id()] {
     if (Session* s = find_session(id)) s->process_input();
   });
@@ -317,6 +315,7 @@ void Server::on_logout(Session& s, proto::State from) {
     return;
   }
   spdlog::info("{} logged out (from {})", s.tag(), from);
+  if (s.login_pending()) abandon_login(s);
   matchmaker_.remove(s.id());
   leave_room(s);
   auto it = online_.find(s.account());

@@ -16,6 +16,7 @@
 
 #include "reactor/event_loop.hpp"
 #include "reactor/tcp_listener.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/config.hpp"
 #include "server/game_room.hpp"
 #include "server/matchmaker.hpp"
@@ -67,6 +68,7 @@ class Server final : public SessionEvents {
   void login_existing(Session& s, const std::string& name, const std::string& password);
   void register_account(Session& s, const std::string& name, const std::string& password);
   void resume_input(Session& s);
+  void abandon_login(Session& s);
   void login_failed(Session& s, proto::LoginFailure reason);
   void complete_login(Session& s, const std::string& name);
 
@@ -84,12 +86,13 @@ class Server final : public SessionEvents {
   reactor::EventLoop& loop_;
   ServerConfig config_;
   AccountStore& store_;
+  // Password hashing and the store's writes; declared before everything that submits jobs.
+  reactor::WorkQueue workers_;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<reactor::TcpListener> listener_;
 
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
-  std::vector<std::unique_ptr<Session>> closed_sessions_;  // destroyed at the end of the iteration
-  std::unordered_map<std::string, uint64_t> online_;       // account -> session id
+  std::unordered_map<std::string, uint64_t> online_;  // account -> session id
   std::unordered_map<std::string, size_t> per_ip_;
   std::set<std::string, std::less<>> registering_;  // names being created right now
   std::unordered_map<uint64_t, std::unique_ptr<GameRoom>> rooms_;

@@ -32,7 +32,6 @@ void Session::start(Clock::duration login_timeout) {
       [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_input(in); });
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) {
     closing_ = true;
-    lifetime_.reset();
     events_.on_session_closed(*this);  // may destroy *this
   });
   conn_->set_high_water_callback(
@@ -69,7 +68,6 @@ void Session::close(std::string_view why) {
   if (closing_) return;
   spdlog::info("{} closing: {}", tag_, why);
   closing_ = true;
-  lifetime_.reset();
   cancel_timer(partial_timer_);
   cancel_timer(login_timer_);
   conn_->close();
@@ -79,14 +77,22 @@ void Session::close_after_flush(std::string_view why) {
   if (closing_) return;
   spdlog::info("{} closing: {}", tag_, why);
   closing_ = true;
-  lifetime_.reset();
   cancel_timer(partial_timer_);
   cancel_timer(login_timer_);
   conn_->close_after_flush();
 }
 
-void Session::set_login_pending(bool pending) {
-  login_pending_ = pending;
+void Session::begin_login(reactor::JobId job, std::string registering) {
+  login_pending_ = true;
+  login_job_ = job;
+  registering_ = std::move(registering);
+  if (!closing_) limit_backlog(conn_->input_buffer());
+}
+
+void Session::end_login() {
+  login_pending_ = false;
+  login_job_ = 0;
+  registering_.clear();
   if (!closing_) limit_backlog(conn_->input_buffer());
 }
 
@@ -96,7 +102,7 @@ void Session::arm_login_timer(Clock::duration timeout) {
     login_timer_ = 0;
     if (logged_in()) return;
     // The client did its part; our password job is late (a login storm).
-    if (login_pending_) return arm_login_timer(timeout);
+    if (login_pending()) return arm_login_timer(timeout);
     close("no login within the login timeout");
   });
 }
@@ -107,7 +113,7 @@ void Session::process_input() { on_input(conn_->input_buffer()); }
 
 void Session::on_input(reactor::Buffer& in) {
   if (closing_) return;
-  if (!login_pending_) {
+  if (!login_pending()) {
     const size_t before = in.size();
     if (!decode(in)) return;
     if (closing_) return;
@@ -140,7 +146,7 @@ bool Session::decode(reactor::Buffer& in) {
 // more bytes of the same message (the front of the buffer unchanged) do not
 // restart it.
 void Session::watch_partial(const reactor::Buffer& in, bool front_changed) {
-  if (in.empty() || login_pending_) {
+  if (in.empty() || login_pending()) {
     cancel_timer(partial_timer_);
   } else if (partial_timer_ == 0 || front_changed) {
     cancel_timer(partial_timer_);
@@ -157,7 +163,7 @@ void Session::watch_partial(const reactor::Buffer& in, bool front_changed) {
 // in one go when the job is done: that stops at the next Connect (another job)
 // or at the first message the DFA rejects, so it is short.
 void Session::limit_backlog(const reactor::Buffer& in) {
-  if (login_pending_ && in.readable_bytes() > limits::kInputBacklog) {
+  if (login_pending() && in.readable_bytes() > limits::kInputBacklog) {
     conn_->stop_reading();
   } else {
     conn_->start_reading();
@@ -217,7 +223,7 @@ bool Session::dispatch(const proto::Message& m) {
         // Server-to-client types never get here: the table rejects them.
       },
       m);
-  return !closing_ && !login_pending_;
+  return !closing_ && !login_pending();
 }
 
 }  // namespace checkers::server

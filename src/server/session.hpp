@@ -23,6 +23,7 @@
 #include "proto/messages.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/tcp_connection.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/rate_limit.hpp"
 
 namespace checkers::server {
@@ -66,14 +67,18 @@ class Session {
   void close_after_flush(std::string_view why);
   bool closing() const { return closing_; }
 
-  // While a login job runs, input is buffered unprocessed (kept in order). After
-  // set_login_pending(false), process_input() handles what was buffered.
-  void set_login_pending(bool pending);
+  // From a Connect until its answer (the password job, then for a new account the
+  // commit), input is buffered unprocessed (kept in order). `registering` names the
+  // account the job creates, if any. The server cancels a job still queued or running
+  // when the session closes, so a connect-and-leave flood costs no hashing.
+  // After end_login(), process_input() handles what was buffered.
+  void begin_login(reactor::JobId job, std::string registering = {});
+  void login_job_done() { login_job_ = 0; }
+  void end_login();
   void process_input();
   bool login_pending() const { return login_pending_; }
-  // Expires when the session closes: a password job queued for it checks this
-  // and skips the hash, so a connect-and-leave flood cannot fill the queue.
-  std::weak_ptr<void> lifetime() const { return lifetime_; }
+  reactor::JobId login_job() const { return login_job_; }
+  const std::string& registering() const { return registering_; }
 
   void arm_login_timer(Clock::duration timeout);
   void cancel_login_timer();
@@ -131,7 +136,8 @@ class Session {
   reactor::TimerId login_timer_ = 0;
   bool closing_ = false;
   bool login_pending_ = false;
-  std::shared_ptr<void> lifetime_ = std::make_shared<char>(0);
+  reactor::JobId login_job_ = 0;
+  std::string registering_;
 
   std::string account_;
   uint32_t rating_ = 0;

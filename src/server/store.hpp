@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "reactor/event_loop.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/account.hpp"
 
 namespace checkers::reactor {
@@ -163,10 +165,10 @@ class AccountStore {
 // the job completes. Loop thread only.
 class GroupCommitter {
  public:
-  // Jobs go to loop.work_queue().submit_serial().
-  GroupCommitter(reactor::EventLoop& loop, AccountStore& store);
-  // Waits until the job in flight (if any) has finished writing; its
-  // callbacks are dropped. Destroy before the store and the loop.
+  // Jobs go to work.submit_serial(). Destroy the committer first, then the work queue
+  // (which finishes a write in flight), then the store and the loop.
+  GroupCommitter(reactor::EventLoop& loop, reactor::WorkQueue& work, AccountStore& store);
+  // Drops the callbacks of the batch in flight and of the commits still waiting.
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -175,21 +177,20 @@ class GroupCommitter {
 
   // Number of write+fsync jobs started so far (for tests and stats).
   uint64_t batches() const { return batches_; }
-  bool busy() const { return in_flight_; }
+  bool busy() const { return in_flight_ != 0; }
 
  private:
-  struct Shared;
   void schedule();
   void start_job();
   void on_job_done(std::vector<std::function<void(bool)>> callbacks, bool ok);
 
   reactor::EventLoop& loop_;
+  reactor::WorkQueue& work_;
   AccountStore& store_;
   std::vector<std::function<void(bool)>> waiting_;
-  bool scheduled_ = false;
-  bool in_flight_ = false;
+  reactor::TimerId scheduled_ = 0;  // zero-delay: starts the batch once this pass's I/O is done
+  reactor::JobId in_flight_ = 0;
   uint64_t batches_ = 0;
-  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace checkers::server

@@ -1,7 +1,6 @@
 // GroupCommitter: one write+fsync job per loop iteration's worth of commits,
-// run on the work queue's serial thread, at most one in flight.
-#include <condition_variable>
-#include <mutex>
+// run on the work queue's serial thread, at most one in flight. The timer and the job
+// are reached by id and cancelled on destruction (the reactor's one lifetime rule).
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -11,25 +10,13 @@
 
 namespace checkers::server {
 
-// State shared with queued jobs and completions, which may outlive the
-// committer: `owner` (loop thread only) is cleared on destruction, and
-// `job_running` lets the destructor wait for the write to finish.
-struct GroupCommitter::Shared {
-  GroupCommitter* owner = nullptr;
-  std::mutex mutex;
-  std::condition_variable idle;
-  bool job_running = false;
-};
-
-GroupCommitter::GroupCommitter(reactor::EventLoop& loop, AccountStore& store)
-    : loop_(loop), store_(store), shared_(std::make_shared<Shared>()) {
-  shared_->owner = this;
-}
+GroupCommitter::GroupCommitter(reactor::EventLoop& loop, reactor::WorkQueue& work,
+                               AccountStore& store)
+    : loop_(loop), work_(work), store_(store) {}
 
 GroupCommitter::~GroupCommitter() {
-  shared_->owner = nullptr;
-  std::unique_lock lock(shared_->mutex);
-  shared_->idle.wait(lock, [&] { return !shared_->job_running; });
+  if (scheduled_ != 0) loop_.cancel(scheduled_);
+  if (in_flight_ != 0) work_.cancel(in_flight_);
 }
 
 void GroupCommitter::commit(std::function<void(bool ok)> on_durable) {
@@ -38,40 +25,23 @@ void GroupCommitter::commit(std::function<void(bool ok)> on_durable) {
 }
 
 void GroupCommitter::schedule() {
-  if (scheduled_ || in_flight_) return;  // a running job starts the next batch when it completes
-  scheduled_ = true;
-  loop_.defer([shared = shared_] {
-    GroupCommitter* self = shared->owner;
-    if (self == nullptr) return;
-    self->scheduled_ = false;
-    if (!self->in_flight_ && !self->waiting_.empty()) self->start_job();
+  if (scheduled_ != 0 || in_flight_ != 0) return;  // a running job starts the next batch
+  scheduled_ = loop_.run_after(reactor::EventLoop::Clock::duration::zero(), [this] {
+    scheduled_ = 0;
+    if (in_flight_ == 0 && !waiting_.empty()) start_job();
   });
 }
 
 void GroupCommitter::start_job() {
   store_.stage();
-  auto callbacks = std::exchange(waiting_, {});
-  in_flight_ = true;
   ++batches_;
-  {
-    std::lock_guard lock(shared_->mutex);
-    shared_->job_running = true;
-  }
-  loop_.work_queue().submit_serial(
-      [shared = shared_, store = &store_] {
-        const bool ok = store->write_staged();
-        std::lock_guard lock(shared->mutex);
-        shared->job_running = false;
-        shared->idle.notify_all();
-        return ok;
-      },
-      [shared = shared_, callbacks = std::move(callbacks)](bool ok) mutable {
-        if (GroupCommitter* self = shared->owner) self->on_job_done(std::move(callbacks), ok);
-      });
+  in_flight_ = work_.submit_serial([store = &store_] { return store->write_staged(); },
+                                   [this, callbacks = std::exchange(waiting_, {})](
+                                       bool ok) mutable { on_job_done(std::move(callbacks), ok); });
 }
 
 void GroupCommitter::on_job_done(std::vector<std::function<void(bool)>> callbacks, bool ok) {
-  in_flight_ = false;
+  in_flight_ = 0;
   if (!ok) {
     spdlog::error(
         "store: group commit of {} result(s) failed; they are not durable (will retry with a full "
@@ -81,7 +51,7 @@ void GroupCommitter::on_job_done(std::vector<std::function<void(bool)>> callback
   for (auto& cb : callbacks) {
     if (cb) cb(ok);
   }
-  if (!waiting_.empty() && !scheduled_) start_job();
+  if (!waiting_.empty() && scheduled_ == 0) start_job();
 }
 
 }  // namespace checkers::server

@@ -1,4 +1,5 @@
 #include "reactor/event_loop.hpp"
+#include "reactor/signal_watcher.hpp"
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,8 +15,9 @@ using namespace std::chrono_literals;
 
 TEST_CASE("signals: SIGTERM raised to self arrives as a loop event", "[signals]") {
   EventLoop loop;
+  SignalWatcher signals(loop);
   std::vector<int> seen;
-  loop.on_signal(SIGTERM, [&](int signo) {
+  signals.on(SIGTERM, [&](int signo) {
     seen.push_back(signo);
     loop.quit();
   });
@@ -26,9 +28,10 @@ TEST_CASE("signals: SIGTERM raised to self arrives as a loop event", "[signals]"
 
 TEST_CASE("signals: SIGINT and SIGHUP each reach their own handler", "[signals]") {
   EventLoop loop;
+  SignalWatcher signals(loop);
   std::vector<int> seen;
-  loop.on_signal(SIGINT, [&](int signo) { seen.push_back(signo); });
-  loop.on_signal(SIGHUP, [&](int signo) { seen.push_back(signo); });
+  signals.on(SIGINT, [&](int signo) { seen.push_back(signo); });
+  signals.on(SIGHUP, [&](int signo) { seen.push_back(signo); });
   ::raise(SIGHUP);
   REQUIRE(test::run_until(loop, [&] { return seen.size() == 1; }));
   ::raise(SIGINT);
@@ -36,10 +39,11 @@ TEST_CASE("signals: SIGINT and SIGHUP each reach their own handler", "[signals]"
   CHECK(seen == std::vector<int>{SIGHUP, SIGINT});
 }
 
-TEST_CASE("signals: the mask is restored when the loop goes away", "[signals]") {
+TEST_CASE("signals: the mask is restored when the watcher goes away", "[signals]") {
+  EventLoop loop;
   {
-    EventLoop loop;
-    loop.on_signal(SIGHUP, [](int) {});
+    SignalWatcher signals(loop);
+    signals.on(SIGHUP, [](int) {});
     sigset_t now;
     ::pthread_sigmask(SIG_BLOCK, nullptr, &now);
     CHECK(sigismember(&now, SIGHUP) == 1);
@@ -50,7 +54,7 @@ TEST_CASE("signals: the mask is restored when the loop goes away", "[signals]") 
 }
 
 TEST_CASE("signals: writing to a closed peer does not kill the process (SIGPIPE)", "[signals]") {
-  EventLoop loop;  // ignores SIGPIPE
+  ignore_sigpipe();
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
   ::close(sv[1]);

@@ -15,6 +15,7 @@
 
 #include "log_capture.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/journal.hpp"
 #include "server/password.hpp"
 #include "server/store.hpp"
@@ -72,6 +73,7 @@ class FileSizeLimit {
 TEST_CASE("group commit: all commits of one iteration share one write+fsync", "[group_commit]") {
   TempDir tmp;
   reactor::EventLoop loop;
+  reactor::WorkQueue work(loop);
   auto store = AccountStore::open(tmp.path());
   const uint64_t fsyncs_before = store->fsyncs();
   int done = 0;
@@ -79,7 +81,7 @@ TEST_CASE("group commit: all commits of one iteration share one write+fsync", "[
   bool all_on_loop_thread = true;
   const auto loop_thread = std::this_thread::get_id();
   {
-    GroupCommitter committer(loop, *store);
+    GroupCommitter committer(loop, work, *store);
     loop.post([&] {
       for (int i = 0; i < 100; ++i) {
         store->create_account(make_account("user" + std::to_string(i)));
@@ -121,6 +123,7 @@ TEST_CASE("group commit: a failed write is reported, later healed by a snapshot"
           "[group_commit]") {
   TempDir tmp;
   reactor::EventLoop loop;
+  reactor::WorkQueue work(loop);
   auto store = AccountStore::open(tmp.path());
   store->create_account(make_account("alice"));
   store->create_account(make_account("bob"));
@@ -129,7 +132,7 @@ TEST_CASE("group commit: a failed write is reported, later healed by a snapshot"
   const auto good_size = fs::file_size(journal_file);
 
   checkers::test::LogCapture log;
-  GroupCommitter committer(loop, *store);
+  GroupCommitter committer(loop, work, *store);
   int result = -1;
   {
     FileSizeLimit limit(good_size + 20);  // the game record is longer than 20 bytes
@@ -177,11 +180,12 @@ TEST_CASE("store: sync() throws when the disk refuses the write", "[store]") {
 TEST_CASE("bench: group-commit latency and hash cost", "[.bench]") {
   TempDir tmp;
   reactor::EventLoop loop;
+  reactor::WorkQueue work(loop);
   auto store = AccountStore::open(tmp.path());
   store->create_account(make_account("alice"));
   store->create_account(make_account("bob"));
   store->sync();
-  GroupCommitter committer(loop, *store);
+  GroupCommitter committer(loop, work, *store);
   const int rounds = 50;
   std::vector<double> ms;
   for (int i = 0; i < rounds; ++i) {
