@@ -10,24 +10,27 @@ Game::Game(Position start) : pos_(start) {
   update_status();
 }
 
-std::vector<Hop> Game::legal_hops() const {
-  if (over()) return {};
-  return game::legal_hops(pos_);
+const std::vector<Hop>& Game::legal_hops() const {
+  static const std::vector<Hop> kNone;
+  return over() ? kNone : legal_;
 }
 
 std::optional<Hop> Game::forced_move() const {
-  if (over()) return std::nullopt;
-  return game::forced_move(pos_);
+  if (over() || legal_.size() != 1) return std::nullopt;
+  return legal_.front();
 }
 
 std::optional<HopResult> Game::play(Square from, int dx, int dy) {
   if (status_.kind == GameStatus::Win || (over() && !play_on_after_draws_)) return std::nullopt;
-  const std::optional<Hop> hop = find_hop(pos_, from, dx, dy);
-  if (!hop) return std::nullopt;
+  const auto found = std::find_if(legal_.begin(), legal_.end(), [&](const Hop& h) {
+    return h.from == from && h.dx == dx && h.dy == dy;
+  });
+  if (found == legal_.end()) return std::nullopt;
+  const Hop hop = *found;  // legal_ changes below
   const bool man = !is_king(pos_.piece_at(from));
-  const HopResult r = apply_hop(pos_, *hop);
+  const HopResult r = apply_hop(pos_, hop);
   ++hops_;
-  turn_irreversible_ = turn_irreversible_ || man || hop->capture;
+  turn_irreversible_ = turn_irreversible_ || man || hop.capture;
   pos_ = r.next;
   if (r.turn_over)
     end_turn(turn_irreversible_);
@@ -52,7 +55,8 @@ void Game::end_turn(bool irreversible) {
 
 void Game::update_status() {
   status_ = GameStatus{};
-  if (!has_legal_move(pos_)) {
+  legal_ = game::legal_hops(pos_);
+  if (legal_.empty()) {
     status_.kind = GameStatus::Win;
     status_.winner = opponent(pos_.side_to_move());
     status_.reason = GameStatus::NoLegalMove;

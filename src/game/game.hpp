@@ -25,7 +25,8 @@ class Game {
 
   const Position& position() const { return pos_; }
   Color side_to_move() const { return pos_.side_to_move(); }
-  std::vector<Hop> legal_hops() const;
+  // Empty once the game is over.
+  const std::vector<Hop>& legal_hops() const;
   std::optional<Hop> forced_move() const;
   // Plays one hop; nullopt (position unchanged) if it is not legal or the game is over.
   std::optional<HopResult> play(Square from, int dx, int dy);
@@ -45,6 +46,7 @@ class Game {
   void update_status();
 
   Position pos_;
+  std::vector<Hop> legal_;  // of pos_, computed once per position (the server's hot path)
   std::vector<Position> since_irreversible_;  // turn-boundary positions, current included
   bool turn_irreversible_ = false;            // a capture or man move in the turn so far
   int turns_ = 0;

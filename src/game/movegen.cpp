@@ -8,6 +8,9 @@
 namespace checkers::game {
 namespace {
 
+// Enough for the legal hops of nearly every position: one allocation per legal_hops().
+constexpr size_t kMaxHopsReserved = 16;
+
 struct Sides {
   Color us;
   uint32_t own;
@@ -133,15 +136,15 @@ bool operator==(const Move& a, const Move& b) {
   return true;
 }
 
+Hop Move::hop(int i) const {
+  const Square a = square_of_index(index(i));
+  const Square b = square_of_index(index(i + 1));
+  return Hop{a, b.x > a.x ? 1 : -1, b.y > a.y ? 1 : -1, b, is_capture()};
+}
+
 std::vector<Hop> Move::hops() const {
   std::vector<Hop> out;
-  for (int i = 0; i + 1 < len_; ++i) {
-    const Square a = square_of_index(index(i));
-    const Square b = square_of_index(index(i + 1));
-    const int dx = b.x > a.x ? 1 : -1;
-    const int dy = b.y > a.y ? 1 : -1;
-    out.push_back(Hop{a, dx, dy, b, is_capture()});
-  }
+  for (int i = 0; i + 1 < len_; ++i) out.push_back(hop(i));
   return out;
 }
 
@@ -222,6 +225,7 @@ uint64_t perft(const Position& pos, int depth) {
 
 std::vector<Hop> legal_hops(const Position& pos) {
   std::vector<Hop> out;
+  out.reserve(kMaxHopsReserved);
   const Sides s = sides_of(pos);
   if (pos.continuing_index() >= 0) {
     if (s.own & bb::bit(pos.continuing_index())) capture_hops_from(s, pos.continuing_index(), out);
@@ -234,7 +238,7 @@ std::vector<Hop> legal_hops(const Position& pos) {
   }
   MoveList steps;
   generate_steps(s, steps);
-  for (const Move& m : steps) out.push_back(m.hops().front());
+  for (const Move& m : steps) out.push_back(m.hop(0));
   return out;
 }
 

@@ -54,6 +54,8 @@ class Move {
 
   // The hops that play this move one by one (what the client bot sends as MakeMoves).
   std::vector<Hop> hops() const;
+  // Hop i of hops(), 0 <= i < length() - 1 (no allocation).
+  Hop hop(int i) const;
   // PDN move text: "11-15" for a step, "22x15x6" for a capture sequence.
   std::string to_pdn() const;
 

@@ -29,7 +29,8 @@ WorkQueue::~WorkQueue() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  jobs_cv_.notify_all();
+  serial_cv_.notify_all();
   for (auto& t : workers_) t.join();
   if (serial_worker_.joinable()) serial_worker_.join();
   channel_.reset();
@@ -50,11 +51,11 @@ void WorkQueue::start_threads() {
   try {
     if (workers_.empty() && !jobs_.empty()) {
       for (std::size_t i = 0; i < thread_count_; ++i) {
-        workers_.emplace_back([this] { worker(jobs_); });
+        workers_.emplace_back([this] { worker(jobs_, jobs_cv_); });
       }
     }
     if (!serial_worker_.joinable() && !serial_jobs_.empty()) {
-      serial_worker_ = std::thread([this] { worker(serial_jobs_); });
+      serial_worker_ = std::thread([this] { worker(serial_jobs_, serial_cv_); });
     }
   } catch (...) {
     ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
@@ -73,7 +74,7 @@ JobId WorkQueue::enqueue(std::unique_ptr<Task> task, bool serial) {
   live_.insert(id);
   ++pending_;
   if ((serial && !serial_worker_.joinable()) || (!serial && workers_.empty())) start_threads();
-  cv_.notify_all();
+  (serial ? serial_cv_ : jobs_cv_).notify_one();
   return id;
 }
 
@@ -92,10 +93,10 @@ bool WorkQueue::cancel(JobId id) {
   return false;  // running or done: deliver_completions() drops it
 }
 
-void WorkQueue::worker(std::deque<std::unique_ptr<Task>>& queue) {
+void WorkQueue::worker(std::deque<std::unique_ptr<Task>>& queue, std::condition_variable& cv) {
   std::unique_lock lock(mutex_);
   for (;;) {
-    cv_.wait(lock, [&] { return stopping_ || !queue.empty(); });
+    cv.wait(lock, [&] { return stopping_ || !queue.empty(); });
     if (queue.empty()) return;  // stopping and drained
     std::unique_ptr<Task> task = std::move(queue.front());
     queue.pop_front();

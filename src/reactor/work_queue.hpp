@@ -147,7 +147,7 @@ class WorkQueue {
 
   JobId enqueue(std::unique_ptr<Task> task, bool serial);
   void start_threads();
-  void worker(std::deque<std::unique_ptr<Task>>& queue);
+  void worker(std::deque<std::unique_ptr<Task>>& queue, std::condition_variable& cv);
   void deliver_completions();
   void wake_loop();
 
@@ -161,7 +161,9 @@ class WorkQueue {
   std::unique_ptr<Channel> channel_;
 
   std::mutex mutex_;
-  std::condition_variable cv_;
+  // One per queue, so a job wakes one thread that can take it, never the others.
+  std::condition_variable jobs_cv_;
+  std::condition_variable serial_cv_;
   bool stopping_ = false;
   std::deque<std::unique_ptr<Task>> jobs_;
   std::deque<std::unique_ptr<Task>> serial_jobs_;

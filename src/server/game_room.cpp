@@ -1,5 +1,7 @@
 #include "server/game_room.hpp"
 
+#include <bit>
+
 #include <spdlog/spdlog.h>
 
 #include "proto/format.hpp"
@@ -15,9 +17,9 @@ proto::Board board_for_viewer(const game::Position& pos, Color viewer) {
   const uint32_t own = pos.pieces(viewer);
   const uint32_t occupied = pos.occupied();
   const uint32_t kings = pos.kings();
-  for (int i = 0; i < 32; ++i) {
+  for (uint32_t left = occupied; left != 0; left &= left - 1) {
+    const int i = std::countr_zero(left);
     const uint32_t bit = uint32_t{1} << i;
-    if ((occupied & bit) == 0) continue;
     const game::Square s = game::square_of_index(i);
     const bool mine = (own & bit) != 0;
     const bool king = (kings & bit) != 0;
