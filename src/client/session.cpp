@@ -69,8 +69,8 @@ void Session::open_link() {
 void Session::retire_link() {
   if (!link_) return;
   link_->close();
-  retired_.push_back(std::move(link_));
-  loop_.defer([this] { retired_.clear(); });
+  // Destroyed outside its own callbacks, at the end of the pass, by the function owning it.
+  loop_.defer([link = std::shared_ptr<Link>(std::move(link_))] {});
 }
 
 void Session::send(const proto::Message& m) {

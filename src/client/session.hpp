@@ -119,7 +119,6 @@ class Session {
   std::string host_;
   uint16_t port_;
   std::unique_ptr<Link> link_;
-  std::vector<std::unique_ptr<Link>> retired_;  // destroyed outside their callbacks
   LinkFactory link_factory_;
   std::string endpoint_label_;
   bool connect_pending_ = false;  // send Connect once the link is up

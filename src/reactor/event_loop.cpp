@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <system_error>
+#include <utility>
 
 namespace checkers::reactor {
 
@@ -45,7 +46,10 @@ EventLoop::~EventLoop() {
   flush_pending_output();  // best effort, non-blocking: output sent but not yet written
   // Connections queued here deregister while the poller still exists.
   pending_flush_.clear();
-  deferred_.clear();
+  // Dropping a deferred function may destroy what it owns (a session, a link), whose
+  // destructor may defer() again: drop in rounds, never while the vector is being cleared.
+  while (!deferred_.empty()) std::exchange(deferred_, {}).clear();
+  pending_flush_.clear();
   timers_.clear();
   wake_channel_.reset();
 }
