@@ -15,6 +15,7 @@
 #include "server/logging.hpp"
 #include "server/server.hpp"
 #include "server/store.hpp"
+#include "server/tls_command.hpp"
 #include "server/user_admin.hpp"
 
 namespace {
@@ -114,13 +115,15 @@ std::string describe(const CLI::ConfigError& e) {
 
 int main(int argc, char** argv) {
   CLI::App app{"checkers-server: rated checkers games over the Checkers Protocol v1"};
-  app.set_version_flag("--version", std::string("checkers-server ") + CHECKERS_VERSION_STRING);
+  app.set_version_flag("--version", std::string("checkers-server ") + CHECKERS_VERSION_STRING +
+                                        "\n" + server::tls_build_description());
   app.option_defaults()->always_capture_default();
   server::ServerConfig config;
   server::add_server_options(app, config);
   server::add_config_file_option(app);
   server::UserCommandArgs user_args;
   CLI::App* user = server::add_user_subcommands(app, user_args);
+  CLI::App* tls = server::add_tls_subcommands(app);
   try {
     app.parse(argc, argv);
     server::finish_config(config);
@@ -138,5 +141,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (user->parsed()) return server::run_user_command(user_args, config.data_dir);
+  if (tls->parsed()) return server::run_tls_fingerprint(config, std::cout, std::cerr);
   return run_server(config);
 }
