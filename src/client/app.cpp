@@ -139,6 +139,24 @@ ServerChoice discover(reactor::EventLoop&, const ClientOptions& o) {
 }
 #endif
 
+// Null after printing why (an unreadable --tls-ca).
+std::shared_ptr<TlsClient> make_tls_client(const ClientOptions& o) {
+  TlsClientOptions t;
+  t.mode = o.tls;
+  t.pinned_fingerprint = o.tls_fingerprint.value_or("");
+  t.ca_file = o.tls_ca.value_or("");
+  if (const char* keylog = std::getenv("SSLKEYLOGFILE"); keylog != nullptr && *keylog != '\0') {
+    t.keylog_file = keylog;
+    spdlog::warn("SSLKEYLOGFILE is set: TLS session keys are written to {}", keylog);
+  }
+  try {
+    return std::make_shared<TlsClient>(std::move(t));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "checkers-client: %s\n", e.what());
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 int run_client(const ClientOptions& o) {
@@ -170,6 +188,11 @@ int run_client(const ClientOptions& o) {
     final_message = message;
     loop.defer([&loop] { loop.quit(); });
   });
+  if (!o.vs_computer) {
+    std::shared_ptr<TlsClient> tls = make_tls_client(o);
+    if (!tls) return kExitUsage;
+    session.set_tls(std::move(tls));
+  }
 
   if (o.vs_computer) {
     const uint64_t seed = o.seed.value_or(default_seed());

@@ -293,8 +293,8 @@ void TcpConnection::close() {
   if (closed()) return;
   state_ = State::Closed;
   channel_.remove();
+  // The transport stays (without I/O) so the owner can still ask why it failed.
   if (transport_) transport_->shutdown();
-  transport_.reset();
   fd_.reset();
   output_.retrieve_all();
   // The callback runs at the end of the pass; until then the loop holds this connection.

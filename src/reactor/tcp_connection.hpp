@@ -73,7 +73,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Runs once when a transport with a handshake (TLS) has completed it, before any
   // application byte moves.
   void set_handshake_callback(HandshakeCallback cb) { handshake_cb_ = std::move(cb); }
-  // Null until the selector has chosen (and after close()).
+  // Null until the selector has chosen.
   const Transport* transport() const { return transport_.get(); }
 
   // Starts reading (unless stop_reading() was called). Idempotent. send() and close()

@@ -8,7 +8,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -156,27 +155,6 @@ std::string certificate_file_fingerprint(const std::string& pem_file) {
   std::string fp = certificate_fingerprint(cert);
   X509_free(cert);
   return fp;
-}
-
-std::string normalize_fingerprint(const std::string& text) {
-  std::string_view t = text;
-  for (const char* prefix : {"SHA256:", "sha256:", "SHA256 Fingerprint=", "sha256 Fingerprint="}) {
-    const std::string_view p = prefix;
-    if (t.substr(0, p.size()) == p) t.remove_prefix(p.size());
-  }
-  std::string hex;
-  for (const char c : t) {
-    if (c == ':') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
-    hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  if (hex.size() != 64) return {};
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    if (i) out += ':';
-    out += hex.substr(i, 2);
-  }
-  return out;
 }
 
 std::string tls_library_version() { return OpenSSL_version(OPENSSL_VERSION); }

@@ -64,8 +64,6 @@ class TlsContext {
 std::string certificate_fingerprint(x509_st* cert);
 // The SHA-256 fingerprint of the first certificate in a PEM file. Throws TlsError.
 std::string certificate_file_fingerprint(const std::string& pem_file);
-// "SHA256:ab..", "abcd..", "AB:CD:.." all become "AB:CD:.."; empty if not 32 bytes of hex.
-std::string normalize_fingerprint(const std::string& text);
 // The linked OpenSSL's version text ("OpenSSL 3.0.19 27 Jan 2026").
 std::string tls_library_version();
 

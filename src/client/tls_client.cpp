@@ -1,0 +1,114 @@
+#include "client/tls_client.hpp"
+
+#include <exception>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/server_link.hpp"
+
+#ifdef CHECKERS_HAVE_TLS
+#include "reactor/tls_context.hpp"
+#endif
+
+namespace checkers::client {
+
+TlsClient::TlsClient(TlsClientOptions options)
+    : options_(std::move(options)), known_(options_.known_servers) {
+#ifdef CHECKERS_HAVE_TLS
+  if (options_.mode == TlsChoice::Off) return;
+  reactor::TlsContext::ClientPolicy policy;
+  policy.ca_file = options_.ca_file;
+  policy.keylog_file = options_.keylog_file;
+  policy.check_fingerprint = [this](const std::string& fp) { return check(fp); };
+  context_ = reactor::TlsContext::client(std::move(policy));
+#endif
+}
+
+TlsClient::~TlsClient() = default;
+
+TlsClient::Plan TlsClient::plan(const std::string& host, uint16_t port) const {
+  if (options_.mode == TlsChoice::Off || !context_) return {};
+  if (options_.mode == TlsChoice::On || !options_.pinned_fingerprint.empty() ||
+      !options_.ca_file.empty())
+    return {true, false};
+  // No silent downgrade: a server once seen with TLS gets TLS or nothing.
+  return {true, !known_.find(endpoint_key(host, port)).has_value()};
+}
+
+std::unique_ptr<reactor::Transport> TlsClient::transport(int fd, const std::string& host,
+                                                         uint16_t port) {
+  attempt_ = Attempt{};
+  attempt_.expected = known_.find(endpoint_key(host, port));
+#ifdef CHECKERS_HAVE_TLS
+  if (context_) return context_->connect(fd, host);
+#else
+  (void)fd;
+#endif
+  return nullptr;
+}
+
+bool TlsClient::check(const std::string& fingerprint) {
+  attempt_.seen = true;
+  attempt_.got = fingerprint;
+  if (!options_.pinned_fingerprint.empty()) return fingerprint == options_.pinned_fingerprint;
+  if (attempt_.expected) return fingerprint == attempt_.expected->fingerprint;
+  return true;  // first use: stored once the handshake is done
+}
+
+std::string TlsClient::trusted(const std::string& host, uint16_t port,
+                               const std::string& fingerprint) {
+  if (!options_.pinned_fingerprint.empty() || !options_.ca_file.empty() || attempt_.expected)
+    return {};
+  const std::string key = endpoint_key(host, port);
+  const std::string endpoint = format_endpoint(host, port);
+  std::string where;
+  if (known_.find(key)) return {};  // another client of ours stored it meanwhile
+  try {
+    known_.add(key, fingerprint);
+    where = fmt::format("remembered in {}", known_.path().string());
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot store the fingerprint: {}", e.what());
+    where = fmt::format("could not be remembered ({})", e.what());
+  }
+  return fmt::format(
+      "First TLS connection to {}. Its certificate's SHA-256 fingerprint is\n  {}\n"
+      "It is {}; a different certificate will be refused. Compare it with the output of\n"
+      "`checkers-server tls fingerprint` on the server.",
+      endpoint, fingerprint, where);
+}
+
+std::string TlsClient::refusal(const std::string& host, uint16_t port,
+                               const std::string& tls_error) const {
+  const std::string endpoint = format_endpoint(host, port);
+  if (attempt_.seen && !options_.pinned_fingerprint.empty() &&
+      attempt_.got != options_.pinned_fingerprint)
+    return fmt::format(
+        "REFUSED: the TLS certificate of {} does not match --tls-fingerprint.\n"
+        "  expected {}\n  got      {}\nNothing was sent to it",
+        endpoint, options_.pinned_fingerprint, attempt_.got);
+  if (attempt_.seen && attempt_.expected && attempt_.got != attempt_.expected->fingerprint) {
+    const std::string file = known_.path().string();
+    const int line = attempt_.expected->line;
+    return fmt::format(
+        "@@@ REFUSED: THE TLS CERTIFICATE OF {} HAS CHANGED! @@@\n"
+        "Someone may be intercepting the connection (or the server got a new certificate).\n"
+        "  known    {} ({}:{})\n  offered  {}\n"
+        "Nothing was sent to it. If the change is expected, remove line {} of {} and connect "
+        "again",
+        endpoint, attempt_.expected->fingerprint, file, line, attempt_.got, line, file);
+  }
+  if (!attempt_.seen && attempt_.expected)
+    return fmt::format(
+        "REFUSED: {} used TLS before ({}:{}) but did not complete a TLS handshake now ({}); "
+        "not falling back to plain text",
+        endpoint, known_.path().string(), attempt_.expected->line, tls_error);
+  return fmt::format("TLS connection to {} failed: {}", endpoint, tls_error);
+}
+
+std::string TlsClient::plain_warning(const std::string& endpoint) {
+  return fmt::format("Warning: {} does not offer TLS; your password travels unencrypted.",
+                     endpoint);
+}
+
+}  // namespace checkers::client
