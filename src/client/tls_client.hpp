@@ -74,7 +74,7 @@ class TlsClient {
   TlsClientOptions options_;
   KnownServers known_;
   Attempt attempt_;
-  std::unique_ptr<reactor::TlsContext> context_;
+  std::shared_ptr<reactor::TlsContext> context_;  // shared_ptr: incomplete without TLS
 };
 
 }  // namespace checkers::client
