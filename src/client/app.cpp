@@ -69,7 +69,8 @@ uint64_t default_seed() {
 struct ServerChoice {
   std::string host;
   uint16_t port = 0;
-  int exit_code = -1;  // >= 0: stop with this code (message already printed)
+  int exit_code = -1;        // >= 0: stop with this code (message already printed)
+  bool tls_offered = false;  // announced TLS: never plain text with --tls auto
 };
 
 #ifdef CHECKERS_HAVE_DISCOVERY
@@ -110,7 +111,7 @@ ServerChoice choose_discovered(const ClientOptions& o, std::vector<discovery::Fo
               discovery::printable(pick->name).c_str(), pick->address.c_str(),
               static_cast<unsigned>(pick->tcp_port));
   std::fflush(stdout);
-  return {pick->address, pick->tcp_port, -1};
+  return {pick->address, pick->tcp_port, -1, pick->tls};
 }
 
 // CLIENT: DISCOVERY without --host-addr - browse the LAN, then use the one server found or let the
@@ -191,6 +192,7 @@ int run_client(const ClientOptions& o) {
   if (!o.vs_computer) {
     std::shared_ptr<TlsClient> tls = make_tls_client(o);
     if (!tls) return kExitUsage;
+    if (server.tls_offered) tls->offered(server.host, server.port);
     session.set_tls(std::move(tls));
   }
 

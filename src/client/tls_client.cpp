@@ -32,8 +32,9 @@ TlsClient::Plan TlsClient::plan(const std::string& host, uint16_t port) const {
   if (options_.mode == TlsChoice::On || !options_.pinned_fingerprint.empty() ||
       !options_.ca_file.empty())
     return {true, false};
-  // No silent downgrade: a server once seen with TLS gets TLS or nothing.
-  return {true, !known_.find(endpoint_key(host, port)).has_value()};
+  // No silent downgrade: a server once seen with (or announcing) TLS gets TLS or nothing.
+  const std::string key = endpoint_key(host, port);
+  return {true, key != offered_ && !known_.find(key).has_value()};
 }
 
 std::unique_ptr<reactor::Transport> TlsClient::transport(int fd, const std::string& host,

@@ -48,6 +48,8 @@ class TlsClient {
     bool may_fall_back = false;  // to plain text, if the server does not speak TLS
   };
   Plan plan(const std::string& host, uint16_t port) const;
+  // LAN discovery announced TLS for this server: no plain-text fallback for it either.
+  void offered(const std::string& host, uint16_t port) { offered_ = endpoint_key(host, port); }
 
   // A TLS transport for a dialled socket; null in a build without TLS.
   std::unique_ptr<reactor::Transport> transport(int fd, const std::string& host, uint16_t port);
@@ -74,6 +76,7 @@ class TlsClient {
   TlsClientOptions options_;
   KnownServers known_;
   Attempt attempt_;
+  std::string offered_;
   std::shared_ptr<reactor::TlsContext> context_;  // shared_ptr: incomplete without TLS
 };
 

@@ -22,6 +22,18 @@ namespace {
 
 using namespace checkers;
 
+// Announced with the fingerprint's 32 bytes when the game port offers TLS.
+std::optional<discovery::TlsOffer> tls_offer(const server::ServerConfig& config,
+                                             const server::Server& srv) {
+  const std::string& fp = srv.tls_fingerprint();
+  if (config.tls == server::TlsMode::Off || fp.size() != 95) return std::nullopt;
+  discovery::TlsOffer offer;
+  offer.required = config.tls == server::TlsMode::Required;
+  for (std::size_t i = 0; i < offer.fingerprint.size(); ++i)
+    offer.fingerprint[i] = static_cast<uint8_t>(std::stoul(fp.substr(i * 3, 2), nullptr, 16));
+  return offer;
+}
+
 // Discovery is a convenience beside the game service: when its UDP port cannot be
 // bound (another server on this host has it) the games still run, with a warning.
 // DISCOVERY: the LAN responder runs in the server's event loop beside the game service
@@ -30,11 +42,12 @@ std::unique_ptr<discovery::DiscoveryResponder> start_discovery(reactor::EventLoo
                                                                const server::ServerConfig& config,
                                                                const server::Server& srv) {
   if (!config.discovery.enabled) return nullptr;
-  auto responder = std::make_unique<discovery::DiscoveryResponder>(
-      loop, discovery::to_responder_config(config.discovery, srv.port()), [&srv] {
-        return discovery::PlayerCounts{static_cast<uint32_t>(srv.players_online()),
-                                       static_cast<uint32_t>(srv.players_queued())};
-      });
+  discovery::ResponderConfig rc = discovery::to_responder_config(config.discovery, srv.port());
+  rc.tls = tls_offer(config, srv);
+  auto responder = std::make_unique<discovery::DiscoveryResponder>(loop, std::move(rc), [&srv] {
+    return discovery::PlayerCounts{static_cast<uint32_t>(srv.players_online()),
+                                   static_cast<uint32_t>(srv.players_queued())};
+  });
   try {
     responder->start();
   } catch (const std::exception& e) {
