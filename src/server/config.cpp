@@ -105,8 +105,11 @@ const char* to_string(TlsMode mode) {
 }
 
 void finish_config(ServerConfig& c) {
-  if (!kTlsBuilt && c.tls != TlsMode::Off)
+  // Without TLS, optional degrades to off (the sample config stays valid); required
+  // cannot be honoured.
+  if (!kTlsBuilt && c.tls == TlsMode::Required)
     throw CLI::ValidationError("--tls", "this build has no TLS (built with CHECKERS_TLS=OFF)");
+  if (!kTlsBuilt) c.tls = TlsMode::Off;
   if (c.tls_cert.empty() != c.tls_key.empty())
     throw CLI::ValidationError("--tls-cert", "--tls-cert and --tls-key go together");
   if (c.no_discovery) c.discovery.enabled = false;
