@@ -8,11 +8,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace checkers::test {
+
+class TempDir;
 
 // Where the project's binaries are: $CHECKERS_BIN_DIR, else the build's bin/.
 std::filesystem::path bin_dir();
@@ -49,6 +52,7 @@ class ChildProcess {
   void reap_blocking();
   pid_t pid_ = -1;
   std::optional<int> status_;
+  std::unique_ptr<TempDir> state_;  // the child's XDG_STATE_HOME
 };
 
 int decode_wait_status(int status);
