@@ -53,7 +53,10 @@ void ServerLink::on_connected(reactor::TcpConnectionPtr conn) {
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) { on_closed(); });
   plan_ = tls_ && !plain_fallback_ ? tls_->plan(host_, port_) : TlsClient::Plan{};
   if (plan_.tls && start_tls()) return;
-  if (tls_) notice(TlsClient::plain_warning(endpoint()));
+  if (tls_) {
+    if (const std::string warning = tls_->plain_warning(host_, port_); !warning.empty())
+      notice(warning);
+  }
   // The connection starts reading after this callback returns; tell the owner later so
   // it can send right away.
   std::weak_ptr<bool> alive = alive_;

@@ -107,9 +107,12 @@ std::string TlsClient::refusal(const std::string& host, uint16_t port,
   return fmt::format("TLS connection to {} failed: {}", endpoint, tls_error);
 }
 
-std::string TlsClient::plain_warning(const std::string& endpoint) {
+std::string TlsClient::plain_warning(const std::string& host, uint16_t port) {
+  const std::string key = endpoint_key(host, port);
+  if (key == warned_) return {};
+  warned_ = key;
   return fmt::format("Warning: {} does not offer TLS; your password travels unencrypted.",
-                     endpoint);
+                     format_endpoint(host, port));
 }
 
 }  // namespace checkers::client

@@ -62,7 +62,9 @@ class TlsClient {
   // After a failed handshake: the sentence for the player.
   std::string refusal(const std::string& host, uint16_t port, const std::string& tls_error) const;
 
-  static std::string plain_warning(const std::string& endpoint);
+  // The one-line warning before a password goes out in plain text; empty when this
+  // endpoint was warned about already in this run (a reconnect after a failed login).
+  std::string plain_warning(const std::string& host, uint16_t port);
   const TlsClientOptions& options() const { return options_; }
 
  private:
@@ -77,6 +79,7 @@ class TlsClient {
   KnownServers known_;
   Attempt attempt_;
   std::string offered_;
+  std::string warned_;                            // the endpoint of the last plain-text warning
   std::shared_ptr<reactor::TlsContext> context_;  // shared_ptr: incomplete without TLS
 };
 
