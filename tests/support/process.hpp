@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-namespace checkers::test {
+#include "support/temp_dir.hpp"
 
-class TempDir;
+namespace checkers::test {
 
 // Where the project's binaries are: $CHECKERS_BIN_DIR, else the build's bin/.
 std::filesystem::path bin_dir();
