@@ -13,6 +13,14 @@
 
 namespace checkers::client {
 
+namespace {
+// A fingerprint (95 characters) as two indented lines of 16 bytes: fits 80 columns.
+std::string indented(const std::string& fingerprint) {
+  if (fingerprint.size() != 95) return "  " + fingerprint;
+  return "  " + fingerprint.substr(0, 47) + "\n  " + fingerprint.substr(48);
+}
+}  // namespace
+
 TlsClient::TlsClient(TlsClientOptions options)
     : options_(std::move(options)), known_(options_.known_servers) {
 #ifdef CHECKERS_HAVE_TLS
@@ -67,16 +75,16 @@ std::string TlsClient::trusted(const std::string& host, uint16_t port,
   if (known_.find(key)) return {};  // another client of ours stored it meanwhile
   try {
     known_.add(key, fingerprint);
-    where = fmt::format("remembered in {}", known_.path().string());
+    where = fmt::format("saved in {}", known_.path().string());
   } catch (const std::exception& e) {
     spdlog::warn("cannot store the fingerprint: {}", e.what());
-    where = fmt::format("could not be remembered ({})", e.what());
+    where = fmt::format("but it could not be saved ({})", e.what());
   }
   return fmt::format(
-      "First TLS connection to {}. Its certificate's SHA-256 fingerprint is\n  {}\n"
-      "It is {}; a different certificate will be refused. Compare it with the output of\n"
-      "`checkers-server tls fingerprint` on the server.",
-      endpoint, fingerprint, where);
+      "First TLS connection to {}. Its certificate (SHA-256):\n{}\n"
+      "Trusted from now on: {}.\n"
+      "Compare it with `checkers-server tls fingerprint` on the server.",
+      endpoint, indented(fingerprint), where);
 }
 
 std::string TlsClient::refusal(const std::string& host, uint16_t port,
@@ -86,23 +94,24 @@ std::string TlsClient::refusal(const std::string& host, uint16_t port,
       attempt_.got != options_.pinned_fingerprint)
     return fmt::format(
         "REFUSED: the TLS certificate of {} does not match --tls-fingerprint.\n"
-        "  expected {}\n  got      {}\nNothing was sent to it",
-        endpoint, options_.pinned_fingerprint, attempt_.got);
+        "Expected:\n{}\nOffered:\n{}\nNothing was sent to it",
+        endpoint, indented(options_.pinned_fingerprint), indented(attempt_.got));
   if (attempt_.seen && attempt_.expected && attempt_.got != attempt_.expected->fingerprint) {
     const std::string file = known_.path().string();
     const int line = attempt_.expected->line;
     return fmt::format(
         "@@@ REFUSED: THE TLS CERTIFICATE OF {} HAS CHANGED! @@@\n"
-        "Someone may be intercepting the connection (or the server got a new certificate).\n"
-        "  known    {} ({}:{})\n  offered  {}\n"
-        "Nothing was sent to it. If the change is expected, remove line {} of {} and connect "
-        "again",
-        endpoint, attempt_.expected->fingerprint, file, line, attempt_.got, line, file);
+        "Someone may be intercepting this connection (or the certificate was replaced).\n"
+        "Known ({}:{}):\n{}\nOffered:\n{}\n"
+        "Nothing was sent to it. If the change is expected, remove line {} of {}\n"
+        "and connect again",
+        endpoint, file, line, indented(attempt_.expected->fingerprint), indented(attempt_.got),
+        line, file);
   }
   if (!attempt_.seen && attempt_.expected)
     return fmt::format(
-        "REFUSED: {} used TLS before ({}:{}) but did not complete a TLS handshake now ({}); "
-        "not falling back to plain text",
+        "REFUSED: {} used TLS before ({}:{})\n"
+        "but did not complete a TLS handshake now ({});\nnot falling back to plain text",
         endpoint, known_.path().string(), attempt_.expected->line, tls_error);
   return fmt::format("TLS connection to {} failed: {}", endpoint, tls_error);
 }
