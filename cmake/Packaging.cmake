@@ -105,6 +105,9 @@ if(CHECKERS_DPKG_SHLIBDEPS)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6 (>= 2.34), libcrypt1 (>= 1:4.1.0), libfmt9 (>= 9.1.0), libspdlog1.10-fmt9, libstdc++6 (>= 12), libgcc-s1 (>= 3.3.1)")
+  if(CHECKERS_TLS)
+    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libssl3 (>= 3.0.0)")
+  endif()
 endif()
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -319,8 +319,24 @@ local function dissect_unknown(tvb, pinfo, tree)
   add_info(pinfo, string.format("Unknown type 0x%02x", t))
 end
 
+-- TLS on the same port (issue 17): a connection whose first byte is a TLS record
+-- type (0x14-0x17; protocol v1 types are 0x01-0x0D) goes to Wireshark's TLS
+-- dissector, which hands the decrypted records back to us through "tls.port"
+-- (give it the client's SSLKEYLOGFILE: -o tls.keylog_file:FILE).
+local tls_handle = Dissector.get("tls")
+local tls_record = Field.new("tls.record")
+local function inside_tls(pinfo)
+  return tls_record() ~= nil
+end
+
 function checkers.dissector(tvb, pinfo, tree)
   local len = tvb:len()
+  if len > 0 and not inside_tls(pinfo) then
+    local first = tvb(0, 1):uint()
+    if first >= 0x14 and first <= 0x17 then
+      return tls_handle:call(tvb, pinfo, tree)
+    end
+  end
   local dir = packet_direction(pinfo)
   local offset = 0
   while offset < len do
@@ -378,6 +394,8 @@ local d = {
   name = ProtoField.string("checkers_disc.name", "Server name", base.UNICODE),
   legacy = ProtoField.bool("checkers_disc.legacy_beacon", "Legacy beacon (reference server, empty datagram)"),
   trailing = ProtoField.bytes("checkers_disc.trailing", "Trailing bytes"),
+  tls = ProtoField.string("checkers_disc.tls", "TLS on the game port"),
+  tls_fingerprint = ProtoField.bytes("checkers_disc.tls_fingerprint", "TLS certificate SHA-256", base.COLON),
 }
 disc.fields = {}
 for _, field in pairs(d) do table.insert(disc.fields, field) end
@@ -429,10 +447,23 @@ local function dissect_announcement(tvb, tree)
   else
     tree:add(d.name, tvb(30, 0), "")
   end
+  local tls = ""
+  local at = 31 + n
+  while at + 2 <= tvb:len() do
+    local t, l = tvb(at, 1):uint(), tvb(at + 1, 1):uint()
+    if t == 1 and l == 33 then
+      local flags = tvb(at + 2, 1):uint()
+      tls = (bit.band(flags, 2) ~= 0) and ", TLS required" or ", TLS"
+      tree:add(d.tls, tvb(at, 2 + l), tls:sub(3))
+      tree:add(d.tls_fingerprint, tvb(at + 3, 32))
+    end
+    at = at + 2 + l
+  end
   local nonce = tvb(6, 4):le_uint()
-  return string.format("Announcement%s \"%s\" tcp %d, v%d..%d, %d online, %d queued",
+  return string.format("Announcement%s \"%s\" tcp %d, v%d..%d, %d online, %d queued%s",
     nonce == 0 and " (unsolicited)" or string.format(" nonce=0x%08x", nonce), name,
-    tvb(18, 2):le_uint(), tvb(20, 1):uint(), tvb(21, 1):uint(), tvb(22, 4):le_uint(), tvb(26, 4):le_uint())
+    tvb(18, 2):le_uint(), tvb(20, 1):uint(), tvb(21, 1):uint(), tvb(22, 4):le_uint(), tvb(26, 4):le_uint(),
+    tls)
 end
 
 -- Size the datagram must have, or nil and why not.
@@ -447,7 +478,12 @@ local function expected_size(tvb)
     if len < ANNOUNCEMENT_FIXED then return nil, "truncated announcement" end
     local n = tvb(30, 1):uint()
     if n > MAX_NAME then return nil, "name longer than 64 bytes" end
-    return ANNOUNCEMENT_FIXED + n
+    -- Extensions follow the name: (type, length, value) each, to the end.
+    local size = ANNOUNCEMENT_FIXED + n
+    while size + 2 <= len and size + 2 + tvb(size + 1, 1):uint() <= len do
+      size = size + 2 + tvb(size + 1, 1):uint()
+    end
+    return size
   end
   return nil, "bad kind " .. kind
 end
@@ -521,15 +557,22 @@ end
 
 local tcp_table = DissectorTable.get("tcp.port")
 local udp_table = DissectorTable.get("udp.port")
+local tls_table = DissectorTable.get("tls.port")
 local registered = { tcp = nil, udp = nil }
 
 
 local function register_ports()
-  if registered.tcp then tcp_table:remove(registered.tcp, checkers) end
+  if registered.tcp then
+    tcp_table:remove(registered.tcp, checkers)
+    tls_table:remove(registered.tcp, checkers)
+  end
   if registered.udp then udp_table:remove(registered.udp, disc) end
   registered.tcp = checkers.prefs.port
   registered.udp = disc.prefs.port
-  if registered.tcp ~= 0 then tcp_table:add(registered.tcp, checkers) end
+  if registered.tcp ~= 0 then
+    tcp_table:add(registered.tcp, checkers)
+    tls_table:add(registered.tcp, checkers)  -- what TLS decrypts on that port
+  end
   if registered.udp ~= 0 then udp_table:add(registered.udp, disc) end
 end
 

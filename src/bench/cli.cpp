@@ -68,6 +68,8 @@ void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string&
       "--between", o.between_cmd,
       "Shell command run between rounds while the players pause (e.g. a peer benchmark)");
   app.add_option("--server-pid", o.server_pid, "Also report this process's CPU% and RSS");
+  app.add_flag("--tls", o.tls,
+               "Every connection over TLS (the certificate is not checked: a load test)");
   app.add_option("--poller", poller, "The bench's own poller: epoll or poll")
       ->check(CLI::IsMember({"epoll", "poll"}))
       ->capture_default_str();
@@ -133,6 +135,12 @@ int run_cli(int argc, char** argv, const std::string& version) {
   opt.mode = mode == "idle" ? Mode::Idle : mode == "login" ? Mode::Login : Mode::Play;
   opt.poller = reactor::parse_poller(poller).value_or(reactor::PollerKind::Epoll);
   if (!raise_fd_limit(opt.connections)) return kExitFailure;
+#ifndef CHECKERS_HAVE_TLS
+  if (opt.tls) {
+    fmt::print(stderr, "checkers-bench: this build has no TLS (built with CHECKERS_TLS=OFF)\n");
+    return kExitUsage;
+  }
+#endif
 
   reactor::ignore_sigpipe();
   reactor::EventLoop loop(opt.poller);

@@ -1,5 +1,9 @@
 #include "bench/load_generator.hpp"
 
+#ifdef CHECKERS_HAVE_TLS
+#include "reactor/tls_context.hpp"
+#endif
+
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +82,13 @@ LoadGenerator::LoadGenerator(reactor::EventLoop& loop, BenchOptions options)
     sources_ = (opt_.connections + per - 1) / per;
   }
   if (!loopback_host(opt_.host) || sources_ == 0) sources_ = 1;
+#ifdef CHECKERS_HAVE_TLS
+  if (opt_.tls) {
+    reactor::TlsContext::ClientPolicy any;
+    any.check_fingerprint = [](const std::string&) { return true; };
+    tls_ = reactor::TlsContext::client(std::move(any));
+  }
+#endif
   sources_ = std::min<size_t>(sources_, 254);
   if (opt_.server_pid > 0) {
     server_cpu_window_ = std::make_unique<CpuMeter>(opt_.server_pid);
@@ -163,6 +174,10 @@ void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
       [this, i](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(i, in); });
   conn->set_close_callback([this, i](const reactor::TcpConnectionPtr& c) { on_closed(i, c); });
   conn->set_tcp_nodelay(true);
+#ifdef CHECKERS_HAVE_TLS
+  // The Connect sent below waits in the output buffer until the handshake is done.
+  if (tls_) conn->set_transport(tls_->connect(conn->fd(), opt_.host));
+#endif
   conn->start();
   // The connector may not be destroyed from inside its own callback.
   loop_.defer([this, i] { players_[i].connector.reset(); });

@@ -35,6 +35,10 @@
 #include "reactor/tcp_connection.hpp"
 #include "reactor/tcp_connector.hpp"
 
+namespace checkers::reactor {
+class TlsContext;
+}
+
 namespace checkers::bench {
 
 // Counters of one interval (a second, or a whole window).
@@ -178,6 +182,7 @@ class LoadGenerator {
   void note(const std::string& text) const;
 
   reactor::EventLoop& loop_;
+  std::shared_ptr<reactor::TlsContext> tls_;  // --tls; shared_ptr: incomplete without TLS
   BenchOptions opt_;
   std::vector<Player> players_;
   std::vector<std::string> names_;  // player i's account name

@@ -47,6 +47,9 @@ struct BenchOptions {
   int rounds = 1;
   std::string between_cmd;
 
+  // Every connection over TLS (the server's certificate is not checked: a load test).
+  bool tls = false;
+
   pid_t server_pid = 0;  // > 0: also report the server's CPU% and RSS
   reactor::PollerKind poller = reactor::PollerKind::Epoll;
 };

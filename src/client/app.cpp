@@ -70,7 +70,8 @@ uint64_t default_seed() {
 struct ServerChoice {
   std::string host;
   uint16_t port = 0;
-  int exit_code = -1;  // >= 0: stop with this code (message already printed)
+  int exit_code = -1;        // >= 0: stop with this code (message already printed)
+  bool tls_offered = false;  // announced TLS: never plain text with --tls auto
 };
 
 #ifdef CHECKERS_HAVE_DISCOVERY
@@ -111,7 +112,7 @@ ServerChoice choose_discovered(const ClientOptions& o, std::vector<discovery::Fo
               discovery::printable(pick->name).c_str(), pick->address.c_str(),
               static_cast<unsigned>(pick->tcp_port));
   std::fflush(stdout);
-  return {pick->address, pick->tcp_port, -1};
+  return {pick->address, pick->tcp_port, -1, pick->tls};
 }
 
 // CLIENT: DISCOVERY without --host-addr - browse the LAN, then use the one server found or let the
@@ -139,6 +140,24 @@ ServerChoice discover(reactor::EventLoop&, const ClientOptions& o) {
   return {{}, 0, kExitUsage};
 }
 #endif
+
+// Null after printing why (an unreadable --tls-ca).
+std::shared_ptr<TlsClient> make_tls_client(const ClientOptions& o) {
+  TlsClientOptions t;
+  t.mode = o.tls;
+  t.pinned_fingerprint = o.tls_fingerprint.value_or("");
+  t.ca_file = o.tls_ca.value_or("");
+  if (const char* keylog = std::getenv("SSLKEYLOGFILE"); keylog != nullptr && *keylog != '\0') {
+    t.keylog_file = keylog;
+    spdlog::warn("SSLKEYLOGFILE is set: TLS session keys are written to {}", keylog);
+  }
+  try {
+    return std::make_shared<TlsClient>(std::move(t));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "checkers-client: %s\n", e.what());
+    return nullptr;
+  }
+}
 
 }  // namespace
 
@@ -173,6 +192,12 @@ int run_client(const ClientOptions& o) {
     final_message = message;
     loop.defer([&loop] { loop.quit(); });
   });
+  if (!o.vs_computer) {
+    std::shared_ptr<TlsClient> tls = make_tls_client(o);
+    if (!tls) return kExitUsage;
+    if (server.tls_offered) tls->offered(server.host, server.port);
+    session.set_tls(std::move(tls));
+  }
 
   if (o.vs_computer) {
     const uint64_t seed = o.seed.value_or(default_seed());

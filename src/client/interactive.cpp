@@ -426,6 +426,8 @@ void InteractivePlayer::connected() {
   screen_.println(fmt::format("Connected to the checkers server at {}.", session_.endpoint()));
 }
 
+void InteractivePlayer::security_notice(const std::string& text) { screen_.println(text); }
+
 void InteractivePlayer::login_or_ask() {
   if (config_.username) username_ = *config_.username;
   if (username_.empty()) {

@@ -55,6 +55,7 @@ class InteractivePlayer : public Frontend {
   void board_changed() override;
   void move_rejected(const proto::Move& rejected) override;
   void game_ended(const GameOutcome& outcome) override;
+  void security_notice(const std::string& text) override;
 
  private:
   enum class Ask {

@@ -27,6 +27,9 @@ class Link {
     // The link is dead (closed by the other side or because of bad input); it will not
     // call anything again. Not called after close().
     std::function<void(Failure, const std::string& why)> failed;
+    // Something about the connection's security the player must see (a first-seen TLS
+    // certificate, a password about to travel in plain text).
+    std::function<void(const std::string& text)> notice;
   };
 
   virtual ~Link() = default;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "client/known_servers.hpp"
 #include "proto/types.hpp"
 #include "proto/version.hpp"
 
@@ -81,8 +82,27 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(50, 60000));
   app.add_flag("--list-servers", o.list_servers, "List the servers found on the LAN and exit");
-  app.set_version_flag("--version", fmt::format("checkers-client {} (protocol {})",
-                                                CHECKERS_VERSION_STRING, proto::kProtocolVersion));
+  std::string tls_mode = "auto";
+  std::string tls_fingerprint;
+  std::string tls_ca;
+  app.add_option("--tls", tls_mode,
+                 "auto: TLS when the server offers it (never plain again once seen), plain with "
+                 "a warning otherwise; on: TLS or nothing; off: plain text")
+      ->capture_default_str();
+  app.add_option("--tls-fingerprint", tls_fingerprint,
+                 "Accept only the server certificate with this SHA-256 fingerprint (implies "
+                 "--tls on)");
+  app.add_option("--tls-ca", tls_ca,
+                 "Verify the server's certificate chain against these PEM CAs and its host name "
+                 "instead of trusting on first use (implies --tls on)");
+#ifdef CHECKERS_HAVE_TLS
+  const char* tls_build = "TLS";
+#else
+  const char* tls_build = "no TLS: built with CHECKERS_TLS=OFF";
+#endif
+  app.set_version_flag("--version",
+                       fmt::format("checkers-client {} (protocol {}, {})", CHECKERS_VERSION_STRING,
+                                   proto::kProtocolVersion, tls_build));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -127,6 +147,28 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
       return usage_error(app, fmt::format("{} is {} bytes long; the protocol allows at most {}",
                                           name, (*value)->size(), proto::Str16::kCapacity));
   }
+  if (tls_mode == "auto") {
+    o.tls = TlsChoice::Auto;
+  } else if (tls_mode == "on") {
+    o.tls = TlsChoice::On;
+  } else if (tls_mode == "off") {
+    o.tls = TlsChoice::Off;
+  } else {
+    return usage_error(app, "--tls takes auto, on or off, not '" + tls_mode + "'");
+  }
+  if (!tls_fingerprint.empty()) {
+    o.tls_fingerprint = normalize_fingerprint(tls_fingerprint);
+    if (o.tls_fingerprint->empty())
+      return usage_error(app, "--tls-fingerprint takes 32 bytes of hex (AB:CD:...), not '" +
+                                  tls_fingerprint + "'");
+  }
+  if (!tls_ca.empty()) o.tls_ca = tls_ca;
+  if ((o.tls_fingerprint || o.tls_ca) && o.tls == TlsChoice::Off)
+    return usage_error(app, "--tls-fingerprint and --tls-ca need TLS; not with --tls off");
+#ifndef CHECKERS_HAVE_TLS
+  if (o.tls == TlsChoice::On || o.tls_fingerprint || o.tls_ca)
+    return usage_error(app, "this build has no TLS (built with CHECKERS_TLS=OFF)");
+#endif
   if (o.bot && (!o.username || !o.password))
     return usage_error(
         app, "--bot needs --username and --password (or CHECKERS_PASSWORD): a bot never prompts");

@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "client/tls_client.hpp"
 #include "game/search.hpp"
 #include "reactor/poller.hpp"
 
@@ -31,6 +32,9 @@ struct ClientOptions {
   std::optional<game::Level> vs_computer;  // --vs-computer: a local game, no server
   int discover_ms = 500;
   bool list_servers = false;
+  TlsChoice tls = TlsChoice::Auto;
+  std::optional<std::string> tls_fingerprint;  // normalized "AB:CD:..."
+  std::optional<std::string> tls_ca;
 };
 
 // Either the options, or the exit code to leave with at once (0 after --help/--version,

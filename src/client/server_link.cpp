@@ -7,16 +7,20 @@
 namespace checkers::client {
 
 ServerLink::ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port,
-                       Callbacks callbacks, std::chrono::milliseconds connect_timeout)
+                       Callbacks callbacks, std::chrono::milliseconds connect_timeout,
+                       std::shared_ptr<TlsClient> tls)
     : loop_(loop),
       host_(std::move(host)),
       port_(port),
       cb_(std::move(callbacks)),
-      connector_(std::make_unique<reactor::TcpConnector>(loop, host_, port_, connect_timeout)) {}
+      connect_timeout_(connect_timeout),
+      connector_(std::make_unique<reactor::TcpConnector>(loop, host_, port_, connect_timeout)),
+      tls_(std::move(tls)) {}
 
 ServerLink::~ServerLink() {
   cancel_partial_timer();
   if (connected_timer_ != 0) loop_.cancel(connected_timer_);
+  if (handshake_timer_ != 0) loop_.cancel(handshake_timer_);
   if (conn_) {
     conn_->set_message_callback({});
     conn_->set_close_callback({});
@@ -47,12 +51,71 @@ void ServerLink::on_connected(reactor::TcpConnectionPtr conn) {
   conn_->set_message_callback(
       [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_bytes(in); });
   conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) { on_closed(); });
+  plan_ = tls_ && !plain_fallback_ ? tls_->plan(host_, port_) : TlsClient::Plan{};
+  if (plan_.tls && start_tls()) return;
+  if (tls_) {
+    if (const std::string warning = tls_->plain_warning(host_, port_); !warning.empty())
+      notice(warning);
+  }
   // The connection starts reading after this callback returns; tell the owner later so
   // it can send right away.
   connected_timer_ = loop_.run_after(reactor::EventLoop::Clock::duration::zero(), [this] {
     connected_timer_ = 0;
     if (!done_ && cb_.connected) cb_.connected();
   });
+}
+
+// ---- TLS ----------------------------------------------------------------------------
+
+bool ServerLink::start_tls() {
+  std::unique_ptr<reactor::Transport> transport = tls_->transport(conn_->fd(), host_, port_);
+  if (!transport) return false;
+  conn_->set_transport(std::move(transport));
+  conn_->set_handshake_callback([this](const reactor::TcpConnectionPtr& c) { on_secured(c); });
+  handshake_timer_ = loop_.run_after(kTlsHandshakeTimeout, [this] {
+    handshake_timer_ = 0;
+    on_tls_failed("no TLS handshake within 5 s");
+  });
+  return true;
+}
+
+void ServerLink::on_secured(const reactor::TcpConnectionPtr& conn) {
+  if (handshake_timer_ != 0) loop_.cancel(handshake_timer_);
+  handshake_timer_ = 0;
+  secured_ = true;
+  const reactor::Transport& t = *conn->transport();
+  spdlog::info("TLS with {}: {}, certificate {}", endpoint(), t.describe(), t.peer_fingerprint());
+  const std::string first_use = tls_->trusted(host_, port_, t.peer_fingerprint());
+  if (!first_use.empty()) notice(first_use);
+  if (!done_ && cb_.connected) cb_.connected();
+}
+
+void ServerLink::on_tls_failed(const std::string& why) {
+  if (done_) return;
+  if (handshake_timer_ != 0) loop_.cancel(handshake_timer_);
+  handshake_timer_ = 0;
+  if (!plan_.may_fall_back || tls_->certificate_seen()) {
+    fail(Failure::ConnectFailed, tls_->refusal(host_, port_, why));
+    return;
+  }
+  spdlog::info("{} does not speak TLS ({}); connecting again in plain text", endpoint(), why);
+  plain_fallback_ = true;
+  if (conn_) {
+    conn_->set_message_callback({});
+    conn_->set_close_callback({});
+    conn_->close();
+    conn_.reset();
+  }
+  connector_ = std::make_unique<reactor::TcpConnector>(loop_, host_, port_, connect_timeout_);
+  connect();
+}
+
+void ServerLink::notice(const std::string& text) {
+  if (cb_.notice) {
+    cb_.notice(text);
+  } else {
+    spdlog::warn("{}", text);
+  }
 }
 
 bool ServerLink::send(const proto::Message& m) {
@@ -134,6 +197,12 @@ bool ServerLink::deliver(const proto::Message& m) {
 
 void ServerLink::on_closed() {
   if (done_) return;
+  if (plan_.tls && !secured_) {
+    const reactor::Transport* t = conn_ ? conn_->transport() : nullptr;
+    const std::string why = t != nullptr && !t->error().empty() ? t->error() : "connection closed";
+    on_tls_failed(why);
+    return;
+  }
   fail(Failure::ServerClosed, fmt::format("the server at {} closed the connection", endpoint()));
 }
 
@@ -144,6 +213,8 @@ void ServerLink::fail(Failure kind, const std::string& why) {
   const bool can_log_out = kind != Failure::ServerClosed && kind != Failure::ConnectFailed;
   done_ = true;
   cancel_partial_timer();
+  if (handshake_timer_ != 0) loop_.cancel(handshake_timer_);
+  handshake_timer_ = 0;
   if (conn_) {
     if (can_log_out && logged_in() && conn_->connected()) {
       std::string bytes;

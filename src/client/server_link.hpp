@@ -4,6 +4,9 @@
 // timeout, and logs every message at debug level (--verbose). Anything wrong on the wire
 // (unknown type byte, DFA violation, a message left incomplete) ends the link: LogOut if
 // logged in, close, and one `failed` callback with a sentence for the player.
+// With a TlsClient the connection is TLS as its plan says; `connected` comes after the
+// handshake (the certificate already checked), and a server that does not speak TLS is
+// dialled again in plain text when the plan allows it.
 #pragma once
 
 #include <chrono>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "client/link.hpp"
+#include "client/tls_client.hpp"
 #include "proto/dfa.hpp"
 #include "proto/messages.hpp"
 #include "proto/stream_decoder.hpp"
@@ -26,9 +30,13 @@ namespace checkers::client {
 class ServerLink : public Link {
  public:
   static constexpr std::chrono::milliseconds kPartialMessageTimeout{1000};
+  // A server that neither completes nor refuses a handshake within this does not speak TLS.
+  static constexpr std::chrono::milliseconds kTlsHandshakeTimeout{5000};
 
+  // `tls` null: plain text, as the reference client.
   ServerLink(reactor::EventLoop& loop, std::string host, uint16_t port, Callbacks callbacks,
-             std::chrono::milliseconds connect_timeout = std::chrono::seconds(5));
+             std::chrono::milliseconds connect_timeout = std::chrono::seconds(5),
+             std::shared_ptr<TlsClient> tls = nullptr);
   ~ServerLink();
   ServerLink(const ServerLink&) = delete;
   ServerLink& operator=(const ServerLink&) = delete;
@@ -44,6 +52,10 @@ class ServerLink : public Link {
 
  private:
   void on_connected(reactor::TcpConnectionPtr conn);
+  bool start_tls();
+  void on_secured(const reactor::TcpConnectionPtr& conn);
+  void on_tls_failed(const std::string& why);
+  void notice(const std::string& text);
   void on_bytes(reactor::Buffer& input);
   void on_closed();
   bool deliver(const proto::Message& m);
@@ -55,7 +67,13 @@ class ServerLink : public Link {
   std::string host_;
   uint16_t port_;
   Callbacks cb_;
+  std::chrono::milliseconds connect_timeout_;
   std::unique_ptr<reactor::TcpConnector> connector_;
+  std::shared_ptr<TlsClient> tls_;
+  TlsClient::Plan plan_;
+  bool secured_ = false;
+  bool plain_fallback_ = false;  // the server did not speak TLS: dialled again in plain
+  reactor::TimerId handshake_timer_ = 0;
   reactor::TcpConnectionPtr conn_;
   proto::StreamDecoder decoder_;
   proto::DfaTracker dfa_{proto::Role::Client};

@@ -1,5 +1,7 @@
 #include "client/session.hpp"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -34,6 +36,10 @@ std::string login_failure_text(proto::LoginFailure reason) {
   return fmt::format("refused (reason code {})", static_cast<unsigned>(reason));
 }
 
+void Frontend::security_notice(const std::string& text) {
+  std::fputs((text + "\n").c_str(), stderr);
+}
+
 Session::Session(reactor::EventLoop& loop, std::string host, uint16_t port, FinishCallback finish)
     : loop_(loop), host_(std::move(host)), port_(port), finish_cb_(std::move(finish)) {}
 
@@ -58,11 +64,15 @@ void Session::open_link() {
         }
       },
       [this](const proto::Message& m) { on_message(m); },
-      [this](Link::Failure kind, const std::string& why) { on_failed(kind, why); }};
+      [this](Link::Failure kind, const std::string& why) { on_failed(kind, why); },
+      [this](const std::string& text) {
+        if (frontend_) frontend_->security_notice(text);
+      }};
   if (link_factory_)
     link_ = link_factory_(std::move(callbacks));
   else
-    link_ = std::make_unique<ServerLink>(loop_, host_, port_, std::move(callbacks));
+    link_ = std::make_unique<ServerLink>(loop_, host_, port_, std::move(callbacks),
+                                         std::chrono::seconds(5), tls_);
   link_->connect();
 }
 

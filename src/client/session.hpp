@@ -51,6 +51,8 @@ class Frontend {
   virtual void board_changed() = 0;
   virtual void move_rejected(const proto::Move& rejected) = 0;
   virtual void game_ended(const GameOutcome& outcome) = 0;
+  // About the connection's security (a first-seen TLS certificate, plain text ahead).
+  virtual void security_notice(const std::string& text);
 };
 
 class Session {
@@ -63,6 +65,8 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   void set_frontend(Frontend* f) { frontend_ = f; }
+  // TLS for every connection to the server (null: plain text, as the reference client).
+  void set_tls(std::shared_ptr<TlsClient> tls) { tls_ = std::move(tls); }
   // Instead of a server over TCP (--vs-computer: the local referee); `label` names it.
   using LinkFactory = std::function<std::unique_ptr<Link>(Link::Callbacks)>;
   void use_link(LinkFactory factory, std::string label) {
@@ -120,6 +124,7 @@ class Session {
   uint16_t port_;
   std::unique_ptr<Link> link_;
   LinkFactory link_factory_;
+  std::shared_ptr<TlsClient> tls_;
   std::string endpoint_label_;
   bool connect_pending_ = false;  // send Connect once the link is up
   FinishCallback finish_cb_;

@@ -1,5 +1,7 @@
 #include "discovery/browser.hpp"
 
+#include <fmt/format.h>
+
 #include "discovery/interfaces.hpp"
 #include "discovery/link_socket.hpp"
 #include "reactor/address.hpp"
@@ -207,6 +209,12 @@ void DiscoveryBrowser::on_announcement(const Announcement& a, const sockaddr_sto
   s.players_online = a.players_online;
   s.players_queued = a.players_queued;
   s.instance_id = a.instance_id;
+  s.tls = a.tls.has_value();
+  s.tls_required = a.tls && a.tls->required;
+  s.tls_fingerprint.clear();
+  if (a.tls)
+    for (std::size_t i = 0; i < a.tls->fingerprint.size(); ++i)
+      s.tls_fingerprint += fmt::format("{}{:02X}", i ? ":" : "", a.tls->fingerprint[i]);
   if (latency && (!s.latency_ms || *latency < *s.latency_ms)) s.latency_ms = latency;
 }
 

@@ -64,6 +64,25 @@ std::optional<Datagram> parse_query(std::span<const uint8_t> b, RejectReason* wh
   return Query{Reader(b).u32(kHeaderSize)};
 }
 
+// The extensions after the name; a type we do not know is skipped. Bytes that do not
+// frame as extensions are trailing bytes, as before extensions existed.
+std::optional<RejectReason> parse_extensions(std::span<const uint8_t> b, Announcement& a) {
+  while (!b.empty()) {
+    if (b.size() < 2 || b.size() < 2u + b[1]) return RejectReason::TrailingBytes;
+    const uint8_t type = b[0];
+    const std::span<const uint8_t> value = b.subspan(2, b[1]);
+    if (type == kExtensionTls) {
+      if (value.size() != 1 + 32 || a.tls) return RejectReason::BadField;
+      TlsOffer offer;
+      offer.required = (value[0] & 0x02) != 0;
+      std::copy(value.begin() + 1, value.end(), offer.fingerprint.begin());
+      a.tls = offer;
+    }
+    b = b.subspan(2 + value.size());
+  }
+  return std::nullopt;
+}
+
 std::optional<Datagram> parse_announcement(std::span<const uint8_t> b, RejectReason* why) {
   if (b.size() < kAnnouncementFixedSize) return reject(why, RejectReason::Truncated);
   Reader r(b);
@@ -78,9 +97,11 @@ std::optional<Datagram> parse_announcement(std::span<const uint8_t> b, RejectRea
   std::size_t name_len = r.u8(30);
   if (name_len > kMaxNameBytes) return reject(why, RejectReason::BadName);
   if (b.size() < kAnnouncementFixedSize + name_len) return reject(why, RejectReason::Truncated);
-  if (b.size() > kAnnouncementFixedSize + name_len) return reject(why, RejectReason::TrailingBytes);
+  if (b.size() > kMaxAnnouncementSize) return reject(why, RejectReason::TrailingBytes);
   a.name.assign(reinterpret_cast<const char*>(b.data()) + kAnnouncementFixedSize, name_len);
   if (!valid_utf8(a.name)) return reject(why, RejectReason::BadName);
+  if (auto bad = parse_extensions(b.subspan(kAnnouncementFixedSize + name_len), a))
+    return reject(why, *bad);
   if (a.tcp_port == 0 || a.lowest_version == 0 || a.lowest_version > a.highest_version) {
     return reject(why, RejectReason::BadField);
   }
@@ -135,6 +156,12 @@ std::vector<uint8_t> encode(const Announcement& a) {
   w.u32(a.players_queued);
   w.u8(static_cast<uint8_t>(a.name.size()));
   w.raw(a.name);
+  if (a.tls) {
+    w.u8(kExtensionTls);
+    w.u8(1 + 32);
+    w.u8(static_cast<uint8_t>(0x01 | (a.tls->required ? 0x02 : 0)));  // bit 0: offered
+    w.raw(std::string_view(reinterpret_cast<const char*>(a.tls->fingerprint.data()), 32));
+  }
   return w.take();
 }
 

@@ -27,7 +27,12 @@ inline constexpr uint16_t kDefaultUdpPort = 8864;
 inline constexpr std::size_t kQuerySize = 64;
 inline constexpr std::size_t kAnnouncementFixedSize = 31;
 inline constexpr std::size_t kMaxNameBytes = 64;
-inline constexpr std::size_t kMaxAnnouncementSize = kAnnouncementFixedSize + kMaxNameBytes;
+// Announcement extensions follow the name: (type u8, length u8, value) each; a receiver
+// skips types it does not know, so new fields need no new format version.
+inline constexpr uint8_t kExtensionTls = 1;  // flags u8 + SHA-256 of the certificate
+inline constexpr std::size_t kTlsExtensionSize = 2 + 1 + 32;
+inline constexpr std::size_t kMaxAnnouncementSize =
+    kAnnouncementFixedSize + kMaxNameBytes + kTlsExtensionSize;
 // Largest datagram worth reading: anything longer is rejected as TrailingBytes.
 inline constexpr std::size_t kMaxDatagramSize = 512;
 
@@ -38,6 +43,14 @@ struct Query {
   bool operator==(const Query&) const = default;
 };
 
+// "TLS offered" on the game port (issue 17). The fingerprint lets a player compare; it is
+// not proof (a datagram is not authenticated): the client's own trust store decides.
+struct TlsOffer {
+  bool required = false;  // --tls required: plain connections are refused
+  std::array<uint8_t, 32> fingerprint{};
+  bool operator==(const TlsOffer&) const = default;
+};
+
 struct Announcement {
   uint32_t nonce = 0;  // the query's nonce; 0 when unsolicited
   uint64_t instance_id = 0;
@@ -46,7 +59,8 @@ struct Announcement {
   uint8_t highest_version = 0;
   uint32_t players_online = 0;
   uint32_t players_queued = 0;
-  std::string name;  // UTF-8, at most kMaxNameBytes bytes
+  std::string name;             // UTF-8, at most kMaxNameBytes bytes
+  std::optional<TlsOffer> tls;  // extension kExtensionTls; none: plain text only
   bool operator==(const Announcement&) const = default;
 };
 

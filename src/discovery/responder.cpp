@@ -148,7 +148,8 @@ Announcement DiscoveryResponder::announcement(uint32_t nonce) const {
                       proto::kHighestSupportedVersion,
                       players.online,
                       players.queued,
-                      config_.server_name};
+                      config_.server_name,
+                      config_.tls};
 }
 
 void DiscoveryResponder::announce() {

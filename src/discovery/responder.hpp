@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,7 +35,8 @@ struct ResponderConfig {
   // IP literals to announce to instead of every interface's broadcast address (tests).
   std::vector<std::string> announce_targets;
   uint16_t tcp_port = 8864;
-  std::string server_name;  // "" = the host name
+  std::string server_name;      // "" = the host name
+  std::optional<TlsOffer> tls;  // announced when the game port offers TLS
   RateLimit per_source{10, 20};
   RateLimit total{200, 400};
 };

@@ -45,9 +45,10 @@ std::string describe(const FoundServer& s) {
                              ? fmt::format("v{}", s.lowest_version)
                              : fmt::format("v{}-v{}", s.lowest_version, s.highest_version);
   std::string latency = s.latency_ms ? fmt::format("{:.1f} ms", *s.latency_ms) : std::string("-");
-  return fmt::format("{}  \"{}\"  {}  {} online, {} queued  latency {}",
-                     endpoint(s.address, s.tcp_port), printable(s.name), versions, s.players_online,
-                     s.players_queued, latency);
+  const char* tls = !s.tls ? "" : s.tls_required ? "  TLS required" : "  TLS";
+  return fmt::format("{}  \"{}\"  {}{}  {} online, {} queued  latency {}",
+                     endpoint(s.address, s.tcp_port), printable(s.name), versions, tls,
+                     s.players_online, s.players_queued, latency);
 }
 
 }  // namespace

@@ -21,6 +21,9 @@ struct FoundServer {
   std::optional<double> latency_ms;  // query to answer; none for unsolicited/legacy
   bool legacy = false;               // heard only the reference implementation's empty beacon
   uint64_t instance_id = 0;          // 0 for a legacy server
+  bool tls = false;                  // announced TLS on the game port
+  bool tls_required = false;
+  std::string tls_fingerprint;  // as announced ("AB:CD:..."), not verified
 
   bool speaks(uint8_t version) const {
     return version >= lowest_version && version <= highest_version;

@@ -16,15 +16,6 @@ namespace {
 // Output buffers that grew past this during a burst are released once drained.
 constexpr std::size_t kKeepOutputCapacity = 1024 * 1024;
 
-// Send without SIGPIPE, retrying EINTR. Returns bytes written, or -1 with errno.
-ssize_t send_some(int fd, const std::uint8_t* data, std::size_t len) {
-  ssize_t n;
-  do {
-    n = ::send(fd, data, len, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
-}
-
 std::string local_name(int fd) {
   sockaddr_storage local{};
   socklen_t len = sizeof local;
@@ -51,7 +42,8 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
       id_(loop.next_connection_id()),
       peer_(peer),
       peer_address_(format_address(peer)),
-      local_address_(local_name(fd_.get())) {
+      local_address_(local_name(fd_.get())),
+      transport_(std::make_unique<PlainTransport>(fd_.get())) {
   channel_.set_read_callback([this] { handle_read(); });
   channel_.set_write_callback([this] { handle_write(); });
   channel_.set_close_callback([this] { handle_close(); });
@@ -60,18 +52,119 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
 
 TcpConnection::~TcpConnection() { channel_.remove(); }
 
+void TcpConnection::set_transport(std::unique_ptr<Transport> transport) {
+  transport_ = std::move(transport);
+  selector_ = nullptr;
+}
+
+void TcpConnection::set_transport_selector(TransportSelector selector) {
+  selector_ = std::move(selector);
+  transport_.reset();
+}
+
 void TcpConnection::start() {
   if (state_ != State::Idle) return;
   state_ = State::Connected;
-  if (reading_) channel_.enable_reading();
+  if (reading_ || !transport_) channel_.enable_reading();
+  // A TLS client speaks first.
+  if (transport_ && !transport_->handshake_done()) advance_handshake();
+}
+
+// ---- transport ------------------------------------------------------------------------
+
+bool TcpConnection::choose_transport() {
+  if (!selector_) return false;
+  std::uint8_t first = 0;
+  ssize_t n;
+  do {
+    n = ::recv(fd_.get(), &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) {
+    spdlog::debug("reactor: {} finished sending before its first byte", peer_address_);
+    close_after_flush();
+    return false;
+  }
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      spdlog::debug("reactor: read from {} failed: {}", peer_address_, std::strerror(errno));
+      close();
+    }
+    return false;
+  }
+  transport_ = selector_(*this, first);
+  selector_ = nullptr;
+  if (closed()) return false;
+  if (!transport_) {
+    close();
+    return false;
+  }
+  if (!reading_ && transport_->handshake_done()) channel_.disable_reading();
+  return true;
+}
+
+// True once the handshake is complete; the handshake callback has run and what was sent
+// meanwhile is on its way.
+bool TcpConnection::advance_handshake() {
+  int err = 0;
+  if (transport_->handshake(&err) < 0) {
+    if (err == EAGAIN) {
+      wait_for(transport_->waiting_for());
+    } else {
+      spdlog::info("tls: handshake with {} failed: {}", peer_address_, transport_->error());
+      close();
+    }
+    return false;
+  }
+  if (channel_.is_writing()) channel_.disable_writing();
+  if (!reading_ && channel_.is_reading()) channel_.disable_reading();
+  spdlog::debug("tls: {} secured ({})", peer_address_, transport_->describe());
+  if (handshake_cb_) handshake_cb_(shared_from_this());
+  if (closed()) return false;
+  if (!output_.empty()) write_output();
+  return !closed();
+}
+
+void TcpConnection::wait_for(Transport::Wait what) {
+  if (what == Transport::Wait::Writable) {
+    if (!channel_.is_writing()) channel_.enable_writing();
+  } else if (!channel_.is_reading()) {
+    channel_.enable_reading();
+  }
+}
+
+// TLS took a whole record off the socket but handed out only read_limit_ bytes of it:
+// the socket will not be reported readable for the rest, so read it in the next pass
+// (a pass with deferred work polls without waiting).
+void TcpConnection::read_again_next_pass() {
+  if (reread_queued_) return;
+  reread_queued_ = true;
+  loop_.defer([weak = weak_from_this(), &loop = loop_] {
+    loop.defer([weak] {
+      const TcpConnectionPtr self = weak.lock();
+      if (!self) return;
+      self->reread_queued_ = false;
+      if (self->state_ == State::Connected && self->reading_) self->read_input();
+    });
+  });
 }
 
 // ---- reading --------------------------------------------------------------------------
 
 void TcpConnection::handle_read() {
+  if (!transport_ && !choose_transport()) return;
+  if (!transport_->handshake_done() && !advance_handshake()) return;
+  if (state_ == State::Connected && reading_) read_input();
+  if (write_waits_for_read_ && !closed()) {
+    write_waits_for_read_ = false;
+    write_output();
+  }
+}
+
+void TcpConnection::read_input() {
   int err = 0;
-  const ssize_t n = input_.read_fd(fd_.get(), &err, read_limit_);
+  const ssize_t n = transport_->read(input_, read_limit_, &err);
   if (n > 0) {
+    if (transport_->has_buffered_input()) read_again_next_pass();
     if (message_cb_) {
       message_cb_(shared_from_this(), input_);
     } else {
@@ -82,8 +175,14 @@ void TcpConnection::handle_read() {
     // what it asked for, then close.
     spdlog::debug("reactor: {} finished sending", peer_address_);
     close_after_flush();
-  } else if (err != EAGAIN && err != EWOULDBLOCK) {
-    spdlog::debug("reactor: read from {} failed: {}", peer_address_, std::strerror(err));
+  } else if (err == EAGAIN || err == EWOULDBLOCK) {
+    if (transport_->waiting_for() == Transport::Wait::Writable) {
+      read_waits_for_write_ = true;
+      wait_for(Transport::Wait::Writable);
+    }
+  } else {
+    spdlog::debug("reactor: read from {} failed: {}", peer_address_,
+                  err == EPROTO ? transport_->error() : std::strerror(err));
     close();
   }
 }
@@ -95,7 +194,9 @@ void TcpConnection::stop_reading() {
 
 void TcpConnection::start_reading() {
   reading_ = true;
-  if (state_ == State::Connected && !channel_.is_reading()) channel_.enable_reading();
+  if (state_ != State::Connected) return;
+  if (!channel_.is_reading()) channel_.enable_reading();
+  if (transport_ && transport_->has_buffered_input()) read_again_next_pass();
 }
 
 // ---- writing --------------------------------------------------------------------------
@@ -125,20 +226,42 @@ void TcpConnection::flush() {
 }
 
 void TcpConnection::handle_write() {
-  if (!channel_.is_writing() || output_.empty()) return;
-  write_output();
+  if (!channel_.is_writing() || !transport_) return;
+  if (!transport_->handshake_done()) {
+    advance_handshake();
+    return;
+  }
+  if (read_waits_for_write_) {
+    read_waits_for_write_ = false;
+    if (state_ == State::Connected && reading_) read_input();
+    if (closed()) return;
+  }
+  if (!output_.empty()) {
+    write_output();
+  } else if (channel_.is_writing()) {
+    channel_.disable_writing();
+  }
 }
 
 void TcpConnection::write_output() {
+  // Before the handshake the output waits; advance_handshake() writes it afterwards.
+  if (!transport_ || !transport_->handshake_done()) return;
   const auto pending = output_.readable();
-  const ssize_t n = send_some(fd_.get(), pending.data(), pending.size());
+  int err = 0;
+  const ssize_t n = transport_->write(pending, &err);
   ++write_calls_;
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!channel_.is_writing()) channel_.enable_writing();
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      if (transport_->waiting_for() == Transport::Wait::Writable) {
+        wait_for(Transport::Wait::Writable);
+      } else {
+        write_waits_for_read_ = true;
+        wait_for(Transport::Wait::Readable);
+      }
       return;
     }
-    spdlog::debug("reactor: write to {} failed: {}", peer_address_, std::strerror(errno));
+    spdlog::debug("reactor: write to {} failed: {}", peer_address_,
+                  err == EPROTO ? transport_->error() : std::strerror(err));
     close();
     return;
   }
@@ -170,6 +293,8 @@ void TcpConnection::close() {
   if (closed()) return;
   state_ = State::Closed;
   channel_.remove();
+  // The transport stays (without I/O) so the owner can still ask why it failed.
+  if (transport_) transport_->shutdown();
   fd_.reset();
   output_.retrieve_all();
   // The callback runs at the end of the pass; until then the loop holds this connection.

@@ -9,11 +9,16 @@
 // loop holds a reference only for work it does later in the same pass (the flush, the
 // close callback), so close() is safe from any callback, including this connection's own.
 // Destroy every connection before its EventLoop.
+//
+// Bytes move through a Transport (reactor/transport.hpp): plain by default, TLS when the
+// owner sets one, or chosen from the peer's first byte by a selector (one port for both).
+// Output sent before a TLS handshake completes waits in the buffer and leaves after it.
 #pragma once
 
 #include "reactor/buffer.hpp"
 #include "reactor/channel.hpp"
 #include "reactor/fd.hpp"
+#include "reactor/transport.hpp"
 
 #include <sys/socket.h>
 
@@ -39,6 +44,11 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   using MessageCallback = std::function<void(const TcpConnectionPtr&, Buffer&)>;
   using CloseCallback = std::function<void(const TcpConnectionPtr&)>;
   using HighWaterCallback = std::function<void(const TcpConnectionPtr&, std::size_t)>;
+  using HandshakeCallback = std::function<void(const TcpConnectionPtr&)>;
+  // Picks the transport from the first byte the peer sends (peeked: it stays in the
+  // socket for the transport to read). nullptr refuses the connection: it is closed.
+  using TransportSelector =
+      std::function<std::unique_ptr<Transport>(TcpConnection&, std::uint8_t first_byte)>;
 
   // Wraps a connected, non-blocking socket. Call start() to begin reading
   // (TcpListener and TcpConnector do it right after their callback returns).
@@ -55,6 +65,16 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
     high_water_cb_ = std::move(cb);
     high_water_mark_ = mark;
   }
+
+  // Before start(): the transport to use instead of plain (a TLS client's).
+  void set_transport(std::unique_ptr<Transport> transport);
+  // Before start(): choose the transport from the peer's first byte (a TLS server's sniff).
+  void set_transport_selector(TransportSelector selector);
+  // Runs once when a transport with a handshake (TLS) has completed it, before any
+  // application byte moves.
+  void set_handshake_callback(HandshakeCallback cb) { handshake_cb_ = std::move(cb); }
+  // Null until the selector has chosen.
+  const Transport* transport() const { return transport_.get(); }
 
   // Starts reading (unless stop_reading() was called). Idempotent. send() and close()
   // already work before it.
@@ -118,7 +138,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   enum class State { Idle, Connected, Draining, Closed, Finished };
 
   void handle_read();
+  void read_input();
   void handle_write();
+  bool choose_transport();
+  bool advance_handshake();
+  void wait_for(Transport::Wait what);
+  void read_again_next_pass();
   void handle_close();
   void handle_error();
   void write_output();
@@ -132,6 +157,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   State state_ = State::Idle;
   bool reading_ = true;         // wanted by the application (stop_reading/start_reading)
   bool flush_pending_ = false;  // queued in the loop's flush list
+  // The transport's other direction blocks one of ours (TLS: a record needs both).
+  bool read_waits_for_write_ = false;
+  bool write_waits_for_read_ = false;
+  bool reread_queued_ = false;
   std::uint64_t write_calls_ = 0;
 
   sockaddr_storage peer_{};
@@ -149,6 +178,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   MessageCallback message_cb_;
   CloseCallback close_cb_;
   HighWaterCallback high_water_cb_;
+  HandshakeCallback handshake_cb_;
+  TransportSelector selector_;
+  std::unique_ptr<Transport> transport_;
 };
 
 }  // namespace checkers::reactor

@@ -62,6 +62,17 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
                  "(counted again after each failed login)")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
+  const std::map<std::string, TlsMode> tls{
+      {"off", TlsMode::Off}, {"optional", TlsMode::Optional}, {"required", TlsMode::Required}};
+  app.add_option("--tls", c.tls,
+                 "TLS on the game port: optional (TLS clients get TLS, plain ones such as the "
+                 "reference client stay plain), required (plain connections are refused), off")
+      ->transform(CLI::CheckedTransformer(tls, CLI::ignore_case))
+      ->default_str(to_string(c.tls));
+  app.add_option("--tls-cert", c.tls_cert,
+                 "PEM certificate chain for TLS (with --tls-key); default: a self-signed "
+                 "certificate created in --data-dir");
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert");
   app.add_option("--match-gap", c.match_base_gap,
                  "Matchmaking: largest rating gap paired at once (it widens while players wait)")
       ->capture_default_str();
@@ -81,7 +92,26 @@ void add_config_file_option(CLI::App& app) {
   app.allow_config_extras(CLI::config_extras_mode::error);
 }
 
+const char* to_string(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::Off:
+      return "off";
+    case TlsMode::Optional:
+      return "optional";
+    case TlsMode::Required:
+      return "required";
+  }
+  return "?";
+}
+
 void finish_config(ServerConfig& c) {
+  // Without TLS, optional degrades to off (the sample config stays valid); required
+  // cannot be honoured.
+  if (!kTlsBuilt && c.tls == TlsMode::Required)
+    throw CLI::ValidationError("--tls", "this build has no TLS (built with CHECKERS_TLS=OFF)");
+  if (!kTlsBuilt) c.tls = TlsMode::Off;
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    throw CLI::ValidationError("--tls-cert", "--tls-cert and --tls-key go together");
   if (c.no_discovery) c.discovery.enabled = false;
   if (c.verbose && c.quiet)
     throw CLI::ValidationError("--quiet", "--verbose and --quiet exclude each other");

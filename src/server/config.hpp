@@ -17,6 +17,16 @@ namespace checkers::server {
 
 enum class Registration { Open, Closed };
 
+// TLS on the game port: off (plain only, as the reference), optional (a connection whose
+// first byte starts a TLS record gets TLS, any other is plain), required (plain refused).
+enum class TlsMode { Off, Optional, Required };
+#ifdef CHECKERS_HAVE_TLS
+inline constexpr bool kTlsBuilt = true;
+#else
+inline constexpr bool kTlsBuilt = false;
+#endif
+const char* to_string(TlsMode mode);
+
 struct ServerConfig {
   // Network. Empty listen_addr = every interface, IPv4 and IPv6.
   std::string listen_addr;
@@ -27,6 +37,11 @@ struct ServerConfig {
   std::string data_dir = "./var";
   std::string poller_name;  // "epoll" | "poll"; empty = CHECKERS_POLLER or epoll
   reactor::PollerKind poller = reactor::PollerKind::Epoll;
+
+  // TLS: without --tls-cert/--tls-key a self-signed pair in data_dir is made and kept.
+  TlsMode tls = kTlsBuilt ? TlsMode::Optional : TlsMode::Off;
+  std::string tls_cert;
+  std::string tls_key;
 
   // Logging.
   bool verbose = false;

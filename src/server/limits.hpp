@@ -13,6 +13,9 @@ using namespace std::chrono_literals;
 
 // Protocol §7: an incomplete message older than this (from its first byte) closes.
 inline constexpr auto kPartialMessageTimeout = 1s;
+// A TLS handshake must be done this long after its first byte (a stalled or trickled
+// ClientHello is closed like a partial message; the handshake takes two round trips).
+inline constexpr auto kTlsHandshakeTimeout = 2 * kPartialMessageTimeout;
 // Bytes read per connection per loop iteration: 8 MakeMoves (a Connect takes
 // three iterations). The rest stays in the kernel, and level-triggered polling
 // reports the socket again next iteration, so one flooding client cannot

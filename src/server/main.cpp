@@ -16,11 +16,24 @@
 #include "server/logging.hpp"
 #include "server/server.hpp"
 #include "server/store.hpp"
+#include "server/tls_command.hpp"
 #include "server/user_admin.hpp"
 
 namespace {
 
 using namespace checkers;
+
+// Announced with the fingerprint's 32 bytes when the game port offers TLS.
+std::optional<discovery::TlsOffer> tls_offer(const server::ServerConfig& config,
+                                             const server::Server& srv) {
+  const std::string& fp = srv.tls_fingerprint();
+  if (config.tls == server::TlsMode::Off || fp.size() != 95) return std::nullopt;
+  discovery::TlsOffer offer;
+  offer.required = config.tls == server::TlsMode::Required;
+  for (std::size_t i = 0; i < offer.fingerprint.size(); ++i)
+    offer.fingerprint[i] = static_cast<uint8_t>(std::stoul(fp.substr(i * 3, 2), nullptr, 16));
+  return offer;
+}
 
 // Discovery is a convenience beside the game service: when its UDP port cannot be
 // bound (another server on this host has it) the games still run, with a warning.
@@ -30,11 +43,12 @@ std::unique_ptr<discovery::DiscoveryResponder> start_discovery(reactor::EventLoo
                                                                const server::ServerConfig& config,
                                                                const server::Server& srv) {
   if (!config.discovery.enabled) return nullptr;
-  auto responder = std::make_unique<discovery::DiscoveryResponder>(
-      loop, discovery::to_responder_config(config.discovery, srv.port()), [&srv] {
-        return discovery::PlayerCounts{static_cast<uint32_t>(srv.players_online()),
-                                       static_cast<uint32_t>(srv.players_queued())};
-      });
+  discovery::ResponderConfig rc = discovery::to_responder_config(config.discovery, srv.port());
+  rc.tls = tls_offer(config, srv);
+  auto responder = std::make_unique<discovery::DiscoveryResponder>(loop, std::move(rc), [&srv] {
+    return discovery::PlayerCounts{static_cast<uint32_t>(srv.players_online()),
+                                   static_cast<uint32_t>(srv.players_queued())};
+  });
   try {
     responder->start();
   } catch (const std::exception& e) {
@@ -117,13 +131,15 @@ std::string describe(const CLI::ConfigError& e) {
 
 int main(int argc, char** argv) {
   CLI::App app{"checkers-server: rated checkers games over the Checkers Protocol v1"};
-  app.set_version_flag("--version", std::string("checkers-server ") + CHECKERS_VERSION_STRING);
+  app.set_version_flag("--version", std::string("checkers-server ") + CHECKERS_VERSION_STRING +
+                                        "\n" + server::tls_build_description());
   app.option_defaults()->always_capture_default();
   server::ServerConfig config;
   server::add_server_options(app, config);
   server::add_config_file_option(app);
   server::UserCommandArgs user_args;
   CLI::App* user = server::add_user_subcommands(app, user_args);
+  CLI::App* tls = server::add_tls_subcommands(app);
   try {
     app.parse(argc, argv);
     server::finish_config(config);
@@ -141,5 +157,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (user->parsed()) return server::run_user_command(user_args, config.data_dir);
+  if (tls->parsed()) return server::run_tls_fingerprint(config, std::cout, std::cerr);
   return run_server(config);
 }

@@ -59,6 +59,7 @@ Server::~Server() {
 }
 
 void Server::start() {
+  start_tls();
   // SERVICE: listens on the configured port, 8864 by default, on every address.
   listener_ = std::make_unique<reactor::TcpListener>(loop_, config_.listen_addr, config_.port);
   listener_->set_new_connection_callback(
@@ -126,6 +127,7 @@ void Server::on_new_connection(reactor::TcpConnectionPtr conn) {
   }
   ++from_ip;
   const uint64_t id = conn->id();
+  offer_tls(*conn, id);
   auto session = std::make_unique<Session>(id, std::move(conn), *this, std::move(ip));
   Session& s = *session;
   sessions_.emplace(id, std::move(session));

@@ -24,6 +24,10 @@
 #include "server/session.hpp"
 #include "server/store.hpp"
 
+namespace checkers::reactor {
+class TlsContext;
+}
+
 namespace checkers::server {
 
 class Server final : public SessionEvents {
@@ -51,6 +55,8 @@ class Server final : public SessionEvents {
   size_t players_queued() const { return matchmaker_.size(); }
   size_t games_running() const { return rooms_.size(); }
   size_t sessions() const { return sessions_.size(); }
+  // SHA-256 of the TLS certificate ("AB:CD:..."); empty with --tls off.
+  const std::string& tls_fingerprint() const { return tls_fingerprint_; }
 
   // ---- SessionEvents ----
   void on_connect_message(Session& s, const proto::Connect& m) override;
@@ -62,6 +68,9 @@ class Server final : public SessionEvents {
  private:
   void on_new_connection(reactor::TcpConnectionPtr conn);
   void reject_connection(const reactor::TcpConnectionPtr& conn, const char* why);
+  // server_tls.cpp: the certificate and context (start()), the first-byte sniff.
+  void start_tls();
+  void offer_tls(reactor::TcpConnection& conn, uint64_t session_id);
   Session* find_session(uint64_t id);
 
   // Login flow.
@@ -90,6 +99,8 @@ class Server final : public SessionEvents {
   reactor::WorkQueue workers_;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<reactor::TcpListener> listener_;
+  std::shared_ptr<const reactor::TlsContext> tls_;  // null with --tls off
+  std::string tls_fingerprint_;
 
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
   std::unordered_map<std::string, uint64_t> online_;  // account -> session id

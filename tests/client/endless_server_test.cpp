@@ -185,7 +185,10 @@ TEST_CASE(
   Joiner joiner{referee};
   TempDir tmp("client-endless");
   auto bot = [&](const char* name, int seed) {
+    // The scripted server speaks plain v1 only, like the reference implementation.
     return std::vector<std::string>{(bin_dir() / "checkers-client").string(),
+                                    "--tls",
+                                    "off",
                                     "--host-addr",
                                     "127.0.0.1",
                                     "--port",
@@ -233,9 +236,10 @@ TEST_CASE("a person in a drawn game the server never ends is told and offered to
   TempDir home("client-endless-person");
   auto person = [&](const char* name) {
     return std::make_unique<PtyProcess>(
-        std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--host-addr",
-                                 "127.0.0.1", "--port", std::to_string(server.port()), "--username",
-                                 name, "--password", "pw", "--no-color", "--no-save"},
+        std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--tls", "off",
+                                 "--host-addr", "127.0.0.1", "--port",
+                                 std::to_string(server.port()), "--username", name, "--password",
+                                 "pw", "--no-color", "--no-save"},
         std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"});
   };
   // The first to connect is Black.

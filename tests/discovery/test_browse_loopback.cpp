@@ -2,6 +2,7 @@
 // finding servers, de-duplication, rate limiting, rejects, and the legacy beacon.
 #include "discovery/browser.hpp"
 #include "discovery/responder.hpp"
+#include "discovery/server_list.hpp"
 #include "proto/version.hpp"
 #include "reactor/address.hpp"
 #include "support/timing.hpp"
@@ -129,6 +130,27 @@ TEST_CASE("browser finds a responder with its name, port, versions and players")
   CHECK(*s.latency_ms >= 0);
   CHECK(*s.latency_ms <= took.count());
   CHECK(responder.counters().answered >= 1);
+}
+
+TEST_CASE("a server offering TLS is found with the flag and its certificate's fingerprint") {
+  reactor::EventLoop loop;
+  ResponderConfig config = local_responder("127.0.0.1", 0, "Secure Arena");
+  TlsOffer offer;
+  offer.required = true;
+  for (std::size_t i = 0; i < offer.fingerprint.size(); ++i)
+    offer.fingerprint[i] = static_cast<uint8_t>(0xA0 + i);
+  config.tls = offer;
+  DiscoveryResponder responder(loop, config, [] { return PlayerCounts{}; });
+  responder.start();
+  DiscoveryBrowser browser(loop, local_browser(responder.udp_port(), {"127.0.0.1"}));
+  auto out = browse(loop, browser);
+  REQUIRE(out.servers.size() == 1);
+  const auto& s = out.servers[0];
+  CHECK(s.tls);
+  CHECK(s.tls_required);
+  CHECK(s.tls_fingerprint.substr(0, 11) == "A0:A1:A2:A3");
+  CHECK(s.tls_fingerprint.size() == 95);
+  CHECK(format_server_list(out.servers).find("  TLS required  0 online") != std::string::npos);
 }
 
 TEST_CASE("two servers are both found; one server at two addresses is listed once") {

@@ -65,6 +65,7 @@ TEST_CASE("query and announcement round trip") {
   CHECK(std::get<Announcement>(*parsed) == a);
 
   a.name = std::string(kMaxNameBytes, 'x');
+  a.tls = TlsOffer{};  // the one extension this format knows
   auto longest = encode(a);
   CHECK(longest.size() == kMaxAnnouncementSize);
   CHECK(std::get<Announcement>(*parse(longest)) == a);
@@ -97,6 +98,35 @@ TEST_CASE("trailing bytes are rejected") {
   auto a = encode(sample());
   a.push_back('!');
   CHECK(reason_of(a) == RejectReason::TrailingBytes);
+}
+
+TEST_CASE(
+    "the TLS extension: offered/required and the fingerprint round-trip; unknown ones skipped") {
+  Announcement a = sample();
+  TlsOffer offer;
+  offer.required = true;
+  for (std::size_t i = 0; i < offer.fingerprint.size(); ++i)
+    offer.fingerprint[i] = static_cast<uint8_t>(i * 7);
+  a.tls = offer;
+  auto bytes = encode(a);
+  CHECK(bytes.size() == encode(sample()).size() + kTlsExtensionSize);
+  auto back = parse(bytes);
+  REQUIRE(back);
+  CHECK(std::get<Announcement>(*back) == a);
+  // A later format adds an extension this receiver does not know: skipped, not rejected.
+  auto future = bytes;
+  for (uint8_t b : {uint8_t{0x7f}, uint8_t{3}, uint8_t{1}, uint8_t{2}, uint8_t{3}})
+    future.push_back(b);
+  auto parsed = parse(future);
+  REQUIRE(parsed);
+  CHECK(std::get<Announcement>(*parsed).tls == offer);
+  // A TLS extension of the wrong length, or one cut short, is rejected.
+  auto bad = encode(sample());
+  for (uint8_t b : {kExtensionTls, uint8_t{2}, uint8_t{1}, uint8_t{0}}) bad.push_back(b);
+  CHECK(reason_of(bad) == RejectReason::BadField);
+  auto cut = bytes;
+  cut.pop_back();
+  CHECK(reason_of(cut) == RejectReason::TrailingBytes);
 }
 
 TEST_CASE("wrong magic, version or kind is rejected") {
@@ -148,16 +178,16 @@ TEST_CASE("overlong or invalid UTF-8 names are rejected") {
   for (std::string name :
        {std::string("\xC3"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
         std::string("\xF4\x90\x80\x80"), std::string("a\xFF")}) {
-    auto b = encode(Announcement{1, 2, 8864, 1, 1, 0, 0, "zz"});
+    auto b = encode(Announcement{1, 2, 8864, 1, 1, 0, 0, "zz", {}});
     b.resize(kAnnouncementFixedSize);
     b[30] = static_cast<uint8_t>(name.size());
     b.insert(b.end(), name.begin(), name.end());
     CHECK(reason_of(b) == RejectReason::BadName);
   }
-  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, std::string(65, 'n')}),
+  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, std::string(65, 'n'), {}}),
                   std::invalid_argument);
-  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, "\xFF"}), std::invalid_argument);
-  CHECK_THROWS_AS(encode(Announcement{0, 1, 0, 1, 1, 0, 0, "x"}), std::invalid_argument);
+  CHECK_THROWS_AS(encode(Announcement{0, 1, 8864, 1, 1, 0, 0, "\xFF", {}}), std::invalid_argument);
+  CHECK_THROWS_AS(encode(Announcement{0, 1, 0, 1, 1, 0, 0, "x", {}}), std::invalid_argument);
   CHECK(validate_server_name("Ünïcödé ♟").empty());
   CHECK_FALSE(validate_server_name(std::string(65, 'n')).empty());
 }

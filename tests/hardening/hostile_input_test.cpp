@@ -396,8 +396,10 @@ TEST_CASE(
   // Every unknown type byte: closed at once, without waiting for more bytes.
   std::vector<RawSocket> unknown;
   std::vector<uint8_t> unknown_bytes;
+  // 0x16 starts a TLS handshake under the default --tls optional (tests/tls has its
+  // timeout and garbage after it); every other one is closed for the type byte.
   for (int b = 0; b < 256; ++b)
-    if (!proto::message_size(static_cast<uint8_t>(b)))
+    if (!proto::message_size(static_cast<uint8_t>(b)) && b != 0x16)
       unknown_bytes.push_back(static_cast<uint8_t>(b));
   const auto t_unknown = Clock::now();
   for (uint8_t b : unknown_bytes) {

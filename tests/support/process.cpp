@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -34,6 +36,12 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   ::_exit(127);
 }
 
+// Every program a test spawns gets an empty XDG_STATE_HOME of its own: a client keeps
+// its TLS trust store (known_servers) there, and test servers on reused ports have new
+// certificates that a store shared between runs would refuse. A test that wants a store
+// passes it (`/usr/bin/env XDG_STATE_HOME=... PROGRAM`).
+void use_state_dir(const std::filesystem::path& dir) { ::setenv("XDG_STATE_HOME", dir.c_str(), 1); }
+
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 }  // namespace
@@ -54,9 +62,11 @@ RunResult run_command(const std::vector<std::string>& argv, const std::string& s
   int in[2], out[2], err[2];
   if (::pipe(in) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0)
     throw std::runtime_error("pipe failed");
+  const TempDir state("checkers-state");
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    use_state_dir(state.path());
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
@@ -124,9 +134,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::filesystem::path& output_file) {
   const int fd = ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot open " + output_file.string());
+  state_ = std::make_unique<TempDir>("checkers-state");
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    use_state_dir(state_->path());
     const int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(fd, 1);
@@ -144,7 +156,9 @@ ChildProcess::~ChildProcess() {
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      status_(other.status_),
+      state_(std::move(other.state_)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
@@ -154,6 +168,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     }
     pid_ = std::exchange(other.pid_, -1);
     status_ = other.status_;
+    state_ = std::move(other.state_);
   }
   return *this;
 }

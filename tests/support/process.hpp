@@ -8,9 +8,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.hpp"
 
 namespace checkers::test {
 
@@ -49,6 +52,7 @@ class ChildProcess {
   void reap_blocking();
   pid_t pid_ = -1;
   std::optional<int> status_;
+  std::unique_ptr<TempDir> state_;  // the child's XDG_STATE_HOME
 };
 
 int decode_wait_status(int status);

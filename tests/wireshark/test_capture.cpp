@@ -112,8 +112,12 @@ ClientLog parse_client_log(const std::string& text) {
   return log;
 }
 
+// Plain text, as the reference implementation's clients speak (--tls off): this capture
+// checks the dissector's own decoding, which is the same for decrypted TLS records.
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int seed) {
   return {(bin_dir() / "checkers-client").string(),
+          "--tls",
+          "off",
           "--host-addr",
           "127.0.0.1",
           "--port",
