@@ -142,6 +142,7 @@ void Server::on_session_closed(Session& s) {
   spdlog::debug("{} disconnected", s.tag());
   matchmaker_.remove(s.id());
   leave_room(s);
+  stop_watching(s);
   if (s.logged_in()) {
     auto it = online_.find(s.account());
     if (it != online_.end() && it->second == s.id()) online_.erase(it);
@@ -181,6 +182,8 @@ void Server::on_connect_message(Session& s, const proto::Connect& m) {
     s.send(proto::kOurVersionRange);
     return;
   }
+  // PROTOCOL-v2.md §3: the Connect's version is the connection's from now on.
+  s.set_version(m.version);
   const std::string name = m.username.str();
   const std::string password = m.password.str();
   if (!valid_username(name)) {
@@ -307,7 +310,11 @@ void Server::complete_login(Session& s, const std::string& name) {
   s.cancel_login_timer();
   online_[name] = s.id();
   store_.touch(name, unix_now());
-  spdlog::info("{} logged in (rating {})", s.tag(), s.rating());
+  spdlog::info("{} logged in (rating {}, protocol v{})", s.tag(), s.rating(), s.version());
+  if (s.version() >= 2) {
+    s.send(welcome_for(s));  // idle: a v2 player joins the queue with ReQueue
+    return;
+  }
   enqueue(s);
 }
 
@@ -319,6 +326,7 @@ void Server::on_logout(Session& s, proto::State from) {
   spdlog::info("{} logged out (from {})", s.tag(), from);
   matchmaker_.remove(s.id());
   leave_room(s);
+  stop_watching(s);
   auto it = online_.find(s.account());
   if (it != online_.end() && it->second == s.id()) online_.erase(it);
   s.clear_account();
@@ -388,9 +396,11 @@ void Server::start_game(const Matchmaker::Pair& pair) {
   Session& black = b->rating() < a->rating() ? *b : *a;
   Session& white = &black == a ? *b : *a;
   const uint64_t id = ++next_room_id_;
+  stop_watching(black);
+  stop_watching(white);
   auto room = std::make_unique<GameRoom>(
-      id, loop_, seconds(config_.turn_timeout_s), black, white,
-      [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });
+      id, loop_, GameRoom::Settings{seconds(config_.turn_timeout_s), config_.time_control}, black,
+      white, [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });
   black.set_room(id);
   white.set_room(id);
   black.set_last_opponent(white.account());

@@ -56,6 +56,7 @@ class Server final : public SessionEvents {
   void on_make_move(Session& s, const proto::MakeMove& m) override;
   void on_requeue(Session& s) override;
   void on_logout(Session& s, proto::State from) override;
+  void on_v2_message(Session& s, const proto::Message& m) override;
   void on_session_closed(Session& s) override;
 
  private:
@@ -77,6 +78,17 @@ class Server final : public SessionEvents {
   void start_game(const Matchmaker::Pair& pair);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
   void leave_room(Session& s);
+
+  // Protocol v2 (server_v2.cpp): the features of docs/PROTOCOL-v2.md.
+  proto::Welcome welcome_for(const Session& s) const;
+  GameRoom* room_of(const Session& s);
+  void on_chat(Session& s, const proto::Chat& m);
+  bool list_request_allowed(Session& s);
+  void send_player_list(Session& s);
+  void send_game_list(Session& s);
+  void on_watch(Session& s, const proto::Watch& m);
+  void stop_watching(Session& s);
+  void answer_invitation(Session& s, std::string_view other, proto::ChallengeOutcome why);
 
   void write_port_file() const;
   void check_shutdown_done();
