@@ -357,8 +357,15 @@ void GameRoom::on_time_out() {
   if (phase_ != Phase::Playing) return;
   const Color loser = game_.side_to_move();
   Session* s = player(loser);
-  spdlog::info("game #{}: {} ({}) ran out of time ({} clock): the game is lost", id_, name(loser),
-               loser == Color::Black ? "black" : "white", proto::name_of(clock_.kind()));
+  if (is_v2(loser))
+    spdlog::info("game #{}: {} ({}) ran out of time ({} clock): the game is lost", id_, name(loser),
+                 loser == Color::Black ? "black" : "white", proto::name_of(clock_.kind()));
+  else
+    spdlog::info(
+        "game #{}: {} ({}) made no move within the turn limit of {:.0f} s: the game is lost, the "
+        "connection is closed",
+        id_, name(loser), loser == Color::Black ? "black" : "white",
+        std::chrono::duration<double>(clock_.base()).count());
   finish(End{EndKind::Timeout, game::opponent(loser), "timeout", proto::EndReason::Time});
   // A v1 loser sits in UserMove, where protocol v1 has no GameOver: it is treated
   // as having abandoned the game and disconnected. A v2 loser gets GameOver2.
