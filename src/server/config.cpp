@@ -71,6 +71,10 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
   app.add_option("--chat", c.chat, "on: players of a game may chat (protocol v2); off: refused")
       ->transform(CLI::CheckedTransformer(on_off, CLI::ignore_case))
       ->default_str("on");
+  app.add_option("--invite-timeout", c.invitation_timeout_s,
+                 "Seconds a challenge or rematch invitation (protocol v2) stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--match-gap", c.match_base_gap,
                  "Matchmaking: largest rating gap paired at once (it widens while players wait)")
       ->capture_default_str();

@@ -47,6 +47,7 @@ struct ServerConfig {
   std::string time_control_spec = "5+3";
   TimeControl time_control;
   bool chat = true;
+  double invitation_timeout_s = 30;  // --invite-timeout: challenges and rematches
   // Matchmaking: allowed rating gap = base + per_second * wait.
   uint32_t match_base_gap = 100;
   uint32_t match_gap_per_second = 50;

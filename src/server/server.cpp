@@ -54,6 +54,8 @@ Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStor
       login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {}
 
 Server::~Server() {
+  for (auto& [inviter, inv] : invitations_)
+    if (inv.timer != 0) loop_.cancel(inv.timer);
   for (reactor::TimerId t : {queue_timer_, prune_timer_, shutdown_timer_})
     if (t != 0) loop_.cancel(t);
   // Rooms refer to sessions; sessions refer to nothing of ours after this.
@@ -143,6 +145,7 @@ void Server::on_session_closed(Session& s) {
   matchmaker_.remove(s.id());
   leave_room(s);
   stop_watching(s);
+  close_invitations(s, false);
   if (s.logged_in()) {
     auto it = online_.find(s.account());
     if (it != online_.end() && it->second == s.id()) online_.erase(it);
@@ -327,6 +330,7 @@ void Server::on_logout(Session& s, proto::State from) {
   matchmaker_.remove(s.id());
   leave_room(s);
   stop_watching(s);
+  close_invitations(s, false);
   auto it = online_.find(s.account());
   if (it != online_.end() && it->second == s.id()) online_.erase(it);
   s.clear_account();
@@ -398,6 +402,10 @@ void Server::start_game(const Matchmaker::Pair& pair) {
   const uint64_t id = ++next_room_id_;
   stop_watching(black);
   stop_watching(white);
+  close_invitations(black, true);
+  close_invitations(white, true);
+  black.v2().last_was_black = true;
+  white.v2().last_was_black = false;
   auto room = std::make_unique<GameRoom>(
       id, loop_, GameRoom::Settings{seconds(config_.turn_timeout_s), config_.time_control}, black,
       white, [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });

@@ -89,6 +89,22 @@ class Server final : public SessionEvents {
   void on_watch(Session& s, const proto::Watch& m);
   void stop_watching(Session& s);
   void answer_invitation(Session& s, std::string_view other, proto::ChallengeOutcome why);
+  // Invitations (server_v2.cpp, PROTOCOL-v2.md §4.9): one open per inviter.
+  struct Invitation {
+    std::string invitee;
+    proto::ChallengeKind kind = proto::ChallengeKind::Challenge;
+    reactor::TimerId timer = 0;
+  };
+  Session* online_session(std::string_view name);
+  void on_challenge(Session& s, std::string_view name, proto::ChallengeKind kind);
+  void on_answer_challenge(Session& s, std::string_view from, bool accept);
+  void on_rematch(Session& s);
+  void accept_invitation(Session& inviter, Session& invitee, proto::ChallengeKind kind);
+  void drop_invitation(const std::string& inviter);
+  // `s` can no longer play an invitation (it started a game, watches or left): its own
+  // is closed (ChallengeResult 2 to it, if `tell_self`) and those to it (2 to their inviters).
+  void close_invitations(Session& s, bool tell_self);
+  std::unordered_map<std::string, Invitation> invitations_;  // by inviter
 
   void write_port_file() const;
   void check_shutdown_done();

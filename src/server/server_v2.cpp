@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <type_traits>
 
@@ -98,11 +99,11 @@ void Server::on_v2_message(Session& s, const proto::Message& m) {
         } else if constexpr (std::is_same_v<T, proto::FetchGames>) {
           if (list_request_allowed(s)) s.send(proto::RecordEntry{});  // no records store yet
         } else if constexpr (std::is_same_v<T, proto::Challenge>) {
-          answer_invitation(s, msg.name.view(), proto::ChallengeOutcome::NotAvailable);
+          on_challenge(s, msg.name.view(), proto::ChallengeKind::Challenge);
         } else if constexpr (std::is_same_v<T, proto::AnswerChallenge>) {
-          answer_invitation(s, msg.from.view(), proto::ChallengeOutcome::Withdrawn);
+          on_answer_challenge(s, msg.from.view(), msg.accept != 0);
         } else if constexpr (std::is_same_v<T, proto::Rematch>) {
-          answer_invitation(s, s.last_opponent(), proto::ChallengeOutcome::NoRematch);
+          on_rematch(s);
         }
       },
       m);
@@ -196,8 +197,11 @@ void Server::send_game_list(Session& s) {
 void Server::on_watch(Session& s, const proto::Watch& m) {
   for (auto& [id, room] : rooms_) {
     if (room->wire_id() != m.game_id || !room->playing()) continue;
-    if (!room->add_watcher(s))
+    if (!room->add_watcher(s)) {
       s.send(proto::WatchRefused{m.game_id, proto::WatchRefusal::TooManyWatchers});
+    } else {
+      close_invitations(s, true);
+    }
     return;
   }
   s.send(proto::WatchRefused{m.game_id, proto::WatchRefusal::NoSuchGame});
@@ -214,6 +218,151 @@ void Server::stop_watching(Session& s) {
 
 void Server::answer_invitation(Session& s, std::string_view other, proto::ChallengeOutcome why) {
   s.send(proto::ChallengeResult{proto::Str16::make(other).value_or(proto::Str16()), why});
+}
+
+Session* Server::online_session(std::string_view name) {
+  auto it = online_.find(std::string(name));
+  return it == online_.end() ? nullptr : find_session(it->second);
+}
+
+namespace {
+constexpr double kInviteBurst = 10;
+constexpr auto kInviteRefill = std::chrono::seconds(6);  // 10 per minute
+constexpr size_t kMaxInvitationsHeld = 16;
+
+bool can_be_invited(const Session& s) {
+  return s.version() >= 2 && (s.state() == proto::State::GameEnd ||
+                              s.state() == proto::State::InQueue) &&
+         s.room() == 0;
+}
+}  // namespace
+
+void Server::on_challenge(Session& s, std::string_view name, proto::ChallengeKind kind) {
+  using O = proto::ChallengeOutcome;
+  if (s.state() != proto::State::GameEnd || s.room() != 0)
+    return answer_invitation(s, name, O::NotAvailable);  // a crossing (§5.2)
+  if (name.empty()) {  // withdraw the open invitation
+    if (auto it = invitations_.find(s.account()); it != invitations_.end()) {
+      const std::string invitee = it->second.invitee;
+      drop_invitation(s.account());
+      answer_invitation(s, invitee, O::Cancelled);
+    }
+    return answer_invitation(s, "", O::Cancelled);
+  }
+  if (name == s.account()) return answer_invitation(s, name, O::Yourself);
+  if (invitations_.count(s.account()) != 0) return answer_invitation(s, name, O::AlreadyPending);
+  Session::V2& v = s.v2();
+  if (!take_token(v.invite_tokens, v.invite_refill, loop_.now(), kInviteBurst, kInviteRefill))
+    return answer_invitation(s, name, O::TooMany);
+  Session* to = online_session(name);
+  if (to == nullptr) return answer_invitation(s, name, O::NoSuchPlayer);
+  if (to->version() < 2) return answer_invitation(s, name, O::SpeaksV1);
+  size_t held = 0;
+  for (const auto& [inviter, inv] : invitations_) held += inv.invitee == name ? 1 : 0;
+  if (!can_be_invited(*to) || held >= kMaxInvitationsHeld)
+    return answer_invitation(s, name, O::NotAvailable);
+  Invitation inv{std::string(name), kind, 0};
+  const auto timeout = std::chrono::duration<double>(config_.invitation_timeout_s);
+  inv.timer = loop_.run_after(std::chrono::duration_cast<Clock::duration>(timeout),
+                              [this, inviter = s.account()] {
+    auto it = invitations_.find(inviter);
+    if (it == invitations_.end()) return;
+    it->second.timer = 0;
+    const std::string invitee = it->second.invitee;
+    drop_invitation(inviter);
+    if (Session* s = online_session(inviter)) answer_invitation(*s, invitee, O::TimedOut);
+  });
+  invitations_.emplace(s.account(), std::move(inv));
+  spdlog::info("{} invites {} ({})", s.tag(), name, proto::name_of(kind));
+  to->send(proto::ChallengeReceived{proto::Str16(s.account()), s.rating(), kind,
+                                    static_cast<uint16_t>(std::ceil(timeout.count()))});
+}
+
+void Server::on_answer_challenge(Session& s, std::string_view from, bool accept) {
+  using O = proto::ChallengeOutcome;
+  auto it = invitations_.find(std::string(from));
+  Session* inviter = online_session(from);
+  if (it == invitations_.end() || it->second.invitee != s.account() || inviter == nullptr)
+    return answer_invitation(s, from, O::Withdrawn);
+  if (s.state() != proto::State::GameEnd || s.room() != 0) {  // a crossing (§5.2)
+    return answer_invitation(s, from, O::NotAvailable);
+  }
+  const proto::ChallengeKind kind = it->second.kind;
+  drop_invitation(std::string(from));
+  if (!accept) {
+    answer_invitation(*inviter, s.account(), O::Declined);
+    return answer_invitation(s, from, O::Declined);
+  }
+  if (!can_be_invited(*inviter) || inviter->state() != proto::State::GameEnd) {
+    answer_invitation(*inviter, s.account(), O::NotAvailable);
+    return answer_invitation(s, from, O::Withdrawn);
+  }
+  accept_invitation(*inviter, s, kind);
+}
+
+void Server::on_rematch(Session& s) {
+  using O = proto::ChallengeOutcome;
+  const std::string last = s.last_opponent();
+  Session* o = last.empty() ? nullptr : online_session(last);
+  if (s.state() != proto::State::GameEnd || s.room() != 0)
+    return answer_invitation(s, last, O::NotAvailable);  // a crossing (§5.2)
+  if (o == nullptr || o->version() < 2 || o->last_opponent() != s.account() ||
+      o->state() != proto::State::GameEnd || o->room() != 0)
+    return answer_invitation(s, last, o != nullptr && o->version() < 2 ? O::SpeaksV1 : O::NoRematch);
+  // Both asked: the game starts.
+  if (auto it = invitations_.find(last); it != invitations_.end() &&
+                                         it->second.invitee == s.account() &&
+                                         it->second.kind == proto::ChallengeKind::Rematch) {
+    drop_invitation(last);
+    return accept_invitation(*o, s, proto::ChallengeKind::Rematch);
+  }
+  on_challenge(s, last, proto::ChallengeKind::Rematch);
+}
+
+// The invitee's message (AnswerChallenge or Rematch) and the inviter's invitation both
+// get ChallengeResult 11 after GameStart2.
+void Server::accept_invitation(Session& inviter, Session& invitee, proto::ChallengeKind kind) {
+  matchmaker_.remove(inviter.id());
+  matchmaker_.remove(invitee.id());
+  Session* black = nullptr;
+  if (kind == proto::ChallengeKind::Rematch)  // colours swap
+    black = inviter.v2().last_was_black ? &invitee : &inviter;
+  else  // the lower rating moves first; on a tie the invited player
+    black = inviter.rating() < invitee.rating() ? &inviter : &invitee;
+  Session* white = black == &inviter ? &invitee : &inviter;
+  spdlog::info("{} accepts {}'s {}", invitee.tag(), inviter.account(), proto::name_of(kind));
+  const uint64_t inviter_id = inviter.id(), invitee_id = invitee.id();
+  const std::string inviter_name = inviter.account(), invitee_name = invitee.account();
+  start_game(Matchmaker::Pair{black->id(), white->id()});
+  if (Session* s = find_session(inviter_id))
+    answer_invitation(*s, invitee_name, proto::ChallengeOutcome::Accepted);
+  if (Session* s = find_session(invitee_id))
+    answer_invitation(*s, inviter_name, proto::ChallengeOutcome::Accepted);
+}
+
+void Server::drop_invitation(const std::string& inviter) {
+  auto it = invitations_.find(inviter);
+  if (it == invitations_.end()) return;
+  if (it->second.timer != 0) loop_.cancel(it->second.timer);
+  invitations_.erase(it);
+}
+
+void Server::close_invitations(Session& s, bool tell_self) {
+  if (!s.logged_in() || s.version() < 2) return;
+  const std::string me = s.account();
+  if (auto it = invitations_.find(me); it != invitations_.end()) {
+    const std::string invitee = it->second.invitee;
+    drop_invitation(me);
+    if (tell_self) answer_invitation(s, invitee, proto::ChallengeOutcome::NotAvailable);
+  }
+  std::vector<std::string> to_me;
+  for (const auto& [inviter, inv] : invitations_)
+    if (inv.invitee == me) to_me.push_back(inviter);
+  for (const std::string& inviter : to_me) {
+    drop_invitation(inviter);
+    if (Session* o = online_session(inviter))
+      answer_invitation(*o, me, proto::ChallengeOutcome::NotAvailable);
+  }
 }
 
 }  // namespace checkers::server

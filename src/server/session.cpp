@@ -215,7 +215,11 @@ bool Session::dispatch(const proto::Message& m) {
         return false;
       }
       spdlog::debug("{} ignored {} in state {} (tolerated)", tag_, type, from);
-      return true;
+      // PROTOCOL-v2.md §4.9: every invitation gets its one ChallengeResult, crossings too.
+      if (type == proto::MsgType::Challenge || type == proto::MsgType::AnswerChallenge ||
+          type == proto::MsgType::Rematch)
+        events_.on_v2_message(*this, m);
+      return !closing_;
     case proto::Verdict::Accept:
       break;
   }

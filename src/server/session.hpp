@@ -115,6 +115,9 @@ class Session {
     double list_tokens = 5;
     Clock::time_point list_refill{};
     uint64_t watching = 0;  // game id while Watching
+    bool last_was_black = false;  // colour in the last game (a rematch swaps it)
+    double invite_tokens = 10;    // invitations: 10 per minute
+    Clock::time_point invite_refill{};
   };
   V2& v2() { return v2_; }
   // "[#12 1.2.3.4:5555 alice]" - the prefix of every log line about this session.

@@ -447,3 +447,117 @@ TEST_CASE("hostile v2 input: every v2 client message in every reachable state",
     }
   }
 }
+
+namespace {
+// The next ChallengeResult; a YourTurn2 before it (the primary of a game just started)
+// is left for the test.
+proto::ChallengeResult expect_result(ProtocolClient& c) {
+  std::optional<proto::Message> turn;
+  for (;;) {
+    const proto::Message m = c.receive();
+    if (auto* r = std::get_if<proto::ChallengeResult>(&m)) {
+      if (turn) c.unread(*turn);
+      return *r;
+    }
+    if (std::holds_alternative<proto::YourTurn2>(m) && !turn) {
+      turn = m;
+      continue;
+    }
+    FAIL("expected ChallengeResult, got " << fmt::format("{}", m));
+  }
+}
+}  // namespace
+
+TEST_CASE("challenge: accept starts a game, decline and errors answer once, timeout",
+          "[server][v2][lobby]") {
+  auto srv = v2_server({"--invite-timeout", "1"});
+  ProtocolClient ann(srv->port()), bob(srv->port()), old(srv->port());
+  ann.login_v2("ann", "pw");
+  bob.login_v2("bob", "pw");
+  old.login("cat", "pw");  // a v1 player
+  using O = proto::ChallengeOutcome;
+  ann.send(proto::Challenge{"ann"});
+  CHECK(expect_result(ann).result == O::Yourself);
+  ann.send(proto::Challenge{"nobody"});
+  CHECK(expect_result(ann).result == O::NoSuchPlayer);
+  ann.send(proto::Challenge{"cat"});
+  CHECK(expect_result(ann).result == O::SpeaksV1);
+  // Decline.
+  ann.send(proto::Challenge{"bob"});
+  auto got = bob.expect_v2<proto::ChallengeReceived>();
+  CHECK(got.from == "ann");
+  CHECK(got.kind == proto::ChallengeKind::Challenge);
+  ann.send(proto::Challenge{"bob"});
+  CHECK(expect_result(ann).result == O::AlreadyPending);
+  bob.send(proto::AnswerChallenge{"ann", 0});
+  CHECK(expect_result(bob).result == O::Declined);
+  CHECK(expect_result(ann).result == O::Declined);
+  // Nobody answers: the invitation times out.
+  ann.send(proto::Challenge{"bob"});
+  bob.expect_v2<proto::ChallengeReceived>();
+  CHECK(expect_result(ann).result == O::TimedOut);
+  bob.send(proto::AnswerChallenge{"ann", 1});  // too late
+  CHECK(expect_result(bob).result == O::Withdrawn);
+  // Withdrawn by the inviter.
+  ann.send(proto::Challenge{"bob"});
+  bob.expect_v2<proto::ChallengeReceived>();
+  ann.send(proto::Challenge{""});
+  CHECK(expect_result(ann).result == O::Cancelled);
+  CHECK(expect_result(ann).result == O::Cancelled);
+  // Accepted: GameStart2 to both, then ChallengeResult 11 to both.
+  ann.send(proto::Challenge{"bob"});
+  bob.expect_v2<proto::ChallengeReceived>();
+  bob.send(proto::AnswerChallenge{"ann", 1});
+  const auto sa = ann.expect_v2<proto::GameStart2>();
+  const auto sb = bob.expect_v2<proto::GameStart2>();
+  CHECK(sa.opponent_name == "bob");
+  CHECK(sa.colour != sb.colour);
+  CHECK(sb.colour == proto::Colour::Primary);  // equal ratings: the invited player
+  CHECK(expect_result(ann).result == O::Accepted);
+  CHECK(expect_result(bob).result == O::Accepted);
+}
+
+TEST_CASE("rematch: both agree, colours swap; a challenge flood is rate-limited",
+          "[server][v2][lobby]") {
+  auto srv = v2_server();
+  V2Pair g = v2_pair(srv->port(), "ann", "bob");
+  auto& pri = g.p[0].c;
+  auto& sec = g.p[1].c;
+  pri.expect_v2<proto::YourTurn2>();
+  pri.send(proto::Resign{});
+  pri.expect_v2<proto::GameOver2>();
+  sec.expect_v2<proto::GameOver2>();
+  pri.send(proto::Rematch{});
+  const auto inv = sec.expect_v2<proto::ChallengeReceived>();
+  CHECK(inv.kind == proto::ChallengeKind::Rematch);
+  sec.send(proto::Rematch{});  // both asked
+  CHECK(pri.expect_v2<proto::GameStart2>().colour == proto::Colour::Secondary);
+  CHECK(sec.expect_v2<proto::GameStart2>().colour == proto::Colour::Primary);
+  CHECK(expect_result(pri).result == proto::ChallengeOutcome::Accepted);
+  CHECK(expect_result(sec).result == proto::ChallengeOutcome::Accepted);
+  // A third player floods challenges: at most 10 a minute reach their target.
+  ProtocolClient cat(srv->port()), dan(srv->port());
+  cat.login_v2("cat", "pw");
+  dan.login_v2("dan", "pw");
+  for (int i = 0; i < 15; ++i) {
+    cat.send(proto::Challenge{"dan"});
+    cat.send(proto::Challenge{""});  // withdraw, so the next one is a new invitation
+  }
+  cat.send(proto::Who{});  // a marker: everything before it has been answered
+  int too_many = 0, cancelled = 0;
+  for (;;) {
+    const proto::Message m = cat.receive();
+    if (std::holds_alternative<proto::PlayerEntry>(m)) break;
+    const auto r = std::get<proto::ChallengeResult>(m);
+    if (r.result == proto::ChallengeOutcome::TooMany) ++too_many;
+    if (r.result == proto::ChallengeOutcome::Cancelled) ++cancelled;
+  }
+  // 10 a minute: a slow run may have earned one more token meanwhile.
+  CHECK(too_many >= 4);
+  CHECK(too_many <= 5);
+  CHECK(cancelled == 15 + (15 - too_many));  // every withdrawal, and each invitation it closed
+  int received = 0;
+  while (auto m = dan.try_receive(300ms))
+    if (std::holds_alternative<proto::ChallengeReceived>(*m)) ++received;
+  CHECK(received == 15 - too_many);
+}

@@ -14,6 +14,7 @@
 
 #include "discovery/datagram.hpp"
 #include "pcap_writer.hpp"
+#include "proto/dfa.hpp"
 #include "proto/messages.hpp"
 #include "support/temp_dir.hpp"
 #include "tshark.hpp"
