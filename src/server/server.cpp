@@ -387,7 +387,7 @@ void Server::broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> id
 
 // ---------------------------------------------------------------- games
 
-void Server::start_game(const Matchmaker::Pair& pair) {
+void Server::start_game(const Matchmaker::Pair& pair, bool keep_order) {
   Session* a = find_session(pair.first);
   Session* b = find_session(pair.second);
   if (a == nullptr || b == nullptr) {  // cannot happen: closed sessions leave the queue
@@ -397,7 +397,7 @@ void Server::start_game(const Matchmaker::Pair& pair) {
   }
   // The lower-rated player is primary (Black, moves first); on a tie the one
   // who queued first.
-  Session& black = b->rating() < a->rating() ? *b : *a;
+  Session& black = !keep_order && b->rating() < a->rating() ? *b : *a;
   Session& white = &black == a ? *b : *a;
   const uint64_t id = ++next_room_id_;
   stop_watching(black);

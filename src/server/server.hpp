@@ -75,7 +75,8 @@ class Server final : public SessionEvents {
   void enqueue(Session& s);
   void on_queue_tick();
   void broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> ids, size_t from);
-  void start_game(const Matchmaker::Pair& pair);
+  // keep_order: pair.first is black (a challenge or rematch chose the colours).
+  void start_game(const Matchmaker::Pair& pair, bool keep_order = false);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
   void leave_room(Session& s);
 

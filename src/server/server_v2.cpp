@@ -333,7 +333,7 @@ void Server::accept_invitation(Session& inviter, Session& invitee, proto::Challe
   spdlog::info("{} accepts {}'s {}", invitee.tag(), inviter.account(), proto::name_of(kind));
   const uint64_t inviter_id = inviter.id(), invitee_id = invitee.id();
   const std::string inviter_name = inviter.account(), invitee_name = invitee.account();
-  start_game(Matchmaker::Pair{black->id(), white->id()});
+  start_game(Matchmaker::Pair{black->id(), white->id()}, true);
   if (Session* s = find_session(inviter_id))
     answer_invitation(*s, invitee_name, proto::ChallengeOutcome::Accepted);
   if (Session* s = find_session(invitee_id))
