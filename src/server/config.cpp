@@ -73,6 +73,19 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
                  "PEM certificate chain for TLS (with --tls-key); default: a self-signed "
                  "certificate created in --data-dir");
   app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert");
+  app.add_option("--time-control", c.time_control_spec,
+                 "BASE+INC: Fischer clocks of games between protocol v2 players, BASE minutes "
+                 "(or seconds with an s suffix: 30s), INC seconds per move; a game with a v1 "
+                 "player uses --turn-timeout per move instead")
+      ->capture_default_str();
+  const std::map<std::string, bool> on_off{{"on", true}, {"off", false}};
+  app.add_option("--chat", c.chat, "on: players of a game may chat (protocol v2); off: refused")
+      ->transform(CLI::CheckedTransformer(on_off, CLI::ignore_case))
+      ->default_str("on");
+  app.add_option("--invite-timeout", c.invitation_timeout_s,
+                 "Seconds a challenge or rematch invitation (protocol v2) stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--match-gap", c.match_base_gap,
                  "Matchmaking: largest rating gap paired at once (it widens while players wait)")
       ->capture_default_str();
@@ -112,6 +125,13 @@ void finish_config(ServerConfig& c) {
   if (!kTlsBuilt) c.tls = TlsMode::Off;
   if (c.tls_cert.empty() != c.tls_key.empty())
     throw CLI::ValidationError("--tls-cert", "--tls-cert and --tls-key go together");
+  if (const std::optional<TimeControl> tc = parse_time_control(c.time_control_spec))
+    c.time_control = *tc;
+  else
+    throw CLI::ValidationError("--time-control",
+                               "takes BASE+INC (e.g. 5+3 or 30s+2; base 1 s "
+                               "to 180 min, increment 0 to 60 s), not '" +
+                                   c.time_control_spec + "'");
   if (c.no_discovery) c.discovery.enabled = false;
   if (c.verbose && c.quiet)
     throw CLI::ValidationError("--quiet", "--verbose and --quiet exclude each other");
