@@ -36,6 +36,9 @@ proto::Move to_wire(const game::Hop& hop) {
 GameRoom::GameRoom(uint64_t id, reactor::EventLoop& loop, Clock::duration turn_timeout,
                    Session& black, Session& white, EndCallback on_end)
     : id_(id),
+      started_(std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count()),
       loop_(loop),
       turn_timeout_(turn_timeout),
       black_(&black),

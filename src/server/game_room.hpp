@@ -62,6 +62,7 @@ class GameRoom {
   void deliver_result(const GameRecord& record, bool ok);
 
   uint64_t id() const { return id_; }
+  int64_t started() const { return started_; }  // unix seconds
   bool playing() const { return phase_ == Phase::Playing; }
   const game::Game& game() const { return game_; }
   // Attached session of a colour (null once it left).
@@ -84,6 +85,7 @@ class GameRoom {
   void finish(End end);
 
   uint64_t id_;
+  int64_t started_;
   reactor::EventLoop& loop_;
   Clock::duration turn_timeout_;
   Session* black_;

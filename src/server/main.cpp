@@ -12,6 +12,7 @@
 #include "discovery/responder.hpp"
 #include "reactor/event_loop.hpp"
 #include "server/config.hpp"
+#include "server/game_admin.hpp"
 #include "server/logging.hpp"
 #include "server/server.hpp"
 #include "server/store.hpp"
@@ -121,6 +122,8 @@ int main(int argc, char** argv) {
   server::add_config_file_option(app);
   server::UserCommandArgs user_args;
   CLI::App* user = server::add_user_subcommands(app, user_args);
+  server::GameCommandArgs game_args;
+  CLI::App* game = server::add_game_subcommands(app, game_args);
   try {
     app.parse(argc, argv);
     server::finish_config(config);
@@ -138,5 +141,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (user->parsed()) return server::run_user_command(user_args, config.data_dir);
+  if (game->parsed())
+    return server::run_game_command(game_args, config.data_dir, std::cout, std::cerr);
   return run_server(config);
 }
