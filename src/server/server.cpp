@@ -459,11 +459,11 @@ void Server::on_game_end(GameRoom& room, const GameRoom::End& end) {
   const GameRecord rec = store_.finish_game(room.name(Color::Black), room.name(Color::White),
                                             score_black, end.reason, unix_now());
   const uint64_t record = store_.archive_game(archive_of(rec, room.started(), room.game().moves()));
-  spdlog::info("game #{} over (record {}): {} ({} -> {}) vs {} ({} -> {}): {}, {}", room.id(),
-               record, room.name(Color::Black), rec.a_before.wire_rating(),
-               rec.a_after.wire_rating(), room.name(Color::White), rec.b_before.wire_rating(),
-               rec.b_after.wire_rating(),
-               !end.winner ? std::string("draw") : room.name(*end.winner) + " won", end.reason);
+  spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {} (game record {})", room.id(),
+               room.name(Color::Black), rec.a_before.wire_rating(), rec.a_after.wire_rating(),
+               room.name(Color::White), rec.b_before.wire_rating(), rec.b_after.wire_rating(),
+               !end.winner ? std::string("draw") : room.name(*end.winner) + " won", end.reason,
+               record);
   // GameOver reports the new ratings, so it waits until they are on disk.
   committer_->commit([this, id = room.id(), rec](bool ok) {
     auto it = rooms_.find(id);
