@@ -19,11 +19,22 @@ namespace checkers::server {
 inline constexpr std::size_t kMaxArchivedMoves = 1500;
 inline constexpr std::size_t kMaxMoveText = 40;
 
+// The time control a game was played under (protocol v2's clock_kind, base, increment).
+struct ArchivedClock {
+  enum Kind : uint8_t { Fischer = 0, PerMove = 1, None = 2 };
+  uint8_t kind = None;
+  uint32_t base_ms = 0;       // Fischer: each clock's start; PerMove: the limit per move
+  uint32_t increment_ms = 0;  // Fischer increment
+  bool operator==(const ArchivedClock&) const = default;
+};
+
 struct ArchivedGame {
   uint64_t id = 0;                 // 1, 2, ... in the order games finished; never reused
   int64_t started = 0;             // unix seconds
   GameRecord result;               // a = Black (moved first), b = White; `when` = the end
   std::vector<std::string> moves;  // completed turns, Black's first
+
+  ArchivedClock clock;
 
   bool operator==(const ArchivedGame&) const = default;
 };

@@ -238,6 +238,9 @@ std::string encode_archived_game(const ArchivedGame& g) {
   w.str(encode_game(g.result));
   w.u16(static_cast<uint16_t>(std::min(g.moves.size(), kMaxArchivedMoves)));
   for (std::size_t i = 0; i < g.moves.size() && i < kMaxArchivedMoves; ++i) w.str(g.moves[i]);
+  w.u8(g.clock.kind);
+  w.u32(g.clock.base_ms);
+  w.u32(g.clock.increment_ms);
   return w.take();
 }
 
@@ -254,6 +257,9 @@ ArchivedGame decode_archived_game(std::string_view payload) {
     g.moves.push_back(r.str());
     if (!valid_move_text(g.moves.back())) throw DecodeError("invalid move text in a game record");
   }
+  g.clock.kind = r.u8();
+  g.clock.base_ms = r.u32();
+  g.clock.increment_ms = r.u32();
   r.finish();
   if (g.id == 0) throw DecodeError("game record with id 0");
   return g;

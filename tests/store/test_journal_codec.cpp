@@ -47,6 +47,7 @@ TEST_CASE("archived game payloads round-trip; bad move text is refused", "[codec
   g.started = 1700000000;
   g.result = GameRecord{"alice", "bob", 1.0, "no-legal-move", 1700000600, {}, {}, {}, {}};
   g.moves = {"11-15", "23-19", "15x24", "28x19", "9-14", "1x10x19x28x17"};
+  g.clock = {ArchivedClock::Fischer, 300000, 3000};
   CHECK(decode_archived_game(encode_archived_game(g)) == g);
   CHECK_THROWS_AS(decode_archived_game(encode_archived_game(g) + "x"), DecodeError);
   ArchivedGame bad = g;
