@@ -15,6 +15,8 @@ const char* name_of(State s) noexcept {
       return "UserMove";
     case State::GameEnd:
       return "GameEnd";
+    case State::Watching:
+      return "Watching";
   }
   return "Unknown";
 }

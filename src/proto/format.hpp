@@ -3,6 +3,8 @@
 //   Board    x.x.x.x./.x.x.x.x/x.x.x.x./......../......../.o.o.o.o/o.o.o.o./.o.o.o.o
 //   messages YourTurn{last_move=first-turn, board=...}, Connect{version=1,
 //            username="cam", password=<3 bytes>} (passwords are never logged)
+//   v2       MoveMade{ply=3, mover=Primary, forced=0, path=(2,5)x(4,3), board=..., ...}
+//            (clocks in ms, kNoClock as "none"; chat text quoted like strings)
 // plus the enums (MsgType, LoginFailure, State, Direction, Verdict, Role) by name.
 // Only the empty format spec "{}" is accepted.
 #pragma once
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "proto/dfa.hpp"
@@ -118,8 +121,39 @@ struct MessageWriter {
   }
   Out operator()(const ReQueue&) { return fmt::format_to(out, "ReQueue{{}}"); }
   Out operator()(const LogOut&) { return fmt::format_to(out, "LogOut{{}}"); }
+  // Every v2 message, from its field list: Name{field=value, ...}.
+  template <HasFieldList T>
+  Out operator()(const T& m) {
+    out = fmt::format_to(out, "{}{{", name_of(T::kType));
+    bool first = true;
+    T::fields(m, [&](const char* name, const auto& value) {
+      out = fmt::format_to(out, "{}{}=", first ? "" : ", ", name);
+      first = false;
+      out = write_field(value);
+    });
+    return fmt::format_to(out, "}}");
+  }
 
  private:
+  Out write_field(uint8_t v) { return fmt::format_to(out, "{}", v); }
+  Out write_field(uint16_t v) { return fmt::format_to(out, "{}", v); }
+  Out write_field(uint32_t v) {
+    return v == kNoClock ? fmt::format_to(out, "none") : fmt::format_to(out, "{}", v);
+  }
+  template <class E>
+  requires std::is_enum_v<E> Out write_field(E v) {
+    const std::string_view name = name_of(v);
+    if (name == "Unknown") return fmt::format_to(out, "Unknown({})", static_cast<unsigned>(v));
+    return fmt::format_to(out, "{}", name);
+  }
+  Out write_field(const Str16& s) {
+    if (s.overlong()) return fmt::format_to(out, "<overlong>");
+    return write_quoted(out, s.view());
+  }
+  Out write_field(const Board& b) { return write_board(out, b); }
+  Out write_field(const Path& p) { return fmt::format_to(out, "{}", p.to_string()); }
+  Out write_field(const ChatText& t) { return write_quoted(out, t.view()); }
+
   Out move_and_board(std::string_view name, const Move& mv, const Board& b) {
     out = fmt::format_to(out, "{}{{move=", name);
     out = write_move(out, mv);
@@ -217,3 +251,7 @@ CHECKERS_PROTO_FORMATTER(Verdict, NamedEnumFormatter)
 CHECKERS_PROTO_FORMATTER(Role, NamedEnumFormatter)
 
 #undef CHECKERS_PROTO_FORMATTER
+
+// Each v2 message struct on its own.
+template <checkers::proto::HasFieldList T>
+struct fmt::formatter<T> : checkers::proto::fmt_detail::MessageFormatter<T> {};

@@ -235,12 +235,21 @@ CHECKERS_PROTO_EMPTY_MESSAGE(LogOut)
 #undef CHECKERS_PROTO_EMPTY_MESSAGE
 
 const char* name_of(MsgType t) noexcept {
-  static constexpr std::array<const char*, kMsgTypeCount> names{
-      "Connect",  "InvalidLogin",   "QueuePosition", "GameStart",          "YourTurn",
-      "MakeMove", "CompulsoryMove", "InvalidMove",   "OpponentDisconnect", "GameOver",
-      "ReQueue",  "LogOut",         "InvalidVersion"};
+  static constexpr std::array<const char*, kMsgTypeCountV2> names{
+      "Connect",      "InvalidLogin",   "QueuePosition",     "GameStart",
+      "YourTurn",     "MakeMove",       "CompulsoryMove",    "InvalidMove",
+      "OpponentDisconnect", "GameOver", "ReQueue",           "LogOut",
+      "InvalidVersion", "Welcome",      "LeaveQueue",        "GameStart2",
+      "YourTurn2",    "MakeMove2",      "MoveMade",          "InvalidMove2",
+      "GameOver2",    "Resign",         "OfferDraw",         "DrawOffered",
+      "AnswerDraw",   "DrawDeclined",   "Chat",              "ChatFrom",
+      "ChatRefused",  "Who",            "PlayerEntry",       "Challenge",
+      "ChallengeReceived", "AnswerChallenge", "ChallengeResult", "Rematch",
+      "ListGames",    "GameEntry",      "Watch",             "WatchStart",
+      "WatchRefused", "Unwatch",        "WatcherCount",      "FetchGames",
+      "RecordEntry",  "RecordMove"};
   const auto raw = static_cast<size_t>(t);
-  if (raw < kFirstMsgType || raw > kLastMsgType) return "Unknown";
+  if (raw < kFirstMsgType || raw > kLastMsgTypeV2) return "Unknown";
   return names[raw - kFirstMsgType];
 }
 
@@ -270,7 +279,10 @@ namespace {
 
 template <class T>
 Message decode_as(std::span<const uint8_t> in) noexcept {
-  return T::decode(in.first<T::kSize>());
+  if constexpr (HasFieldList<T>)
+    return T::decode(in);  // v2: the whole message, fixed or variable size
+  else
+    return T::decode(in.first<T::kSize>());
 }
 
 // Indexed by type byte - 1, in Message's alternative order.
@@ -286,22 +298,29 @@ constexpr bool alternatives_in_type_order(std::index_sequence<I...>) {
       ...);
 }
 static_assert(alternatives_in_type_order(std::make_index_sequence<std::variant_size_v<Message>>{}));
-static_assert(std::variant_size_v<Message> == kMsgTypeCount);
+static_assert(std::variant_size_v<Message> == kMsgTypeCountV2);
 
 constexpr auto kDecoders = make_decoders(std::make_index_sequence<std::variant_size_v<Message>>{});
 
 }  // namespace
 
-std::optional<Message> decode(std::span<const uint8_t> in) noexcept {
+std::optional<Message> decode(std::span<const uint8_t> in, uint8_t version) noexcept {
   if (in.empty()) return std::nullopt;
-  const std::optional<size_t> size = message_size(in[0]);
-  if (!size || *size != in.size()) return std::nullopt;
+  const FrameSize f = frame_size(in, version);
+  if (f.status != FrameSize::Known || f.size != in.size()) return std::nullopt;
+  if (!detail::content_valid(in)) return std::nullopt;
   return kDecoders[in[0] - kFirstMsgType](in);
 }
 
 namespace detail {
 Message decode_complete(std::span<const uint8_t> whole) noexcept {
   return kDecoders[whole[0] - kFirstMsgType](whole);
+}
+bool content_valid(std::span<const uint8_t> whole) noexcept {
+  if (!variable_size(whole[0])) return true;
+  const size_t header =
+      whole[0] == static_cast<uint8_t>(MsgType::Chat) ? kChatHeaderSize : kChatFromHeaderSize;
+  return valid_chat_bytes(whole.subspan(header));
 }
 }  // namespace detail
 

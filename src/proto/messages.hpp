@@ -1,6 +1,7 @@
 // The 13 messages of the Checkers Protocol v1: one struct per message, the
-// Message variant of all of them, and their byte codecs. Every message has a
-// fixed size set by its type byte (docs/PROTOCOL.md §5). Nothing here allocates:
+// Message variant of them and of the v2 messages (messages_v2.hpp), and their
+// byte codecs. Every v1 message has a fixed size set by its type byte
+// (docs/PROTOCOL.md §4); types and sizes of both versions are in msg_type.hpp. Nothing here allocates:
 // strings are Str16, and encoding writes into a caller-provided buffer.
 //
 // Hot-path encoding: `size_t encode(const Message&, std::span<uint8_t> out)` writes
@@ -17,45 +18,13 @@
 #include <variant>
 #include <vector>
 
+#include "proto/messages_v2.hpp"
+#include "proto/msg_type.hpp"
 #include "proto/types.hpp"
 #include "proto/version.hpp"
 
 namespace checkers::proto {
 
-enum class MsgType : uint8_t {
-  Connect = 1,
-  InvalidLogin = 2,
-  QueuePosition = 3,
-  GameStart = 4,
-  YourTurn = 5,
-  MakeMove = 6,
-  CompulsoryMove = 7,
-  InvalidMove = 8,
-  OpponentDisconnect = 9,
-  GameOver = 10,
-  ReQueue = 11,
-  LogOut = 12,
-  InvalidVersion = 13,
-};
-
-inline constexpr uint8_t kFirstMsgType = 1;
-inline constexpr uint8_t kLastMsgType = 13;
-inline constexpr size_t kMsgTypeCount = 13;
-// The largest message (GameOver): a buffer this big holds any message.
-inline constexpr size_t kMaxMessageSize = 35;
-
-// Total size on the wire (type byte included); nullopt = unknown type (fatal).
-constexpr std::optional<size_t> message_size(uint8_t type_byte) noexcept {
-  constexpr std::array<uint8_t, kMsgTypeCount> sizes{34, 2, 13, 21, 26, 2, 26, 26, 1, 35, 1, 1, 3};
-  if (type_byte < kFirstMsgType || type_byte > kLastMsgType) return std::nullopt;
-  return sizes[type_byte - kFirstMsgType];
-}
-constexpr std::optional<MsgType> msg_type(uint8_t type_byte) noexcept {
-  if (type_byte < kFirstMsgType || type_byte > kLastMsgType) return std::nullopt;
-  return static_cast<MsgType>(type_byte);
-}
-// "Connect", "InvalidLogin", ... (the names of docs/PROTOCOL.md); "Unknown" otherwise.
-const char* name_of(MsgType t) noexcept;
 
 // InvalidLogin.reason. Any byte decodes (kept as is); these are the defined ones.
 enum class LoginFailure : uint8_t {
@@ -168,9 +137,16 @@ struct LogOut {
 #undef CHECKERS_PROTO_MESSAGE_CODEC
 
 // Alternatives in type-byte order: index() + 1 == the type byte.
-using Message = std::variant<Connect, InvalidLogin, QueuePosition, GameStart, YourTurn, MakeMove,
-                             CompulsoryMove, InvalidMove, OpponentDisconnect, GameOver, ReQueue,
-                             LogOut, InvalidVersion>;
+using Message =
+    std::variant<Connect, InvalidLogin, QueuePosition, GameStart, YourTurn, MakeMove, CompulsoryMove,
+                 InvalidMove, OpponentDisconnect, GameOver, ReQueue, LogOut, InvalidVersion,
+                 // version 2
+                 Welcome, LeaveQueue, GameStart2, YourTurn2, MakeMove2, MoveMade, InvalidMove2,
+                 GameOver2, Resign, OfferDraw, DrawOffered, AnswerDraw, DrawDeclined, Chat,
+                 ChatFrom, ChatRefused, Who, PlayerEntry, Challenge, ChallengeReceived,
+                 AnswerChallenge, ChallengeResult, Rematch, ListGames, GameEntry, Watch,
+                 WatchStart, WatchRefused, Unwatch, WatcherCount, FetchGames, RecordEntry,
+                 RecordMove>;
 
 inline MsgType type_of(const Message& m) noexcept {
   return static_cast<MsgType>(m.index() + kFirstMsgType);
@@ -187,7 +163,7 @@ size_t encode(const Message& m, std::span<uint8_t> out) noexcept;
 // false (buffer untouched) if it cannot be sent.
 template <class ByteBuffer>
 bool encode_append(const Message& m, ByteBuffer& out) {
-  std::array<uint8_t, kMaxMessageSize> tmp;
+  std::array<uint8_t, kMaxMessageSizeV2> tmp;
   const size_t n = encode(m, tmp);
   if (n == 0) return false;
   using Byte = typename ByteBuffer::value_type;
@@ -200,14 +176,17 @@ bool encode_append(const Message& m, ByteBuffer& out) {
 // Convenience (allocates): the encoded bytes, or nullopt if it cannot be sent.
 std::optional<std::vector<uint8_t>> to_bytes(const Message& m);
 
-// Decodes exactly one complete message: `in` must be exactly message_size(in[0])
-// bytes. nullopt for an empty input, an unknown type byte or a wrong length.
-std::optional<Message> decode(std::span<const uint8_t> in) noexcept;
+// Decodes exactly one complete message of a connection of `version`: `in` must be
+// exactly the message's size. nullopt for an empty input, a type byte unknown at
+// that version, a wrong length, or chat text that breaks docs/PROTOCOL-v2.md §2.5.
+std::optional<Message> decode(std::span<const uint8_t> in, uint8_t version = 1) noexcept;
 
 namespace detail {
 // Decodes a message already known to be complete: whole[0] is a valid type byte
 // and whole.size() == message_size(whole[0]). Used by StreamDecoder.
 Message decode_complete(std::span<const uint8_t> whole) noexcept;
+// A complete message whose size is right: false only for chat text breaking §2.5.
+bool content_valid(std::span<const uint8_t> whole) noexcept;
 }  // namespace detail
 
 }  // namespace checkers::proto

@@ -1,7 +1,10 @@
 // Incremental message framing for one connection: fed whatever read() returned, it
 // hands out every complete message, keeps an incomplete trailing message (at most
-// 34 bytes, in a fixed internal buffer), and reports an unknown type byte the
-// moment it is seen. Complete messages are decoded straight from the caller's
+// kMaxMessageSizeV2 bytes, in a fixed internal buffer), and reports an unknown type
+// byte the moment it is seen. It decodes the types of the connection's version
+// (set_version; 1 until a Connect agreed on 2): on a v1 connection every byte
+// above 0x0D is unknown, exactly as in v1. A v2 chat message with a bad length is
+// reported as soon as its length field is in, one with bad text when complete. Complete messages are decoded straight from the caller's
 // buffer (no copy); nothing is allocated. It never reads past the given span.
 //
 // Usage (server, at most 64 messages per loop iteration):
@@ -31,6 +34,7 @@ enum class DecodeStatus : uint8_t {
   Paused,       // stopped early (budget reached or the visitor returned false);
                 // bytes from `consumed` on were not looked at and stay the caller's
   UnknownType,  // fatal: `bad_type` at input offset `consumed` is no message type
+  Malformed,    // fatal: a v2 chat message (type `bad_type`) with a bad length or bad text
 };
 
 struct FeedResult {
@@ -58,13 +62,16 @@ class StreamDecoder {
   size_t pending_bytes() const noexcept { return tail_size_; }
   // Bytes still missing from the kept partial message (0 if none).
   size_t missing_bytes() const noexcept { return has_partial() ? tail_need_ - tail_size_ : 0; }
-  bool failed() const noexcept { return failed_; }
-  // Forgets any partial message and a previous failure.
+  bool failed() const noexcept { return failed_ != DecodeStatus::Ok; }
+  // Forgets any partial message and a previous failure (not the version).
   void reset() noexcept {
     tail_size_ = 0;
     tail_need_ = 0;
-    failed_ = false;
+    failed_ = DecodeStatus::Ok;
   }
+  // The connection's protocol version: which type bytes exist.
+  void set_version(uint8_t v) noexcept { version_ = v; }
+  uint8_t version() const noexcept { return version_; }
 
  private:
   template <class Visitor>
@@ -76,18 +83,28 @@ class StreamDecoder {
       return static_cast<bool>(visit(m));
     }
   }
-  std::array<uint8_t, kMaxMessageSize> tail_{};
+  FeedResult fail(FeedResult r, DecodeStatus why, uint8_t type, size_t at) noexcept {
+    failed_ = why;
+    r.status = why;
+    r.bad_type = type;
+    r.consumed = at;
+    return r;
+  }
+
+  std::array<uint8_t, kMaxMessageSizeV2> tail_{};
   size_t tail_size_ = 0;
-  size_t tail_need_ = 0;  // full size of the kept message
-  bool failed_ = false;
+  size_t tail_need_ = 0;  // full size of the kept message, or of its header while unknown
+  bool tail_size_known_ = false;
+  DecodeStatus failed_ = DecodeStatus::Ok;
+  uint8_t version_ = 1;
 };
 
 template <class Visitor>
 FeedResult StreamDecoder::feed(std::span<const uint8_t> data, Visitor&& visit,
                                size_t max_messages) {
   FeedResult r;
-  if (failed_) {
-    r.status = DecodeStatus::UnknownType;
+  if (failed_ != DecodeStatus::Ok) {
+    r.status = failed_;
     return r;
   }
   size_t pos = 0;
@@ -96,16 +113,25 @@ FeedResult StreamDecoder::feed(std::span<const uint8_t> data, Visitor&& visit,
       r.status = DecodeStatus::Paused;
       return r;
     }
-    const size_t take = std::min(tail_need_ - tail_size_, data.size());
-    std::copy_n(data.data(), take, tail_.data() + tail_size_);
-    tail_size_ += take;
-    pos = take;
-    if (tail_size_ < tail_need_) {
-      r.status = DecodeStatus::Incomplete;
-      r.consumed = pos;
-      return r;
+    for (;;) {  // at most twice: complete the header, then the message
+      const size_t take = std::min(tail_need_ - tail_size_, data.size() - pos);
+      std::copy_n(data.data() + pos, take, tail_.data() + tail_size_);
+      tail_size_ += take;
+      pos += take;
+      if (tail_size_ < tail_need_) {
+        r.status = DecodeStatus::Incomplete;
+        r.consumed = pos;
+        return r;
+      }
+      if (tail_size_known_) break;
+      const FrameSize f = frame_size(std::span<const uint8_t>(tail_.data(), tail_size_), version_);
+      if (f.status == FrameSize::BadLength) return fail(r, DecodeStatus::Malformed, tail_[0], pos);
+      tail_need_ = f.size;
+      tail_size_known_ = f.status == FrameSize::Known;
     }
-    const Message m = detail::decode_complete(std::span<const uint8_t>(tail_.data(), tail_need_));
+    const std::span<const uint8_t> whole(tail_.data(), tail_need_);
+    if (!detail::content_valid(whole)) return fail(r, DecodeStatus::Malformed, tail_[0], pos);
+    const Message m = detail::decode_complete(whole);
     tail_size_ = 0;
     tail_need_ = 0;
     ++r.messages;
@@ -122,26 +148,24 @@ FeedResult StreamDecoder::feed(std::span<const uint8_t> data, Visitor&& visit,
       return r;
     }
     const uint8_t type = data[pos];
-    const std::optional<size_t> size = message_size(type);
-    if (!size) {
-      failed_ = true;
-      r.status = DecodeStatus::UnknownType;
-      r.bad_type = type;
-      r.consumed = pos;
-      return r;
-    }
-    const size_t avail = data.size() - pos;
-    if (avail < *size) {
-      std::copy_n(data.data() + pos, avail, tail_.data());
-      tail_size_ = avail;
-      tail_need_ = *size;
+    const std::span<const uint8_t> rest = data.subspan(pos);
+    const FrameSize f = frame_size(rest, version_);
+    if (f.status == FrameSize::UnknownType) return fail(r, DecodeStatus::UnknownType, type, pos);
+    if (f.status == FrameSize::BadLength) return fail(r, DecodeStatus::Malformed, type, pos);
+    if (f.status == FrameSize::NeedHeader || rest.size() < f.size) {
+      std::copy_n(rest.data(), rest.size(), tail_.data());
+      tail_size_ = rest.size();
+      tail_need_ = f.size;
+      tail_size_known_ = f.status == FrameSize::Known;
       r.status = DecodeStatus::Incomplete;
       r.partial_is_new = true;
       r.consumed = data.size();
       return r;
     }
-    const Message m = detail::decode_complete(data.subspan(pos, *size));
-    pos += *size;
+    const std::span<const uint8_t> whole = rest.first(f.size);
+    if (!detail::content_valid(whole)) return fail(r, DecodeStatus::Malformed, type, pos);
+    const Message m = detail::decode_complete(whole);
+    pos += f.size;
     ++r.messages;
     if (!deliver(visit, m)) {
       r.consumed = pos;

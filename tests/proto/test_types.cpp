@@ -212,7 +212,8 @@ TEST_CASE("undefined InvalidLogin reasons and GameOver.you_won bytes survive dec
 TEST_CASE("version range lives in one place", "[proto][version]") {
   CHECK(version_supported(1));
   CHECK_FALSE(version_supported(0));
-  CHECK_FALSE(version_supported(2));
-  CHECK(to_bytes(kOurVersionRange) == std::vector<uint8_t>{0x0d, 0x01, 0x01});
+  CHECK(version_supported(2));  // docs/PROTOCOL-v2.md §3: the server speaks 1..2
+  CHECK_FALSE(version_supported(3));
+  CHECK(to_bytes(kOurVersionRange) == std::vector<uint8_t>{0x0d, 0x02, 0x01});
   CHECK(Connect{}.version == kProtocolVersion);
 }

@@ -4,17 +4,23 @@
 
 #include <fstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace checkers::proto::test {
 
 using nlohmann::json;
 
-json load_vectors() {
-  const std::string path = std::string(CHECKERS_TEST_DATA_DIR) + "/vectors-v1.json";
+namespace {
+json load_file(const std::string& name) {
+  const std::string path = std::string(CHECKERS_TEST_DATA_DIR) + "/" + name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return json::parse(in);
 }
+}  // namespace
+
+json load_vectors() { return load_file("vectors-v1.json"); }
+json load_vectors_v2() { return load_file("vectors-v2.json"); }
 
 std::vector<uint8_t> from_hex(const std::string& hex) {
   if (hex.size() % 2 != 0) throw std::invalid_argument("odd hex length");
@@ -61,9 +67,92 @@ Board board_from_json(const json& rows) {
   return *b;
 }
 
+json path_to_json(const Path& p) {
+  bool listable = p.count <= Path::kMaxSquares;
+  for (size_t i = 0; i < Path::kMaxSquares; ++i) {
+    if (i < p.count && p.squares[i] >= 64) listable = false;
+    if (i >= p.count && p.squares[i] != 0) listable = false;
+  }
+  if (!listable) {
+    std::vector<uint8_t> raw(p.squares.begin(), p.squares.end());
+    return json{{"count", p.count}, {"raw", to_hex(raw)}};
+  }
+  json squares = json::array();
+  for (size_t i = 0; i < p.count; ++i) squares.push_back(json::array({p.x(i), p.y(i)}));
+  return json{{"squares", squares}};
+}
+
+Path path_from_json(const json& j) {
+  if (j.contains("raw")) {
+    const std::vector<uint8_t> raw = from_hex(j.at("raw"));
+    if (raw.size() != Path::kMaxSquares) throw std::invalid_argument("raw path of wrong size");
+    Path p;
+    p.count = j.at("count").get<uint8_t>();
+    std::copy(raw.begin(), raw.end(), p.squares.begin());
+    return p;
+  }
+  std::vector<std::pair<int, int>> xy;
+  for (const json& s : j.at("squares")) xy.emplace_back(s.at(0).get<int>(), s.at(1).get<int>());
+  const std::optional<Path> p = Path::of(xy);
+  if (!p) throw std::invalid_argument("path over 13 squares");
+  return *p;
+}
+
 namespace {
 
+Str16 str16_from(const json& j);
+
+// One v2 field <-> JSON, by the field's C++ type.
+json field_to_json(uint8_t v) { return v; }
+json field_to_json(uint16_t v) { return v; }
+json field_to_json(uint32_t v) { return v; }
+template <class E>
+requires std::is_enum_v<E> json field_to_json(E v) { return static_cast<int>(v); }
+json field_to_json(const Str16& s) { return s.str(); }
+json field_to_json(const Board& b) { return board_to_json(b); }
+json field_to_json(const Path& p) { return path_to_json(p); }
+json field_to_json(const ChatText& t) { return t.str(); }
+
+template <class N>
+requires std::is_integral_v<N> void field_from_json(const json& j, N& v) { v = j.get<N>(); }
+template <class E>
+requires std::is_enum_v<E> void field_from_json(const json& j, E& v) {
+  v = static_cast<E>(j.get<uint8_t>());
+}
+void field_from_json(const json& j, Str16& s) { s = str16_from(j); }
+void field_from_json(const json& j, Board& b) { b = board_from_json(j); }
+void field_from_json(const json& j, Path& p) { p = path_from_json(j); }
+void field_from_json(const json& j, ChatText& t) { t = ChatText(j.get<std::string>()); }
+
+template <class T>
+json fields_to_json(const T& m) {
+  json j{{"type", name_of(T::kType)}};
+  T::fields(m, [&](const char* name, const auto& v) { j[name] = field_to_json(v); });
+  return j;
+}
+
+template <size_t I = 0>
+std::optional<Message> v2_from_json(const std::string& type, const json& f) {
+  if constexpr (I == std::variant_size_v<Message>) {
+    return std::nullopt;
+  } else {
+    using T = std::variant_alternative_t<I, Message>;
+    if constexpr (HasFieldList<T>) {
+      if (type == name_of(T::kType)) {
+        T m;
+        T::fields(m, [&](const char* name, auto& v) { field_from_json(f.at(name), v); });
+        return Message{m};
+      }
+    }
+    return v2_from_json<I + 1>(type, f);
+  }
+}
+
 struct ToJson {
+  template <HasFieldList T>
+  json operator()(const T& m) const {
+    return fields_to_json(m);
+  }
   json operator()(const Connect& m) const {
     return {{"type", "Connect"},
             {"version", m.version},
@@ -158,6 +247,7 @@ Message message_from_json(const json& f) {
                     board_from_json(f.at("board"))};
   if (type == "ReQueue") return ReQueue{};
   if (type == "LogOut") return LogOut{};
+  if (std::optional<Message> m = v2_from_json(type, f)) return *m;
   throw std::invalid_argument("unknown message type in vector: " + type);
 }
 
