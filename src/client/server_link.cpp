@@ -106,6 +106,11 @@ void ServerLink::on_bytes(reactor::Buffer& input) {
            fmt::format("the server sent a malformed message (unknown type byte 0x{:02x})",
                        r.bad_type));
       return;
+    case proto::DecodeStatus::Malformed:
+      fail(Failure::Malformed,
+           fmt::format("the server sent a malformed message (type 0x{:02x}: bad length or text)",
+                       r.bad_type));
+      return;
     case proto::DecodeStatus::Incomplete:
       if (r.partial_is_new) arm_partial_timer();
       return;

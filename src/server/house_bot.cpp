@@ -88,7 +88,8 @@ class HouseBot::Player {
       return !finished_;
     });
     in.retrieve(r.consumed);
-    if (r.status == proto::DecodeStatus::UnknownType) leave("unknown message type from the server");
+    if (r.status == proto::DecodeStatus::UnknownType || r.status == proto::DecodeStatus::Malformed)
+      leave("malformed message from the server");
   }
 
   void handle(const proto::Message& m) {
