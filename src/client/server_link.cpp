@@ -68,6 +68,12 @@ bool ServerLink::send(const proto::Message& m) {
     spdlog::error("cannot encode {}", m);
     return false;
   }
+  if (const auto* c = std::get_if<proto::Connect>(&m)) {
+    // The connection speaks the version of its last Connect (PROTOCOL-v2.md §3); the
+    // answers to a v2 Connect (Welcome) are v2 messages.
+    dfa_.set_version(c->version);
+    decoder_.set_version(c->version);
+  }
   dfa_.on_send(type);
   spdlog::debug("send {} -> {}", m, proto::name_of(dfa_.state()));
   conn_->send(bytes);
