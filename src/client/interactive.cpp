@@ -246,7 +246,8 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
     return false;
   if (session_.version() != 2) {
     screen_.println(wrapped(
-        fmt::format("'{}' is not available: this server speaks protocol v1 only, which has no "
+        fmt::format("'{}' is not available: it needs protocol v2 and this connection speaks v1, "
+                    "which has no "
                     "draw offers, chat, lobby (who, challenge, rematch), game records (games) "
                     "or watching (list, watch, unwatch).",
                     word),
