@@ -254,6 +254,7 @@ int run_client(const ClientOptions& o) {
                                              std::fflush(stdout);
                                            });
     bot->set_game_saver(save_game);
+    bot->set_rematch(o.bot_rematch);
     frontend = std::move(bot);
   }
   session.set_frontend(frontend.get());

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/notation.hpp"
+#include "game/search.hpp"
 
 namespace checkers::client {
 
@@ -121,10 +122,32 @@ void BotPlayer::after_game() {
     session_.quit(kExitOk, "");
     return;
   }
-  if (session_.logged_in())
+  if (rematch_ && session_.version() == 2) {
+    session_.rematch();  // the opponent may agree (or ask first): the game starts then
+  } else if (session_.logged_in()) {
     session_.requeue();
-  else
+  } else {
     session_.login(credentials_);
+  }
+}
+
+// Protocol v2: accept a draw unless the engine thinks we are ahead.
+void BotPlayer::draw_offered() {
+  const game::Position pos = session_.game().my_position();
+  const int eval = game::evaluate(pos);
+  const bool accept = eval <= kDrawAcceptMargin;
+  spdlog::info("draw offered; evaluation {} for us: {}", eval, accept ? "accepted" : "declined");
+  session_.answer_draw(accept);
+}
+
+// An invitation for a rematch (or a challenge) with --bot-rematch: accept it.
+void BotPlayer::notice(const std::string& text) {
+  spdlog::info("{}", text);
+  if (!rematch_ || session_.game().in_game()) return;
+  const std::string opponent = session_.game().opponent();
+  if (!opponent.empty() && text.rfind(opponent + " (", 0) == 0 &&
+      text.find("asks for a rematch") != std::string::npos)
+    session_.answer_challenge(opponent, true);
 }
 
 }  // namespace checkers::client

@@ -37,6 +37,12 @@ class BotPlayer : public Frontend {
   void board_changed() override {}
   void move_rejected(const proto::Move& rejected) override;
   void game_ended(const GameOutcome& outcome) override;
+  void draw_offered() override;
+  void notice(const std::string& text) override;
+
+  // --bot-rematch (protocol v2): after a game ask the same opponent again, and accept a
+  // rematch asked for, instead of joining the queue.
+  void set_rematch(bool on) { rematch_ = on; }
 
   int games_played() const { return played_; }
   // Called with every finished game (the PDN writer).
@@ -57,6 +63,9 @@ class BotPlayer : public Frontend {
   std::shared_ptr<game::Searcher> searcher_;
   LineSink print_;
   std::function<std::string(const GameTracker&, const GameOutcome&)> save_;
+  // A draw is accepted unless the evaluation for us is above this (a man is ~100).
+  static constexpr int kDrawAcceptMargin = 20;
+  bool rematch_ = false;
   int played_ = 0;
   uint64_t turn_ = 0;  // identifies the turn a search result belongs to
   int rejections_ = 0;

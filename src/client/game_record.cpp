@@ -152,6 +152,34 @@ void GameRecord::apply(const Hop& hop, bool forced, bool reconstructed, bool amb
   last_hop_ = hop;
 }
 
+Position GameRecord::position_after(const std::vector<Hop>& hops) const {
+  game::Game g = game_;
+  for (const Hop& h : hops)
+    if (!g.play(h.from, h.dx, h.dy)) break;
+  return g.position();
+}
+
+GameRecord::Observation GameRecord::observe_move(const std::vector<Hop>& hops, bool forced,
+                                                 const Position& after) {
+  Observation obs;
+  if (before_own_ && same_pieces(position(), after)) {
+    before_own_.reset();  // the server played the move we show
+    return obs;
+  }
+  if (before_own_) revert_own();  // something else happened: the server's move wins
+  for (size_t i = 0; i < hops.size(); ++i) {
+    if (!game::find_hop(position(), hops[i].from, hops[i].dx, hops[i].dy)) break;
+    apply(hops[i], forced, false, false, obs);
+  }
+  if (!same_pieces(position(), after)) {
+    spdlog::warn("the server's board after its move differs from the rules' one; following it");
+    const Observation fixed = resync(after);
+    obs.disagreed = true;
+    obs.completed.insert(obs.completed.end(), fixed.completed.begin(), fixed.completed.end());
+  }
+  return obs;
+}
+
 GameRecord::Observation GameRecord::observe(const Hop& named, const Position& after, bool forced,
                                             std::optional<Color> to_move) {
   Observation obs;

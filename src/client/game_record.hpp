@@ -67,6 +67,14 @@ class GameRecord {
                       std::optional<game::Color> to_move);
   // The server's board without a hop to explain it (InvalidMove, first turn).
   Observation resync(const game::Position& server);
+  // Protocol v2: the server names a whole move (MoveMade). Our own move, already shown,
+  // is confirmed; any other is played as one ply. Then the server's board `after` wins
+  // if the two differ.
+  Observation observe_move(const std::vector<game::Hop>& hops, bool forced,
+                           const game::Position& after);
+  bool has_unconfirmed_own() const { return before_own_.has_value(); }
+  // The position after playing these hops from position() (unchanged by illegal ones).
+  game::Position position_after(const std::vector<game::Hop>& hops) const;
 
   // The move list: "1. 11-15 22-18  2. 15x22 25x18" (White's first move as "1. ... 22-18"
   // when the game starts with White to move).

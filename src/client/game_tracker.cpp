@@ -2,6 +2,10 @@
 
 #include "client/board_adapter.hpp"
 
+#include <cstdlib>
+
+#include <fmt/format.h>
+
 namespace checkers::client {
 
 using game::Color;
@@ -29,6 +33,49 @@ void GameTracker::begin(const proto::GameStart& start) {
   in_game_ = true;
   opponent_ = start.opponent_name.str();
   opponent_rating_ = start.opponent_rating;
+}
+
+void GameTracker::begin(const proto::GameStart2& start) {
+  clear();
+  in_game_ = true;
+  opponent_ = start.opponent_name.str();
+  opponent_rating_ = start.opponent_rating;
+  me_ = start.colour == proto::Colour::Primary ? Color::Black : Color::White;
+  first_board_seen_ = true;
+}
+
+namespace {
+
+// A v2 path as the hops that play it (a jump's direction points at the captured piece).
+std::vector<game::Hop> hops_of(const proto::Path& path) {
+  std::vector<game::Hop> hops;
+  for (size_t i = 0; i + 1 < path.count && i + 1 < proto::Path::kMaxSquares; ++i) {
+    const game::Square from{path.x(i), path.y(i)};
+    const game::Square to{path.x(i + 1), path.y(i + 1)};
+    const int dx = to.x > from.x ? 1 : -1;
+    const int dy = to.y > from.y ? 1 : -1;
+    hops.push_back(game::Hop{from, dx, dy, to, std::abs(to.x - from.x) == 2});
+  }
+  return hops;
+}
+
+}  // namespace
+
+GameRecord::Observation GameTracker::moved(const proto::MoveMade& m) {
+  const Color me = me_.value_or(Color::Black);
+  return record_.observe_move(hops_of(m.path), m.forced != 0, to_position(m.board, me, me));
+}
+
+void GameTracker::replay_move(const proto::Path& path) {
+  const std::vector<game::Hop> hops = hops_of(path);
+  // Played as a whole move: the record's position after it is the rules' one.
+  record_.observe_move(hops, false, record_.position_after(hops));
+}
+
+void GameTracker::refused(const proto::InvalidMove2& m) {
+  record_.revert_own();
+  const Color me = me_.value_or(Color::Black);
+  record_.resync(to_position(m.board, me, me));
 }
 
 void GameTracker::presume_white() {
@@ -124,6 +171,63 @@ GameOutcome GameTracker::finish(const proto::GameOver& over) {
   } else {
     out.cause = "you cannot move";
   }
+  in_game_ = false;
+  return out;
+}
+
+GameOutcome GameTracker::finish(const proto::GameOver2& over) {
+  const Color me = me_.value_or(Color::Black);
+  const bool primary = me == Color::Black;
+  GameOutcome out = outcome(GameOutcome::Result::Draw);
+  out.reason = over.reason;
+  out.old_rating = primary ? over.primary_old : over.secondary_old;
+  out.new_rating = primary ? over.primary_new : over.secondary_new;
+  const bool won = (over.winner == proto::Winner::Primary && primary) ||
+                   (over.winner == proto::Winner::Secondary && !primary);
+  const bool lost = (over.winner == proto::Winner::Primary && !primary) ||
+                    (over.winner == proto::Winner::Secondary && primary);
+  if (won) out.result = GameOutcome::Result::Win;
+  if (lost) out.result = GameOutcome::Result::Loss;
+  if (over.winner == proto::Winner::NoResult) out.result = GameOutcome::Result::Unfinished;
+  const std::string loser = won ? opponent_ : "you";
+  switch (over.reason) {
+    case proto::EndReason::NoPieces:
+      out.cause = loser + (won ? " has" : " have") + " no pieces left";
+      break;
+    case proto::EndReason::NoLegalMove:
+      out.cause = loser + " cannot move";
+      break;
+    case proto::EndReason::Resignation:
+      out.cause = won ? opponent_ + " resigned" : "you resigned";
+      if (lost) out.result = GameOutcome::Result::Resigned;
+      break;
+    case proto::EndReason::Time:
+      out.cause = won ? opponent_ + " ran out of time" : "you ran out of time";
+      break;
+    case proto::EndReason::PlayerLeft:
+      out.cause = won ? opponent_ + " left the game" : "you left the game";
+      if (won) out.result = GameOutcome::Result::OpponentLeft;
+      break;
+    case proto::EndReason::DrawAgreed:
+      out.cause = "draw agreed";
+      break;
+    case proto::EndReason::Repetition:
+      out.cause = "the same position came three times";
+      break;
+    case proto::EndReason::FortyMoveRule:
+      out.cause = "40 moves each without a capture or a man's move";
+      break;
+    case proto::EndReason::ServerShutdown:
+      out.cause = "the server is shutting down (not rated)";
+      break;
+    default:
+      out.cause =
+          fmt::format("the server ended the game (reason {})", static_cast<unsigned>(over.reason));
+  }
+  const Color me_c = me;
+  const game::Position server = to_position(over.board, me_c, record_.position().side_to_move());
+  if (server.black() != record_.position().black() || server.white() != record_.position().white())
+    record_.resync(server);
   in_game_ = false;
   return out;
 }

@@ -18,7 +18,8 @@ namespace checkers::client {
 struct GameOutcome {
   enum class Result { Win, Loss, Draw, OpponentLeft, Resigned, Unfinished };
   Result result = Result::Loss;
-  std::string cause;  // "bob has no legal move", "threefold repetition", ...
+  std::optional<proto::EndReason> reason;  // protocol v2 tells why
+  std::string cause;                       // "bob has no legal move", "threefold repetition", ...
   std::optional<uint32_t> old_rating;
   std::optional<uint32_t> new_rating;
   int moves = 0;  // full moves
@@ -32,6 +33,8 @@ const char* to_string(GameOutcome::Result r);
 class GameTracker {
  public:
   void begin(const proto::GameStart& start);
+  // Protocol v2: the colour and both ratings are told.
+  void begin(const proto::GameStart2& start);
   void clear() { *this = GameTracker{}; }
   // We left the game (LogOut); the record stays for saving and `history`.
   void leave() { in_game_ = false; }
@@ -40,6 +43,12 @@ class GameTracker {
   // A board from YourTurn / CompulsoryMove / InvalidMove / GameOver with the move it names.
   GameRecord::Observation observe(const proto::Board& board, const proto::Move& move,
                                   proto::MsgType kind);
+  // Protocol v2: a whole move (MoveMade) and the server's board after it.
+  GameRecord::Observation moved(const proto::MoveMade& m);
+  // A whole move of a fetched record (no board to check against).
+  void replay_move(const proto::Path& path);
+  // Protocol v2: our move was refused; back to the server's board.
+  void refused(const proto::InvalidMove2& m);
   // We sent this hop: shown at once (the plies it completes are returned).
   GameRecord::Observation sent(const game::Hop& hop);
   // No message told our colour right after GameStart: we wait, so we are White.
@@ -51,6 +60,8 @@ class GameTracker {
   bool my_turn() const { return me_ && record_.position().side_to_move() == *me_; }
 
   GameOutcome finish(const proto::GameOver& over);
+  // Protocol v2: the result with its reason and the ratings.
+  GameOutcome finish(const proto::GameOver2& over);
   GameOutcome finish_opponent_left();
   GameOutcome finish_resigned();
   GameOutcome finish_unended();

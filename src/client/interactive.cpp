@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <utility>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -64,7 +65,19 @@ constexpr const char* kHelp =
     "  resign    give up this game (it counts as a loss); asks first\n"
     "  quit      leave; in a game this resigns it, so it asks first\n"
     "  Ctrl-C, Ctrl-D   like quit; a second Ctrl-C confirms\n"
-    "  Up/Down   earlier lines";
+    "  Up/Down   earlier lines\n"
+    "On servers that speak protocol v2:\n"
+    "  draw, accept, decline   offer a draw, answer an offer\n"
+    "  say TEXT  chat with your opponent      who   players online\n"
+    "  challenge NAME, accept NAME, decline NAME   invite to a game, answer\n"
+    "  rematch   play the last opponent again (colours swap)\n"
+    "  games     fetch, show and save your recent games\n"
+    "  list      games in progress; watch N / unwatch to watch one";
+
+// The commands only protocol v2 has (first word of the line).
+constexpr const char* kV2Commands[] = {"draw", "accept",    "decline", "say",
+                                       "who",  "challenge", "rematch", "games",
+                                       "list", "watch",     "unwatch"};
 
 }  // namespace
 
@@ -223,6 +236,66 @@ void InteractivePlayer::handle(Ask what, const std::string& raw) {
   }
 }
 
+// Protocol v2 commands (the line as typed: chat text and names keep their case); true if
+// the first word is one of them.
+bool InteractivePlayer::handle_v2_command(const std::string& raw) {
+  const std::string line = trim(raw);
+  const size_t space = line.find(' ');
+  const std::string word = lower(line.substr(0, space));
+  const std::string rest = space == std::string::npos ? "" : trim(line.substr(space + 1));
+  if (std::find(std::begin(kV2Commands), std::end(kV2Commands), word) == std::end(kV2Commands))
+    return false;
+  if (session_.version() != 2) {
+    screen_.println(wrapped(
+        fmt::format("'{}' is not available: it needs protocol v2 and this connection speaks v1, "
+                    "which has no "
+                    "draw offers, chat, lobby (who, challenge, rematch), game records (games) "
+                    "or watching (list, watch, unwatch).",
+                    word),
+        " "));
+    return true;
+  }
+  bool ok = true;
+  if (word == "draw") {
+    ok = session_.offer_draw();
+    screen_.println(ok ? "Draw offered." : "There is no game to offer a draw in.");
+  } else if ((word == "accept" || word == "decline") && rest.empty()) {
+    ok = session_.answer_draw(word == "accept");
+    if (!ok) screen_.println("There is no draw offer to answer.");
+  } else if (word == "accept" || word == "decline") {
+    ok = session_.answer_challenge(rest, word == "accept");
+    if (!ok) screen_.println("A name has 1 to 16 bytes.");
+  } else if (word == "say") {
+    ok = !rest.empty() && session_.say(rest);
+    if (!ok) screen_.println("Type say and the text (printable UTF-8).");
+  } else if (word == "who") {
+    session_.who();
+  } else if (word == "challenge") {
+    ok = !rest.empty() && session_.challenge(rest);
+    screen_.println(ok ? fmt::format("Invitation sent to {}.", rest)
+                       : "Type challenge and a player's name (see who).");
+  } else if (word == "rematch") {
+    session_.rematch();
+    screen_.println("Rematch asked.");
+  } else if (word == "games") {
+    session_.fetch_games(proto::FetchGames::kLimit);
+  } else if (word == "list") {
+    session_.list_games();
+  } else if (word == "watch") {
+    uint32_t id = 0;
+    const auto [end, err] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+    if (rest.empty() || err != std::errc() || end != rest.data() + rest.size()) {
+      screen_.println("Type watch and a game number (see list).");
+    } else {
+      session_.watch(id);
+    }
+  } else if (word == "unwatch") {
+    session_.unwatch();
+    screen_.println("Stopped watching.");
+  }
+  return true;
+}
+
 // Commands that work at any prompt of a game or while waiting; true if handled.
 bool InteractivePlayer::handle_command(const std::string& line) {
   if (line == "help") {
@@ -243,6 +316,10 @@ void InteractivePlayer::handle_idle(const std::string& raw) {
   const std::string line = lower(trim(raw));
   if (line.empty()) return;
   if (handle_command(line)) return;
+  if (handle_v2_command(raw)) {
+    show_prompt();
+    return;
+  }
   if (is_word(line)) {
     screen_.println(fmt::format("Unknown command '{}'. Type help for the commands.", echo(raw)));
   } else if (session_.game().in_game()) {
@@ -296,6 +373,8 @@ void InteractivePlayer::handle_move(const std::string& raw) {
     ask(Ask::Move);
   } else if (handle_command(line)) {
     if (asking_ == Ask::Nothing) ask(Ask::Move);
+  } else if (handle_v2_command(raw)) {
+    ask(Ask::Move);
   } else if (is_word(line)) {
     screen_.println(fmt::format("Unknown command '{}'. Type help for the commands.", echo(raw)));
     ask(Ask::Move);
@@ -386,6 +465,11 @@ void InteractivePlayer::request_leave(After after) {
 
 void InteractivePlayer::resign_now() {
   asking_ = Ask::Nothing;
+  if (after_resign_ != After::Exit && session_.resign()) {
+    // v2: the server ends the game (GameOver2) and we stay logged in.
+    screen_.println("Resigning...");
+    return;
+  }
   const GameOutcome outcome = session_.leave_game(false);
   if (after_resign_ == After::Exit) {
     screen_.println(
@@ -578,13 +662,18 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
     case GameOutcome::Result::OpponentLeft:
       rating_before_left_game_ = session_.my_rating();
       said = fmt::format("{} left the game: you win (leaving a game loses it).", outcome.opponent);
-      if (!config_.local) said += "\nYour new rating shows when you play again.";
+      if (!config_.local && !outcome.reason) said += "\nYour new rating shows when you play again.";
       break;
     case GameOutcome::Result::Resigned:
       rating_before_left_game_ = session_.my_rating();
       said = fmt::format("You resigned: the game against {} counts as a loss.", outcome.opponent);
       break;
     case GameOutcome::Result::Unfinished:
+      if (outcome.reason) {  // v2 tells: the server shut down
+        said = fmt::format("The game against {} ended without a result: {}.", outcome.opponent,
+                           outcome.cause);
+        break;
+      }
       said =
           fmt::format("Draw against {}: {}; the server does not end such games, so {} left it.",
                       outcome.opponent, outcome.cause, outcome.we_left ? "you" : outcome.opponent);
@@ -676,7 +765,16 @@ std::string InteractivePlayer::status_text() const {
   const Color me = *g.my_color();
   std::string turn = g.my_turn() ? "Your turn" : fmt::format("{}'s turn", g.opponent());
   const auto since = g.my_turn() ? session_.turn_started() : opponent_turn_since_;
-  if (screen_.live() && since) turn += " " + clock_text(now - *since);
+  const Session::Clocks clocks = session_.clocks();
+  const auto my_ms = me == Color::Black ? clocks.black_ms : clocks.white_ms;
+  const auto their_ms = me == Color::Black ? clocks.white_ms : clocks.black_ms;
+  if (session_.version() == 2 && my_ms && their_ms) {
+    // Both clocks, the side to move's counting down.
+    turn += fmt::format(" | you {} {} {}", clock_text(std::chrono::milliseconds(*my_ms)),
+                        g.opponent(), clock_text(std::chrono::milliseconds(*their_ms)));
+  } else if (screen_.live() && since) {
+    turn += " " + clock_text(now - *since);
+  }
   if (config_.local)
     return fmt::format("{} | move {} | you {} vs {} {}", turn, g.moves(), colour_name(me),
                        g.opponent(), colour_name(game::opponent(me)));
@@ -699,6 +797,41 @@ void InteractivePlayer::show_legal_moves() {
 void InteractivePlayer::show_history() {
   const std::string moves = session_.game().record().move_list();
   screen_.println(moves.empty() ? "No moves yet." : wrapped("Moves: " + moves, "  "));
+}
+
+}  // namespace checkers::client
+
+namespace checkers::client {
+
+// ---- protocol v2 events: lines above the prompt, never inside the board ----
+
+void InteractivePlayer::draw_offered() {
+  screen_.println(
+      fmt::format("{} offers a draw: type accept or decline.", session_.game().opponent()));
+  show_prompt();
+}
+
+void InteractivePlayer::chat(const std::string& from, const std::string& text) {
+  screen_.println(wrapped(fmt::format("<{}> {}", from, text), " "));
+  show_prompt();
+}
+
+void InteractivePlayer::notice(const std::string& text) {
+  screen_.println(wrapped(text, " "));
+  show_prompt();
+}
+
+void InteractivePlayer::game_fetched(const GameTracker& game, const GameOutcome& outcome) {
+  const std::string moves = game.record().move_list();
+  screen_.println(wrapped(
+      fmt::format("Game against {}: {} ({}). {}", outcome.opponent, to_string(outcome.result),
+                  outcome.cause, moves.empty() ? "No moves." : "Moves: " + moves),
+      "  "));
+  if (config_.on_game_saved) {
+    const std::string saved = config_.on_game_saved(game, outcome);
+    if (!saved.empty()) screen_.println(saved);
+  }
+  show_prompt();
 }
 
 }  // namespace checkers::client

@@ -56,6 +56,10 @@ class InteractivePlayer : public Frontend {
   void move_rejected(const proto::Move& rejected) override;
   void game_ended(const GameOutcome& outcome) override;
   void security_notice(const std::string& text) override;
+  void draw_offered() override;
+  void chat(const std::string& from, const std::string& text) override;
+  void notice(const std::string& text) override;
+  void game_fetched(const GameTracker& game, const GameOutcome& outcome) override;
 
  private:
   enum class Ask {
@@ -76,6 +80,7 @@ class InteractivePlayer : public Frontend {
   void pump();
   void handle(Ask what, const std::string& line);
   bool handle_command(const std::string& line);
+  bool handle_v2_command(const std::string& raw);
   void handle_idle(const std::string& line);
   void handle_move(const std::string& line);
   void handle_username(const std::string& line);

@@ -63,6 +63,10 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
       app.add_option("--games", o.games, "With --bot: number of games to play, then exit")
           ->capture_default_str()
           ->check(CLI::PositiveNumber);
+  auto* rematch_opt = app.add_flag(
+      "--bot-rematch", o.bot_rematch,
+      "With --bot on a protocol v2 server: after a game ask the same opponent for a rematch, "
+      "and accept one, instead of joining the queue");
   std::string games_dir;
   std::string vs_level;
   app.add_option("--games-dir", games_dir,
@@ -128,6 +132,7 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
   if (seed_opt->count() > 0) o.seed = seed;
   if (games_opt->count() > 0 && !o.bot)
     return usage_error(app, "--games only counts games played with --bot");
+  if (rematch_opt->count() > 0 && !o.bot) return usage_error(app, "--bot-rematch needs --bot");
   if (!games_dir.empty()) o.games_dir = games_dir;
   if (vs->count() > 0) {
     o.vs_computer = parse_level(vs_level.empty() ? "medium" : vs_level);

@@ -24,6 +24,7 @@ struct ClientOptions {
   std::optional<std::string> log_file;
   std::optional<game::Level> bot;
   int games = 1;
+  bool bot_rematch = false;  // --bot-rematch
   std::optional<uint64_t> seed;
   bool no_color = false;
   std::optional<reactor::PollerKind> poller;

@@ -131,6 +131,12 @@ bool ServerLink::send(const proto::Message& m) {
     spdlog::error("cannot encode {}", m);
     return false;
   }
+  if (const auto* c = std::get_if<proto::Connect>(&m)) {
+    // The connection speaks the version of its last Connect (PROTOCOL-v2.md §3); the
+    // answers to a v2 Connect (Welcome) are v2 messages.
+    dfa_.set_version(c->version);
+    decoder_.set_version(c->version);
+  }
   dfa_.on_send(type);
   spdlog::debug("send {} -> {}", m, proto::name_of(dfa_.state()));
   conn_->send(bytes);
@@ -171,7 +177,8 @@ void ServerLink::on_bytes(reactor::Buffer& input) {
       return;
     case proto::DecodeStatus::Malformed:
       fail(Failure::Malformed,
-           fmt::format("the server sent a malformed message (type 0x{:02x})", r.bad_type));
+           fmt::format("the server sent a malformed message (type 0x{:02x}: bad length or text)",
+                       r.bad_type));
       return;
     case proto::DecodeStatus::Incomplete:
       if (r.partial_is_new) arm_partial_timer();

@@ -59,8 +59,7 @@ void Session::open_link() {
         if (frontend_) frontend_->connected();
         if (connect_pending_) {
           connect_pending_ = false;
-          send(proto::Connect{proto::kProtocolVersion, credentials_.username,
-                              credentials_.password});
+          send(proto::Connect{offered_version_, credentials_.username, credentials_.password});
         }
       },
       [this](const proto::Message& m) { on_message(m); },
@@ -90,7 +89,7 @@ void Session::send(const proto::Message& m) {
 void Session::login(Credentials c) {
   credentials_ = std::move(c);
   if (link_ && link_->connected() && link_->state() == proto::State::Unauthenticated) {
-    send(proto::Connect{proto::kProtocolVersion, credentials_.username, credentials_.password});
+    send(proto::Connect{offered_version_, credentials_.username, credentials_.password});
     return;
   }
   connect_pending_ = true;
@@ -98,6 +97,19 @@ void Session::login(Credentials c) {
 }
 
 void Session::play(std::vector<game::Hop> hops) {
+  if (version_ == 2) {
+    // The whole move in one MakeMove2, shown at once.
+    pending_.clear();
+    if (hops.empty()) return;
+    std::vector<std::pair<int, int>> squares{{hops.front().from.x, hops.front().from.y}};
+    for (const game::Hop& h : hops) squares.emplace_back(h.to.x, h.to.y);
+    const std::optional<proto::Path> path = proto::Path::of(squares);
+    if (!path) return;
+    for (const game::Hop& h : hops) report(game_.sent(h));
+    send(proto::MakeMove2{*path});
+    if (frontend_) frontend_->board_changed();
+    return;
+  }
   pending_.assign(hops.begin(), hops.end());
   if (pending_.empty()) return;
   const game::Hop first = pending_.front();
@@ -160,6 +172,21 @@ void Session::on_opponent_disconnect() {
 }
 
 void Session::on_failed(Link::Failure kind, const std::string& why) {
+  if (falling_back_) return;  // the server closed with its InvalidVersion: we reconnect
+  if (kind == Link::Failure::ServerClosed && version_ == 0 && !reconnected_ &&
+      state() == proto::State::InQueue && (offered_version_ == 2 || fell_back_)) {
+    // Closed without answering our Connect - the v2 one, or the v1 one we sent on the same
+    // connection after its InvalidVersion: a server that only knows v1 and closes. Once
+    // more with v1 on a new connection (PROTOCOL-v2.md §3).
+    spdlog::info("the server closed the connection without answering: trying version 1 anew");
+    offered_version_ = 1;
+    reconnected_ = true;
+    connect_pending_ = true;
+    loop_.defer([this] {
+      if (!finished_) open_link();
+    });
+    return;
+  }
   std::string message = why;
   if (!message.empty())
     message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
@@ -198,11 +225,9 @@ void Session::on_message(const proto::Message& m) {
           retire_link();
           frontend_->login_refused(msg.reason);
         } else if constexpr (std::is_same_v<T, proto::InvalidVersion>) {
-          quit(kExitServer, fmt::format("The server does not speak our protocol version {}: it "
-                                        "supports versions {} to {}.",
-                                        proto::kProtocolVersion, std::min(msg.lowest, msg.highest),
-                                        std::max(msg.lowest, msg.highest)));
+          on_invalid_version(msg);
         } else if constexpr (std::is_same_v<T, proto::QueuePosition>) {
+          if (version_ == 0) version_ = 1;
           my_rating_ = msg.rating;
           frontend_->queued(msg);
         } else if constexpr (std::is_same_v<T, proto::GameStart>) {
@@ -231,11 +256,38 @@ void Session::on_message(const proto::Message& m) {
         } else if constexpr (std::is_same_v<T, proto::GameOver>) {
           on_game_over(msg);
         } else {
-          spdlog::warn("unexpected {} from the server",
-                       proto::name_of(proto::type_of(proto::Message{msg})));
+          on_v2(proto::Message{msg});
         }
       },
       m);
+}
+
+// A v1-only server (the reference implementation's) answers a v2 Connect with
+// InvalidVersion 1..1 and may close the connection with it: Connect again with v1, on the
+// same connection if it is still open, else on a new one (PROTOCOL-v2.md §3).
+void Session::on_invalid_version(const proto::InvalidVersion& v) {
+  const uint8_t lo = std::min(v.lowest, v.highest), hi = std::max(v.lowest, v.highest);
+  if (offered_version_ == 2 && !(lo <= 2 && 2 <= hi) && lo <= 1 && 1 <= hi) {
+    spdlog::info("the server speaks protocol versions {}..{}: falling back to version 1", lo, hi);
+    offered_version_ = 1;
+    falling_back_ = true;
+    fell_back_ = true;
+    loop_.defer([this] {
+      falling_back_ = false;
+      if (finished_) return;
+      if (link_ && link_->connected() && link_->state() == proto::State::Unauthenticated) {
+        send(proto::Connect{offered_version_, credentials_.username, credentials_.password});
+      } else {
+        connect_pending_ = true;
+        open_link();
+      }
+    });
+    return;
+  }
+  quit(kExitServer,
+       fmt::format("The server does not speak our protocol version {}: it supports versions {} "
+                   "to {}.",
+                   offered_version_, lo, hi));
 }
 
 void Session::on_your_turn(const proto::YourTurn& t) {
@@ -271,6 +323,349 @@ void Session::on_game_over(const proto::GameOver& g) {
   report(game_.observe(g.board, g.winning_move, proto::MsgType::GameOver));
   my_rating_ = g.new_rating;
   frontend_->game_ended(game_.finish(g));
+}
+
+}  // namespace checkers::client
+
+namespace checkers::client {
+
+namespace {
+
+game::Color colour_of(proto::Colour c) {
+  return c == proto::Colour::Primary ? game::Color::Black : game::Color::White;
+}
+
+const char* status_text(proto::PlayerStatus s) {
+  switch (s) {
+    case proto::PlayerStatus::Idle:
+      return "idle";
+    case proto::PlayerStatus::Queued:
+      return "waiting for a game";
+    case proto::PlayerStatus::Playing:
+      return "playing";
+    case proto::PlayerStatus::Watching:
+      return "watching";
+  }
+  return "?";
+}
+
+std::string challenge_result_text(const proto::ChallengeResult& r) {
+  const std::string who = r.name.str();
+  switch (r.result) {
+    case proto::ChallengeOutcome::Declined:
+      return who + " declined.";
+    case proto::ChallengeOutcome::TimedOut:
+      return who + " did not answer in time.";
+    case proto::ChallengeOutcome::NotAvailable:
+      return who + " is not available (playing, watching, gone, or the house bot).";
+    case proto::ChallengeOutcome::NoSuchPlayer:
+      return "Nobody called " + who + " is online.";
+    case proto::ChallengeOutcome::Yourself:
+      return "You cannot challenge yourself.";
+    case proto::ChallengeOutcome::SpeaksV1:
+      return who + "'s client cannot receive invitations (protocol v1).";
+    case proto::ChallengeOutcome::AlreadyPending:
+      return "You already have an open invitation; wait for its answer.";
+    case proto::ChallengeOutcome::TooMany:
+      return "Too many invitations; wait a minute.";
+    case proto::ChallengeOutcome::Withdrawn:
+      return who + " withdrew the invitation.";
+    case proto::ChallengeOutcome::NoRematch:
+      return "No rematch possible: your last opponent is gone.";
+  }
+  return fmt::format("Invitation {}: result {}.", who, static_cast<unsigned>(r.result));
+}
+
+std::string clock_text(uint32_t ms) {
+  if (ms == proto::kNoClock) return "-";
+  const uint32_t s = ms / 1000;
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+}  // namespace
+
+void Session::set_clocks(uint32_t primary, uint32_t secondary, std::optional<game::Color> running) {
+  clock_.primary_ms = primary;
+  clock_.secondary_ms = secondary;
+  clock_.running = running;
+  clock_.at = loop_.now();
+}
+
+Session::Clocks Session::clocks() const {
+  Clocks c;
+  c.per_move = clock_.per_move;
+  c.running = clock_.running;
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(loop_.now() - clock_.at);
+  const auto left = [&](uint32_t ms, game::Color side) -> std::optional<uint32_t> {
+    if (ms == proto::kNoClock) return std::nullopt;
+    if (clock_.running != side) return ms;
+    const auto e = static_cast<uint64_t>(std::max<int64_t>(0, elapsed.count()));
+    return ms > e ? static_cast<uint32_t>(ms - e) : 0;
+  };
+  c.black_ms = left(clock_.primary_ms, game::Color::Black);
+  c.white_ms = left(clock_.secondary_ms, game::Color::White);
+  return c;
+}
+
+void Session::on_v2(const proto::Message& m) {
+  std::visit(
+      [this](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        const game::Color me = game_.my_color().value_or(game::Color::Black);
+        if constexpr (std::is_same_v<T, proto::Welcome>) {
+          version_ = 2;
+          welcome_ = msg;
+          my_rating_ = msg.rating;
+          send(proto::ReQueue{});  // like a v1 login: straight into the queue
+        } else if constexpr (std::is_same_v<T, proto::GameStart2>) {
+          pending_.clear();
+          turn_started_.reset();
+          draw_offer_open_ = false;
+          game_.begin(msg);
+          my_rating_ = msg.own_rating;
+          clock_.per_move = msg.clock_kind == proto::ClockKind::PerMove;
+          const uint32_t base =
+              msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.base_ms;
+          set_clocks(base, base, std::nullopt);
+          frontend_->game_started();
+          frontend_->board_changed();
+        } else if constexpr (std::is_same_v<T, proto::YourTurn2>) {
+          set_clocks(msg.primary_clock, msg.secondary_clock, me);
+          turn_started_ = loop_.now();
+          frontend_->your_turn();
+        } else if constexpr (std::is_same_v<T, proto::MoveMade>) {
+          if (state() == proto::State::Watching) {
+            frontend_->notice(fmt::format("Move {}: {} {}", msg.ply,
+                                          msg.mover == proto::Colour::Primary ? "Black" : "White",
+                                          msg.path.to_string()));
+            return;
+          }
+          // The offer lapses when the offerer's opponent moves (PROTOCOL-v2.md §6.4).
+          draw_offer_open_ = false;
+          const game::Color mover = colour_of(msg.mover);
+          set_clocks(msg.primary_clock, msg.secondary_clock, game::opponent(mover));
+          report(game_.moved(msg));
+          frontend_->board_changed();
+        } else if constexpr (std::is_same_v<T, proto::InvalidMove2>) {
+          pending_.clear();
+          game_.refused(msg);
+          frontend_->board_changed();
+          frontend_->move_rejected(
+              msg.path.count >= 2
+                  ? proto::Move{static_cast<uint8_t>(msg.path.x(0)),
+                                static_cast<uint8_t>(msg.path.y(0)),
+                                static_cast<int8_t>(msg.path.x(1) > msg.path.x(0) ? 1 : -1),
+                                static_cast<int8_t>(msg.path.y(1) > msg.path.y(0) ? 1 : -1)}
+                  : proto::Move{});
+        } else if constexpr (std::is_same_v<T, proto::GameOver2>) {
+          draw_offer_open_ = false;
+          if (!game_.in_game()) {  // a watched game
+            frontend_->notice(fmt::format("The watched game {} is over.", msg.game_id));
+            return;
+          }
+          pending_.clear();
+          turn_started_.reset();
+          set_clocks(msg.primary_clock, msg.secondary_clock, std::nullopt);
+          const GameOutcome out = game_.finish(msg);
+          if (out.new_rating) my_rating_ = out.new_rating;
+          frontend_->game_ended(out);
+        } else if constexpr (std::is_same_v<T, proto::DrawOffered>) {
+          draw_offer_open_ = true;
+          frontend_->draw_offered();
+        } else if constexpr (std::is_same_v<T, proto::DrawDeclined>) {
+          frontend_->notice(msg.reason == proto::DrawDeclineReason::Declined
+                                ? game_.opponent() + " declined your draw offer."
+                            : msg.reason == proto::DrawDeclineReason::OpponentCannot
+                                ? game_.opponent() + "'s client cannot answer draw offers."
+                                : "You already offered a draw since your last move.");
+        } else if constexpr (std::is_same_v<T, proto::ChatFrom>) {
+          frontend_->chat(msg.from.str(), msg.text.str());
+        } else if constexpr (std::is_same_v<T, proto::ChatRefused>) {
+          frontend_->notice(msg.reason == proto::ChatRefusal::RateLimited
+                                ? "Chat: too fast, that line was not sent."
+                            : msg.reason == proto::ChatRefusal::ChatOff
+                                ? "Chat is off on this server."
+                                : "Chat: nobody to talk to (no opponent who can read it).");
+        } else if constexpr (std::is_same_v<T, proto::PlayerEntry>) {
+          if (msg.count == 0) {
+            frontend_->notice("Nobody is online.");
+            return;
+          }
+          if (msg.index == 1)
+            frontend_->notice(
+                fmt::format("{} player{} online:", msg.total, msg.total == 1 ? "" : "s"));
+          frontend_->notice(fmt::format("  {:<16} {:>5}  {}{}", msg.name.str(), msg.rating,
+                                        status_text(msg.status),
+                                        msg.version == 0   ? " (the house bot)"
+                                        : msg.version == 1 ? " (v1 client)"
+                                                           : ""));
+        } else if constexpr (std::is_same_v<T, proto::ChallengeReceived>) {
+          frontend_->notice(fmt::format("{} ({}) {}: type `accept {}` or `decline {}` within {} s.",
+                                        msg.from.str(), msg.rating,
+                                        msg.kind == proto::ChallengeKind::Rematch
+                                            ? "asks for a rematch"
+                                            : "challenges you to a game",
+                                        msg.from.str(), msg.from.str(), msg.timeout_s));
+        } else if constexpr (std::is_same_v<T, proto::ChallengeResult>) {
+          frontend_->notice(challenge_result_text(msg));
+        } else if constexpr (std::is_same_v<T, proto::GameEntry>) {
+          if (msg.count == 0) {
+            frontend_->notice("No games in progress.");
+            return;
+          }
+          frontend_->notice(fmt::format(
+              "  game {}: {} ({}) vs {} ({}), move {}, clocks {} / {}, "
+              "{} watching",
+              msg.game_id, msg.primary_name.str(), msg.primary_rating, msg.secondary_name.str(),
+              msg.secondary_rating, msg.ply / 2 + 1, clock_text(msg.primary_clock),
+              clock_text(msg.secondary_clock), msg.watchers));
+        } else if constexpr (std::is_same_v<T, proto::WatchStart>) {
+          frontend_->notice(fmt::format(
+              "Watching game {}: {} ({}, Black) vs {} ({}, White), {} moves played, {} to move. "
+              "`unwatch` to stop.",
+              msg.game_id, msg.primary_name.str(), msg.primary_rating, msg.secondary_name.str(),
+              msg.secondary_rating, msg.ply,
+              msg.to_move == proto::Colour::Primary ? "Black" : "White"));
+        } else if constexpr (std::is_same_v<T, proto::WatchRefused>) {
+          frontend_->notice(
+              msg.reason == proto::WatchRefusal::NoSuchGame
+                  ? fmt::format("There is no game {} in progress.", msg.game_id)
+                  : fmt::format("Game {} has the most watchers allowed.", msg.game_id));
+        } else if constexpr (std::is_same_v<T, proto::WatcherCount>) {
+          frontend_->notice(fmt::format("{} watching.", msg.watchers));
+        } else if constexpr (std::is_same_v<T, proto::RecordEntry>) {
+          on_record(msg);
+        } else if constexpr (std::is_same_v<T, proto::RecordMove>) {
+          on_record_move(msg);
+        } else {
+          spdlog::warn("unexpected {} from the server",
+                       proto::name_of(proto::type_of(proto::Message{msg})));
+        }
+      },
+      m);
+}
+
+// A fetched game: the RecordEntry, then its RecordMoves, rebuilt in a GameTracker (the one
+// model of a game) and handed over when the last move is in.
+void Session::on_record(const proto::RecordEntry& e) {
+  fetching_.reset();
+  if (e.count == 0) {
+    frontend_->notice("You have no finished games on this server yet.");
+    return;
+  }
+  proto::GameStart2 start;
+  start.colour = e.colour;
+  start.opponent_name = e.opponent_name;
+  start.opponent_rating = e.opponent_old;
+  start.own_rating = e.own_old;
+  fetched_.begin(start);
+  fetching_ = e;
+  if (e.plies == 0) on_record_move(proto::RecordMove{e.record_id, 0, {}});
+}
+
+void Session::on_record_move(const proto::RecordMove& m) {
+  if (!fetching_ || m.record_id != fetching_->record_id) return;
+  const proto::RecordEntry& e = *fetching_;
+  if (m.ply != 0) {
+    fetched_.replay_move(m.path);  // a record has no boards: the rules give them
+  }
+  if (m.ply < e.plies) return;
+  const bool primary = e.colour == proto::Colour::Primary;
+  proto::GameOver2 over;
+  over.game_id = e.record_id;
+  over.winner = e.winner;
+  over.reason = e.reason;
+  over.plies = e.plies;
+  over.primary_old = primary ? e.own_old : e.opponent_old;
+  over.primary_new = primary ? e.own_new : e.opponent_new;
+  over.secondary_old = primary ? e.opponent_old : e.own_old;
+  over.secondary_new = primary ? e.opponent_new : e.own_new;
+  if (const auto board = fetched_.display_board()) over.board = *board;
+  GameTracker done = fetched_;
+  const GameOutcome out = done.finish(over);
+  fetching_.reset();
+  frontend_->game_fetched(done, out);
+}
+
+// ---- v2 actions ----
+
+bool Session::resign() {
+  if (version_ != 2 || !game_.in_game()) return false;
+  send(proto::Resign{});
+  return true;
+}
+
+bool Session::offer_draw() {
+  if (version_ != 2 || !game_.in_game()) return false;
+  send(proto::OfferDraw{});
+  return true;
+}
+
+bool Session::answer_draw(bool accept) {
+  if (version_ != 2 || !draw_offer_open_) return false;
+  draw_offer_open_ = false;
+  send(proto::AnswerDraw{static_cast<uint8_t>(accept ? 1 : 0)});
+  return true;
+}
+
+bool Session::say(const std::string& text) {
+  if (version_ != 2) return false;
+  const std::string_view cut = proto::cut_chat_text(text);
+  const auto chat = proto::ChatText::make(cut);
+  if (!chat) return false;
+  send(proto::Chat{*chat});
+  return true;
+}
+
+bool Session::who() {
+  if (version_ != 2) return false;
+  send(proto::Who{});
+  return true;
+}
+
+bool Session::challenge(const std::string& name) {
+  const auto n = proto::Str16::make(name);
+  if (version_ != 2 || !n) return false;
+  send(proto::Challenge{*n});
+  return true;
+}
+
+bool Session::answer_challenge(const std::string& name, bool accept) {
+  const auto n = proto::Str16::make(name);
+  if (version_ != 2 || !n) return false;
+  send(proto::AnswerChallenge{*n, static_cast<uint8_t>(accept ? 1 : 0)});
+  return true;
+}
+
+bool Session::rematch() {
+  if (version_ != 2) return false;
+  send(proto::Rematch{});
+  return true;
+}
+
+bool Session::fetch_games(uint8_t max) {
+  if (version_ != 2) return false;
+  send(proto::FetchGames{max});
+  return true;
+}
+
+bool Session::list_games() {
+  if (version_ != 2) return false;
+  send(proto::ListGames{});
+  return true;
+}
+
+bool Session::watch(uint32_t game_id) {
+  if (version_ != 2) return false;
+  send(proto::Watch{game_id});
+  return true;
+}
+
+bool Session::unwatch() {
+  if (version_ != 2) return false;
+  send(proto::Unwatch{});
+  return true;
 }
 
 }  // namespace checkers::client

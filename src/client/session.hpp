@@ -53,7 +53,23 @@ class Frontend {
   virtual void game_ended(const GameOutcome& outcome) = 0;
   // About the connection's security (a first-seen TLS certificate, plain text ahead).
   virtual void security_notice(const std::string& text);
+
+  // ---- protocol v2 only (defaults: nothing) ----
+  // The opponent offers a draw (answer with Session::answer_draw()).
+  virtual void draw_offered() {}
+  // A chat line from `from` (kept apart from the board by the UI).
+  virtual void chat(const std::string& /*from*/, const std::string& /*text*/) {}
+  // One line for the person: lobby answers, invitations, refusals, watched moves.
+  virtual void notice(const std::string& /*text*/) {}
+  // A game fetched with `games`, complete (for showing and saving).
+  virtual void game_fetched(const GameTracker& /*game*/, const GameOutcome& /*outcome*/) {}
 };
+
+// The version our client offers first (PROTOCOL-v2.md §3); offering 2, it falls back to 1
+// when the server only speaks 1. Still 1: our server answers a v2 Connect but does not
+// yet play v2 games (issue 15, the server half); set 2 once it sends Welcome. The v2 path
+// is tested against scripted v2 servers (tests/client/session_test.cpp).
+inline constexpr uint8_t kOfferedVersion = 1;
 
 class Session {
  public:
@@ -72,6 +88,7 @@ class Session {
   void use_link(LinkFactory factory, std::string label) {
     link_factory_ = std::move(factory);
     endpoint_label_ = std::move(label);
+    offered_version_ = 1;  // the local referee speaks v1
   }
 
   // Sends Connect with these credentials: on the open connection when there is one in
@@ -91,6 +108,33 @@ class Session {
   GameOutcome leave_game(bool drawn);
   // LogOut when logged in, close, and finish with this code and message.
   void quit(int exit_code, const std::string& message);
+
+  // ---- protocol v2 (each returns false, sending nothing, on a v1 connection) ----
+  // The version agreed with the server: 2, 1, or 0 before the login was answered.
+  uint8_t version() const { return version_; }
+  // Offer this version first (tests; a local game speaks 1).
+  void set_offered_version(uint8_t v) { offered_version_ = v; }
+  const std::optional<proto::Welcome>& welcome() const { return welcome_; }
+  bool resign();
+  bool offer_draw();
+  bool answer_draw(bool accept);
+  bool draw_offer_open() const { return draw_offer_open_; }
+  bool say(const std::string& text);
+  bool who();
+  bool challenge(const std::string& name);
+  bool answer_challenge(const std::string& name, bool accept);
+  bool rematch();
+  bool fetch_games(uint8_t max);
+  bool list_games();
+  bool watch(uint32_t game_id);
+  bool unwatch();
+  // Both clocks as the server last told them, the side to move's counted down since.
+  struct Clocks {
+    std::optional<uint32_t> black_ms, white_ms;  // nullopt: no clock
+    std::optional<game::Color> running;
+    bool per_move = false;  // a mixed v1/v2 game: the limit of the current move
+  };
+  Clocks clocks() const;
 
   const GameTracker& game() const { return game_; }
   proto::State state() const { return link_ ? link_->state() : proto::State::Unauthenticated; }
@@ -112,6 +156,11 @@ class Session {
   void on_compulsory(const proto::CompulsoryMove& c);
   void on_game_over(const proto::GameOver& g);
   void on_opponent_disconnect();
+  void on_v2(const proto::Message& m);
+  void on_invalid_version(const proto::InvalidVersion& v);
+  void set_clocks(uint32_t primary, uint32_t secondary, std::optional<game::Color> running);
+  void on_record(const proto::RecordEntry& e);
+  void on_record_move(const proto::RecordMove& m);
   void finish(int code, const std::string& message);
   void send_hop(const game::Hop& hop);
   void report(const GameRecord::Observation& obs);
@@ -136,6 +185,23 @@ class Session {
   std::optional<reactor::EventLoop::Clock::time_point> turn_started_;
   reactor::TimerId disconnect_timer_ = 0;
   bool finished_ = false;
+
+  uint8_t offered_version_ = kOfferedVersion;
+  uint8_t version_ = 0;
+  bool falling_back_ = false;  // the server refused v2: Connect again with v1
+  bool fell_back_ = false;     // ... and we did
+  bool reconnected_ = false;   // a new connection was tried for v1 already
+  std::optional<proto::Welcome> welcome_;
+  bool draw_offer_open_ = false;
+  struct ClockState {
+    uint32_t primary_ms = proto::kNoClock, secondary_ms = proto::kNoClock;
+    std::optional<game::Color> running;
+    reactor::EventLoop::Clock::time_point at{};
+    bool per_move = false;
+  } clock_;
+  // A game being fetched (RecordEntry, then its RecordMoves).
+  std::optional<proto::RecordEntry> fetching_;
+  GameTracker fetched_;
 };
 
 // Words for InvalidLogin.reason.

@@ -30,6 +30,11 @@ std::optional<HopResult> Game::play(Square from, int dx, int dy) {
   const bool man = !is_king(pos_.piece_at(from));
   const HopResult r = apply_hop(pos_, hop);
   ++hops_;
+  if (turn_.empty()) turn_.push(index_of(hop.from));
+  turn_.push(index_of(hop.to));
+  if (hop.capture)
+    turn_.set_captured(turn_.captured() | (uint32_t{1} << index_of(Square{hop.from.x + hop.dx,
+                                                                          hop.from.y + hop.dy})));
   turn_irreversible_ = turn_irreversible_ || man || hop.capture;
   pos_ = r.next;
   if (r.turn_over)
@@ -41,6 +46,8 @@ std::optional<HopResult> Game::play(Square from, int dx, int dy) {
 
 void Game::end_turn(bool irreversible) {
   ++turns_;
+  moves_.push_back(turn_);
+  turn_ = Move();
   if (irreversible) {
     // No earlier position can recur after a capture or a man move.
     since_irreversible_.clear();

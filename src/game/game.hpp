@@ -37,6 +37,10 @@ class Game {
   GameStatus status() const { return status_; }
   bool over() const { return status_.kind != GameStatus::Ongoing; }
 
+  // Every completed turn so far, in order: the path of squares and the captures (what a
+  // game record or PDN needs). A turn still in progress (mid-capture) is not included.
+  const std::vector<Move>& moves() const { return moves_; }
+
   int ply_count() const { return turns_; }    // completed turns (full moves)
   int hop_count() const { return hops_; }     // hops played
   int quiet_turns() const { return quiet_; }  // turns since the last capture or man move
@@ -49,6 +53,8 @@ class Game {
   std::vector<Hop> legal_;  // of pos_, computed once per position (the server's hot path)
   std::vector<Position> since_irreversible_;  // turn-boundary positions, current included
   bool turn_irreversible_ = false;            // a capture or man move in the turn so far
+  std::vector<Move> moves_;                   // completed turns
+  Move turn_;                                 // the turn in progress
   int turns_ = 0;
   int hops_ = 0;
   int quiet_ = 0;

@@ -92,6 +92,10 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
   app.add_option("--match-gap-growth", c.match_gap_per_second,
                  "Matchmaking: rating points the allowed gap widens per second of waiting")
       ->capture_default_str();
+  app.add_option("--house-bot", c.house_bot_spec,
+                 "LEVEL[:SECONDS]: a player who waits alone in the queue longer than SECONDS "
+                 "(default 10) plays the server's own engine (random, medium or strong) under "
+                 "the rated account computer-LEVEL; off by default");
 }
 
 void add_config_file_option(CLI::App& app) {
@@ -117,7 +121,41 @@ const char* to_string(TlsMode mode) {
   return "?";
 }
 
+namespace {
+
+std::optional<HouseBotSettings> parse_house_bot(const std::string& spec) {
+  const std::string usage =
+      "takes LEVEL[:SECONDS], LEVEL random, medium or strong, SECONDS 0-86400";
+  HouseBotSettings s;
+  const auto colon = spec.find(':');
+  const std::string level = spec.substr(0, colon);
+  if (level == "random") {
+    s.level = game::Level::Random;
+  } else if (level == "medium") {
+    s.level = game::Level::Medium;
+  } else if (level == "strong") {
+    s.level = game::Level::Strong;
+  } else {
+    throw CLI::ValidationError("--house-bot", usage + ", not '" + spec + "'");
+  }
+  if (colon != std::string::npos) {
+    const std::string seconds = spec.substr(colon + 1);
+    std::size_t used = 0;
+    try {
+      s.wait_s = std::stod(seconds, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (seconds.empty() || used != seconds.size() || !(s.wait_s >= 0 && s.wait_s <= 86400))
+      throw CLI::ValidationError("--house-bot", usage + ", not '" + spec + "'");
+  }
+  return s;
+}
+
+}  // namespace
+
 void finish_config(ServerConfig& c) {
+  if (!c.house_bot_spec.empty()) c.house_bot = parse_house_bot(c.house_bot_spec);
   // Without TLS, optional degrades to off (the sample config stays valid); required
   // cannot be honoured.
   if (!kTlsBuilt && c.tls == TlsMode::Required)

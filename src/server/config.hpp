@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "discovery/responder_options.hpp"
+#include "game/search.hpp"
 #include "reactor/poller.hpp"
 #include "server/game_clock.hpp"
 
@@ -27,6 +29,11 @@ inline constexpr bool kTlsBuilt = true;
 inline constexpr bool kTlsBuilt = false;
 #endif
 const char* to_string(TlsMode mode);
+// --house-bot LEVEL[:SECONDS]: the server's own engine plays whoever waited alone that long.
+struct HouseBotSettings {
+  game::Level level = game::Level::Medium;
+  double wait_s = 10;
+};
 
 struct ServerConfig {
   // Network. Empty listen_addr = every interface, IPv4 and IPv6.
@@ -66,6 +73,8 @@ struct ServerConfig {
   // Matchmaking: allowed rating gap = base + per_second * wait.
   uint32_t match_base_gap = 100;
   uint32_t match_gap_per_second = 50;
+  std::string house_bot_spec;  // --house-bot as given; finish_config() fills house_bot
+  std::optional<HouseBotSettings> house_bot;
 
   // LAN discovery: --udp-port, --announce-interval, --no-discovery, --legacy-beacon,
   // --server-name (src/discovery); the responder reads Server::players_online/queued().

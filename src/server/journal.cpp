@@ -76,8 +76,13 @@ reactor::UniqueFd replace_file(const std::filesystem::path& path, std::string_vi
   return fd;
 }
 
-JournalWriter::JournalWriter(std::filesystem::path dir, reactor::UniqueFd fd, uint64_t size)
-    : dir_(std::move(dir)), fd_(std::move(fd)), size_(size) {}
+JournalWriter::JournalWriter(std::filesystem::path dir, reactor::UniqueFd fd, uint64_t size,
+                             std::string file, OnFailure on_failure)
+    : dir_(std::move(dir)),
+      file_(std::move(file)),
+      on_failure_(on_failure),
+      fd_(std::move(fd)),
+      size_(size) {}
 
 void JournalWriter::enqueue_append(std::string records) {
   std::lock_guard lock(queue_mutex_);
@@ -113,6 +118,11 @@ void JournalWriter::write_snapshot(const Item& item) {
   size_ = kFileHeaderSize;
 }
 
+void JournalWriter::set_error(const std::string& what) {
+  std::lock_guard lock(queue_mutex_);
+  last_error_ = what;
+}
+
 bool JournalWriter::drain() {
   std::lock_guard io(io_mutex_);
   std::vector<Item> items;
@@ -122,8 +132,22 @@ bool JournalWriter::drain() {
   }
   bool ok = true;
   bool dirty = false;
-  const std::filesystem::path journal_path = dir_ / kJournalFile;
-  for (const Item& item : items) {
+  const std::filesystem::path journal_path = dir_ / file_;
+  const uint64_t start_size = size_;
+  std::vector<Item> written;  // OnFailure::retry: appended, not yet synced
+  std::vector<Item> retry;    // OnFailure::retry: back to the queue, in order
+  const auto cut_to = [&](uint64_t size) {
+    // Cut off a partial record so later appends do not follow garbage.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+      spdlog::error("store: cannot truncate {} after a failed write: {}", journal_path.string(),
+                    std::strerror(errno));
+    }
+  };
+  for (Item& item : items) {
+    if (!retry.empty()) {  // keep the order: everything after a failed append waits too
+      retry.push_back(std::move(item));
+      continue;
+    }
     if (item.snapshot_generation) {
       try {
         write_snapshot(item);
@@ -143,22 +167,44 @@ bool JournalWriter::drain() {
       write_at(fd_.get(), item.bytes, size_, journal_path);
       size_ += item.bytes.size();
       dirty = true;
+      if (on_failure_ == OnFailure::retry) written.push_back(std::move(item));
     } catch (const std::system_error& e) {
-      // Cut off the partial record so later appends do not follow garbage.
-      if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) {
-        spdlog::error("store: cannot truncate {} after a failed write: {}", journal_path.string(),
-                      std::strerror(errno));
-      }
-      fail(std::string("journal append failed: ") + e.what());
+      cut_to(size_);
       ok = false;
+      if (on_failure_ == OnFailure::retry) {
+        spdlog::error("store: append to {} failed: {} (will retry)", journal_path.string(),
+                      e.what());
+        set_error(std::string("append failed: ") + e.what());
+        retry.push_back(std::move(item));
+      } else {
+        fail(std::string("journal append failed: ") + e.what());
+      }
     }
   }
   if (dirty && !broken_) {
     if (::fdatasync(fd_.get()) != 0) {
-      fail("fdatasync " + journal_path.string() + " failed: " + std::strerror(errno));
+      const std::string why =
+          "fdatasync " + journal_path.string() + " failed: " + std::strerror(errno);
       ok = false;
+      if (on_failure_ == OnFailure::retry) {
+        // After a failed fsync the page cache cannot be trusted: cut this drain's
+        // appends off and write them again next time.
+        spdlog::error("store: {} (will retry)", why);
+        set_error(why);
+        cut_to(start_size);
+        size_ = start_size;
+        retry.insert(retry.begin(), std::make_move_iterator(written.begin()),
+                     std::make_move_iterator(written.end()));
+      } else {
+        fail(why);
+      }
     }
     fsyncs_.fetch_add(1);
+  }
+  if (!retry.empty()) {
+    std::lock_guard lock(queue_mutex_);
+    queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()),
+                  std::make_move_iterator(retry.end()));
   }
   return ok && !broken_;
 }

@@ -2,6 +2,7 @@
 // doubles as their IEEE-754 bit pattern; strings as u16 length + bytes.
 #include "server/journal_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -22,6 +23,19 @@ constexpr auto kCrcTable = make_crc_table();
 
 constexpr char kJournalMagic[8] = {'C', 'K', 'R', 'S', 'J', 'R', 'N', 'L'};
 constexpr char kSnapshotMagic[8] = {'C', 'K', 'R', 'S', 'S', 'N', 'A', 'P'};
+constexpr char kGamesMagic[8] = {'C', 'K', 'R', 'S', 'G', 'A', 'M', 'E'};
+
+const char* magic_of(FileKind kind) {
+  switch (kind) {
+    case FileKind::journal:
+      return kJournalMagic;
+    case FileKind::snapshot:
+      return kSnapshotMagic;
+    case FileKind::games:
+      return kGamesMagic;
+  }
+  return kJournalMagic;
+}
 
 class Writer {
  public:
@@ -102,7 +116,12 @@ uint32_t load_u32(std::string_view s, std::size_t at) {
 
 bool all_zero(std::string_view s) { return s.find_first_not_of('\0') == std::string_view::npos; }
 
-bool known_type(uint8_t t) { return t >= 1 && t <= 7; }
+bool known_type(uint8_t t) { return t >= 1 && t <= 8; }
+
+bool valid_move_text(std::string_view m) {
+  if (m.size() < 3 || m.size() > kMaxMoveText) return false;
+  return m.find_first_not_of("0123456789x-") == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -114,7 +133,7 @@ uint32_t crc32c(std::string_view bytes) {
 
 std::string encode_file_header(FileKind kind, uint64_t generation) {
   Writer w;
-  std::string out(kind == FileKind::journal ? kJournalMagic : kSnapshotMagic, 8);
+  std::string out(magic_of(kind), 8);
   w.u32(kFormatVersion);
   w.u64(generation);
   out += w.take();
@@ -125,7 +144,7 @@ std::string encode_file_header(FileKind kind, uint64_t generation) {
 
 uint64_t parse_file_header(std::string_view file, FileKind kind) {
   if (file.size() < kFileHeaderSize) throw DecodeError("file header truncated");
-  const char* magic = kind == FileKind::journal ? kJournalMagic : kSnapshotMagic;
+  const char* magic = magic_of(kind);
   if (std::memcmp(file.data(), magic, 8) != 0)
     throw DecodeError("bad magic (not a checkers store file)");
   if (load_u32(file, 20) != crc32c(file.substr(0, 20)))
@@ -209,6 +228,40 @@ GameRecord decode_game(std::string_view payload) {
   r.finish();
   if (!(g.score_a == 0.0 || g.score_a == 0.5 || g.score_a == 1.0))
     throw DecodeError("invalid game score");
+  return g;
+}
+
+std::string encode_archived_game(const ArchivedGame& g) {
+  Writer w;
+  w.u64(g.id);
+  w.i64(g.started);
+  w.str(encode_game(g.result));
+  w.u16(static_cast<uint16_t>(std::min(g.moves.size(), kMaxArchivedMoves)));
+  for (std::size_t i = 0; i < g.moves.size() && i < kMaxArchivedMoves; ++i) w.str(g.moves[i]);
+  w.u8(g.clock.kind);
+  w.u32(g.clock.base_ms);
+  w.u32(g.clock.increment_ms);
+  return w.take();
+}
+
+ArchivedGame decode_archived_game(std::string_view payload) {
+  Reader r(payload);
+  ArchivedGame g;
+  g.id = r.u64();
+  g.started = r.i64();
+  g.result = decode_game(r.str());
+  const uint16_t n = r.u16();
+  if (n > kMaxArchivedMoves) throw DecodeError("too many moves in a game record");
+  g.moves.reserve(n);
+  for (uint16_t i = 0; i < n; ++i) {
+    g.moves.push_back(r.str());
+    if (!valid_move_text(g.moves.back())) throw DecodeError("invalid move text in a game record");
+  }
+  g.clock.kind = r.u8();
+  g.clock.base_ms = r.u32();
+  g.clock.increment_ms = r.u32();
+  r.finish();
+  if (g.id == 0) throw DecodeError("game record with id 0");
   return g;
 }
 

@@ -12,22 +12,24 @@
 #include <vector>
 
 #include "server/account.hpp"
+#include "server/archived_game.hpp"
 
 namespace checkers::server::journal {
 
 // CRC-32C (Castagnoli), reflected, init/xorout 0xFFFFFFFF: crc32c("123456789") == 0xE3069283.
 uint32_t crc32c(std::string_view bytes);
 
-enum class FileKind : uint8_t { journal, snapshot };
+enum class FileKind : uint8_t { journal, snapshot, games };
 
 enum class RecordType : uint8_t {
-  account_put = 1,   // full Account (journal: created; snapshot: one account)
-  password_set = 2,  // name, hash
-  account_del = 3,   // name
-  game = 4,          // GameRecord, applied to both accounts (journal only)
-  touch = 5,         // name, last_seen
-  game_history = 6,  // GameRecord kept for audit only (snapshot only)
-  snapshot_end = 7,  // account count, game count (last record of a snapshot)
+  account_put = 1,    // full Account (journal: created; snapshot: one account)
+  password_set = 2,   // name, hash
+  account_del = 3,    // name
+  game = 4,           // GameRecord, applied to both accounts (journal only)
+  touch = 5,          // name, last_seen
+  game_history = 6,   // GameRecord kept for audit only (snapshot only)
+  snapshot_end = 7,   // account count, game count (last record of a snapshot)
+  archived_game = 8,  // ArchivedGame: a finished game's moves and result (games log only)
 };
 
 inline constexpr uint32_t kFormatVersion = 1;
@@ -53,6 +55,10 @@ std::string encode_account(const Account& account);
 Account decode_account(std::string_view payload);
 std::string encode_game(const GameRecord& game);
 GameRecord decode_game(std::string_view payload);
+// Moves are PDN move texts ("11-15", "22x15x6"): at most kMaxArchivedMoves of them, each
+// 3..kMaxMoveText bytes of digits, '-' and 'x'.
+std::string encode_archived_game(const ArchivedGame& game);
+ArchivedGame decode_archived_game(std::string_view payload);
 std::string encode_name(std::string_view name);
 std::string decode_name(std::string_view payload);
 std::string encode_name_and_string(std::string_view name, std::string_view value);

@@ -13,6 +13,7 @@
 #include "reactor/event_loop.hpp"
 #include "reactor/signal_watcher.hpp"
 #include "server/config.hpp"
+#include "server/game_admin.hpp"
 #include "server/logging.hpp"
 #include "server/server.hpp"
 #include "server/store.hpp"
@@ -140,6 +141,8 @@ int main(int argc, char** argv) {
   server::UserCommandArgs user_args;
   CLI::App* user = server::add_user_subcommands(app, user_args);
   CLI::App* tls = server::add_tls_subcommands(app);
+  server::GameCommandArgs game_args;
+  CLI::App* game = server::add_game_subcommands(app, game_args);
   try {
     app.parse(argc, argv);
     server::finish_config(config);
@@ -158,5 +161,7 @@ int main(int argc, char** argv) {
   }
   if (user->parsed()) return server::run_user_command(user_args, config.data_dir);
   if (tls->parsed()) return server::run_tls_fingerprint(config, std::cout, std::cerr);
+  if (game->parsed())
+    return server::run_game_command(game_args, config.data_dir, std::cout, std::cerr);
   return run_server(config);
 }

@@ -69,6 +69,17 @@ class Matchmaker {
     for (const auto& [seq, e] : by_seq_) f(e.id, ++pos, n, e.rating);
   }
 
+  // The player who has waited longest and since when (nullopt: the queue is empty).
+  struct Waiting {
+    Id id;
+    Clock::time_point since;
+  };
+  std::optional<Waiting> longest_waiting() const {
+    if (by_seq_.empty()) return std::nullopt;
+    const Entry& e = by_seq_.begin()->second;
+    return Waiting{e.id, e.since};
+  }
+
   const Params& params() const { return params_; }
 
   // Key comparisons made by the ordered indexes since construction.

@@ -12,6 +12,7 @@
 #include "proto/format.hpp"
 #include "proto/version.hpp"
 #include "reactor/address.hpp"
+#include "server/game_records.hpp"
 #include "server/limits.hpp"
 #include "server/password.hpp"
 
@@ -46,9 +47,15 @@ Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStor
       workers_(loop),
       committer_(std::make_unique<GroupCommitter>(loop, workers_, store)),
       matchmaker_(matchmaker_params(config)),
-      login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {}
+      login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {
+  if (config_.house_bot)
+    house_bot_ = std::make_unique<HouseBot>(
+        loop_, *config_.house_bot,
+        [this](reactor::TcpConnectionPtr conn) { adopt_house_bot_connection(std::move(conn)); });
+}
 
 Server::~Server() {
+  house_bot_.reset();  // its connections close before the sessions go
   for (auto& [inviter, inv] : invitations_)
     if (inv.timer != 0) loop_.cancel(inv.timer);
   for (reactor::TimerId t : {queue_timer_, prune_timer_, shutdown_timer_})
@@ -67,6 +74,10 @@ void Server::start() {
   listener_->set_new_connection_callback(
       [this](reactor::TcpConnectionPtr conn) { on_new_connection(std::move(conn)); });
   listener_->listen();
+  if (house_bot_) {
+    house_bot_->prepare(store_, unix_now());
+    committer_->commit({});
+  }
   queue_timer_ = loop_.run_every(limits::kQueueTick, [this] { on_queue_tick(); });
   prune_timer_ =
       loop_.run_every(std::chrono::seconds(60), [this] { login_failures_.prune(loop_.now()); });
@@ -187,6 +198,10 @@ void Server::on_connect_message(Session& s, const proto::Connect& m) {
   s.set_version(m.version);
   const std::string name = m.username.str();
   const std::string password = m.password.str();
+  if (house_bot_ && house_bot_->owns(s.id()) && name == house_bot_->account()) {
+    complete_login(s, name);  // our own in-process connection: nothing to verify
+    return;
+  }
   if (!valid_username(name)) {
     login_failed(s, proto::LoginFailure::AccountDoesNotExist);
     return;
@@ -341,6 +356,10 @@ void Server::on_logout(Session& s, proto::State from) {
 // ---------------------------------------------------------------- queue
 
 void Server::enqueue(Session& s) {
+  if (house_bot_ && house_bot_->owns(s.id())) {
+    pair_house_bot(s);
+    return;
+  }
   const auto now = loop_.now();
   matchmaker_.add(s.id(), s.rating(), s.account(), s.last_opponent(), now);
   const auto n = static_cast<uint32_t>(matchmaker_.size());
@@ -360,6 +379,7 @@ void Server::on_requeue(Session& s) {
 void Server::on_queue_tick() {
   if (shutting_down_) return;
   for (const Matchmaker::Pair& p : matchmaker_.match_all(loop_.now())) start_game(p);
+  if (house_bot_) house_bot_->on_queue_tick(matchmaker_, loop_.now());
   if (matchmaker_.empty()) return;
   auto ids = std::make_shared<std::vector<uint64_t>>();
   ids->reserve(matchmaker_.size());
@@ -419,6 +439,27 @@ void Server::start_game(const Matchmaker::Pair& pair, bool keep_order) {
   r.start();
 }
 
+void Server::adopt_house_bot_connection(reactor::TcpConnectionPtr conn) {
+  const uint64_t id = conn->id();
+  auto session = std::make_unique<Session>(id, conn, *this, "house-bot");
+  Session& s = *session;
+  sessions_.emplace(id, std::move(session));
+  s.start(seconds(config_.login_timeout_s));
+  conn->start();  // what TcpListener does after its callback
+}
+
+// The bot came for one waiting player; if someone else took that player meanwhile, it leaves.
+void Server::pair_house_bot(Session& bot) {
+  const std::optional<uint64_t> opponent = house_bot_->take_opponent(bot.id());
+  bot.send(proto::QueuePosition{1, 1, bot.rating()});
+  Session* human = opponent ? find_session(*opponent) : nullptr;
+  if (human == nullptr || !matchmaker_.remove(human->id())) {
+    bot.close_after_flush("house bot: the player it came for is no longer waiting");
+    return;
+  }
+  start_game(Matchmaker::Pair{human->id(), bot.id()});
+}
+
 void Server::on_make_move(Session& s, const proto::MakeMove& m) {
   auto it = rooms_.find(s.room());
   if (it == rooms_.end()) return;  // the game just ended; its result is on the way
@@ -436,10 +477,12 @@ void Server::on_game_end(GameRoom& room, const GameRoom::End& end) {
   const double score_black = !end.winner ? 0.5 : (*end.winner == Color::Black ? 1.0 : 0.0);
   const GameRecord rec = store_.finish_game(room.name(Color::Black), room.name(Color::White),
                                             score_black, end.reason, unix_now());
-  spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {}", room.id(),
+  const uint64_t record = store_.archive_game(archive_of(rec, room.started(), room.game().moves()));
+  spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {} (game record {})", room.id(),
                room.name(Color::Black), rec.a_before.wire_rating(), rec.a_after.wire_rating(),
                room.name(Color::White), rec.b_before.wire_rating(), rec.b_after.wire_rating(),
-               !end.winner ? std::string("draw") : room.name(*end.winner) + " won", end.reason);
+               !end.winner ? std::string("draw") : room.name(*end.winner) + " won", end.reason,
+               record);
   // GameOver reports the new ratings, so it waits until they are on disk.
   committer_->commit([this, id = room.id(), rec](bool ok) {
     auto it = rooms_.find(id);

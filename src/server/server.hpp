@@ -19,6 +19,7 @@
 #include "reactor/work_queue.hpp"
 #include "server/config.hpp"
 #include "server/game_room.hpp"
+#include "server/house_bot.hpp"
 #include "server/matchmaker.hpp"
 #include "server/rate_limit.hpp"
 #include "server/session.hpp"
@@ -88,6 +89,9 @@ class Server final : public SessionEvents {
   void broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> ids, size_t from);
   // keep_order: pair.first is black (a challenge or rematch chose the colours).
   void start_game(const Matchmaker::Pair& pair, bool keep_order = false);
+  // --house-bot: serve the server end of a bot connection; pair a bot that logged in.
+  void adopt_house_bot_connection(reactor::TcpConnectionPtr conn);
+  void pair_house_bot(Session& bot);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
   void leave_room(Session& s);
 
@@ -139,6 +143,7 @@ class Server final : public SessionEvents {
   uint64_t next_room_id_ = 0;
 
   Matchmaker matchmaker_;
+  std::unique_ptr<HouseBot> house_bot_;  // --house-bot
   KeyedTokenBucket login_failures_;
   reactor::TimerId queue_timer_ = 0;
   reactor::TimerId prune_timer_ = 0;

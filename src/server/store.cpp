@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/game_records.hpp"
 #include "server/glicko2.hpp"
 #include "server/journal.hpp"
 #include "server/journal_codec.hpp"
@@ -210,11 +211,13 @@ void AccountStore::load(const StoreOptions& options) {
     if (ec) throw StoreError("cannot create data dir " + dir_.string() + ": " + ec.message());
     lock_ = DataDirLock::acquire(dir_);
   } else if (!std::filesystem::is_directory(dir_)) {
+    archive_ = GameArchive::open(dir_, false, options.game_history);
     return;  // read-only view of a store that does not exist yet: empty
   }
   StoreLoader loader(*this, options.take_lock);
   generation_ = loader.load_snapshot();
   const std::optional<uint64_t> journal_size = loader.load_journal(generation_);
+  archive_ = GameArchive::open(dir_, options.take_lock, options.game_history);
   if (!options.take_lock) return;
 
   const auto path = dir_ / journal::kJournalFile;
@@ -239,7 +242,7 @@ void AccountStore::load(const StoreOptions& options) {
 }
 
 AccountStore::~AccountStore() {
-  if (!writer_ || (pending_.empty() && !writer_->broken())) return;
+  if (!writer_ || (!has_pending() && !writer_->broken())) return;
   try {
     sync();
   } catch (const std::exception& e) {
@@ -353,6 +356,13 @@ GameRecord AccountStore::finish_game(std::string_view a, std::string_view b, dou
   return game;
 }
 
+uint64_t AccountStore::archive_game(ArchivedGame game) {
+  require_writable();
+  return archive_->add(std::move(game));
+}
+
+bool AccountStore::has_pending() const { return !pending_.empty() || archive_->has_pending(); }
+
 void AccountStore::touch(std::string_view name, int64_t when) {
   require_writable();
   const auto it = accounts_.find(name);
@@ -379,6 +389,7 @@ bool AccountStore::compaction_due() const {
 
 void AccountStore::stage() {
   require_writable();
+  archive_->stage();
   const bool snapshot = force_snapshot_ || writer_->broken() || compaction_due();
   if (snapshot) {
     // The snapshot holds the whole in-memory state, pending records included.
@@ -394,12 +405,22 @@ void AccountStore::stage() {
   }
 }
 
-bool AccountStore::write_staged() { return writer_ && writer_->drain(); }
+// The game's moves first: a crash between the two fsyncs leaves a game in games.log whose
+// rating change is not applied (its GameOver was never sent), never a rated game whose
+// moves are lost.
+bool AccountStore::write_staged() {
+  if (!writer_) return false;
+  const bool games_ok = archive_->write_staged();
+  const bool journal_ok = writer_->drain();
+  return games_ok && journal_ok;
+}
 
 void AccountStore::sync() {
   stage();
-  if (!write_staged())
-    throw StoreError("cannot persist the store in " + dir_.string() + ": " + writer_->last_error());
+  if (!write_staged()) {
+    const std::string why = writer_->broken() ? writer_->last_error() : archive_->last_error();
+    throw StoreError("cannot persist the store in " + dir_.string() + ": " + why);
+  }
 }
 
 void AccountStore::compact() {

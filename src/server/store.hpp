@@ -33,6 +33,8 @@ namespace journal {
 class JournalWriter;
 }
 class DataDirLock;
+class GameArchive;
+struct ArchivedGame;
 
 // Any failure to open, recover or persist the store. Corruption messages name
 // the file and the byte offset of the bad record.
@@ -87,6 +89,8 @@ class AccountStore {
   std::size_t size() const { return accounts_.size(); }
   // The most recent finished games, oldest first (at most options.game_history).
   const std::deque<GameRecord>& recent_games() const { return games_; }
+  // Every finished game's moves and result (games.log; see game_records.hpp).
+  const GameArchive& archive() const { return *archive_; }
   const std::filesystem::path& dir() const { return dir_; }
   bool read_only() const { return !writer_; }
 
@@ -106,6 +110,9 @@ class AccountStore {
   // record it and return the record (old and new ratings for GameOver).
   GameRecord finish_game(std::string_view a, std::string_view b, double score_a, std::string reason,
                          int64_t when);
+  // Keeps a finished game's moves and result for good (games.log), written in the same
+  // commit as the rating change that finish_game() queued. Returns the game's id.
+  uint64_t archive_game(ArchivedGame game);
   // last_seen; journalled lazily (goes out with the next commit or sync).
   void touch(std::string_view name, int64_t when);
 
@@ -117,7 +124,7 @@ class AccountStore {
   // Synchronous compaction: snapshot to a temp file, fsync, rename, fsync
   // the dir, fresh journal. Throws StoreError on failure.
   void compact();
-  bool has_pending() const { return !pending_.empty(); }
+  bool has_pending() const;
   // Journal bytes written since the last compaction (header included).
   uint64_t journal_bytes() const { return journal_bytes_; }
   uint64_t generation() const { return generation_; }
@@ -128,9 +135,10 @@ class AccountStore {
   // Moves the pending records (and a snapshot when compaction is due, or
   // when an earlier write failed) into the writer's queue. Cheap.
   void stage();
-  // Performs the queued writes + fsync; thread-safe, meant for the work
-  // queue. False if any write/fsync failed (the store then rewrites a full
-  // snapshot on the next stage()).
+  // Performs the queued writes + fsync (games log first, then the journal);
+  // thread-safe, meant for the work queue. False if any write/fsync failed
+  // (the store then rewrites a full snapshot on the next stage(); games wait
+  // for the next write).
   bool write_staged();
 
  private:
@@ -156,6 +164,7 @@ class AccountStore {
   bool force_snapshot_ = false;
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<journal::JournalWriter> writer_;  // null when read-only
+  std::unique_ptr<GameArchive> archive_;
 };
 
 // Group commit: every commit() made during one loop iteration is served by

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
+#include "client/board_adapter.hpp"
 #include "client/bot.hpp"
 #include "client/session.hpp"
 #include "proto/messages.hpp"
@@ -190,4 +192,244 @@ TEST_CASE("nobody listening: the message names the address and port") {
   const Outcome out = run_bot_session(port);
   CHECK(out.code == 1);
   CHECK(out.message.find("127.0.0.1 port " + std::to_string(port)) != std::string::npos);
+}
+
+// ---------------------------------------------------------------- protocol v2
+
+namespace {
+
+// A scripted server for several exchanges: `script` runs on its own thread with a helper
+// that accepts connections, reads exact byte counts and writes bytes (5 s per wait).
+class ScriptServer {
+ public:
+  class Io {
+   public:
+    explicit Io(const checkers::test::LoopbackListener& l) : listener_(l) {}
+    ~Io() {
+      if (fd_ >= 0) ::close(fd_);
+    }
+    bool accept() {
+      if (fd_ >= 0) ::close(fd_);
+      pollfd p{listener_.fd(), POLLIN, 0};
+      if (::poll(&p, 1, 5000) != 1) return false;
+      fd_ = ::accept(listener_.fd(), nullptr, nullptr);
+      return fd_ >= 0;
+    }
+    // Exactly n bytes, or fewer if the client closed or 5 s passed.
+    std::string read(size_t n) {
+      std::string out;
+      char buf[256];
+      while (out.size() < n) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 5000) != 1) break;
+        const ssize_t got = ::read(fd_, buf, std::min(sizeof buf, n - out.size()));
+        if (got <= 0) break;
+        out.append(buf, static_cast<size_t>(got));
+      }
+      return out;
+    }
+    void write(const std::string& bytes) { (void)!::write(fd_, bytes.data(), bytes.size()); }
+    void close() {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
+    }
+
+   private:
+    const checkers::test::LoopbackListener& listener_;
+    int fd_ = -1;
+  };
+
+  explicit ScriptServer(std::function<void(Io&)> script) : script_(std::move(script)) {
+    thread_ = std::thread([this] {
+      Io io(listener_);
+      script_(io);
+    });
+  }
+  ~ScriptServer() { join(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  uint16_t port() const { return listener_.port(); }
+
+ private:
+  std::function<void(Io&)> script_;
+  checkers::test::LoopbackListener listener_;
+  std::thread thread_;
+};
+
+// A bot session offering version 2 (the bot plays `games` games at random).
+Outcome run_v2_bot(uint16_t port, std::vector<std::string>* lines = nullptr) {
+  reactor::EventLoop loop;
+  Outcome out;
+  client::Session session(loop, "127.0.0.1", port, [&](int code, const std::string& message) {
+    out.code = code;
+    out.message = message;
+    loop.quit();
+  });
+  session.set_offered_version(2);
+  client::BotPlayer bot(loop, session, {"alice", "pw"}, game::Level::Random, 1, 1,
+                        [&](const std::string& line) {
+                          if (lines) lines->push_back(line);
+                        });
+  session.set_frontend(&bot);
+  loop.run_after(10s, [&] { loop.quit(); });
+  bot.begin();
+  loop.run();
+  return out;
+}
+
+const std::string kV1Only("\x0d\x01\x01", 3);  // the reference server's InvalidVersion
+
+}  // namespace
+
+TEST_CASE("v2 offered to a v1-only server that keeps the connection: Connect v1 on it") {
+  std::string first, second;
+  ScriptServer server([&](ScriptServer::Io& io) {
+    REQUIRE(io.accept());
+    first = io.read(34);
+    io.write(kV1Only);
+    second = io.read(34);
+    io.write(bytes_of(proto::QueuePosition{1, 1, 1500}));
+    io.close();  // ends the session (exit 1: the server closed)
+  });
+  const Outcome out = run_v2_bot(server.port());
+  server.join();
+  REQUIRE(first.size() == 34);
+  REQUIRE(second.size() == 34);
+  CHECK(first[1] == 2);
+  CHECK(second[1] == 1);
+  CHECK(first.substr(2) == second.substr(2));  // same name and password
+  CHECK(out.code == 1);
+  CHECK(out.message.find("closed the connection") != std::string::npos);
+}
+
+TEST_CASE("v2 offered to a v1-only server that closes after InvalidVersion: a new connection") {
+  std::string first, second;
+  ScriptServer server([&](ScriptServer::Io& io) {
+    REQUIRE(io.accept());
+    first = io.read(34);
+    io.write(kV1Only);
+    io.close();
+    REQUIRE(io.accept());
+    second = io.read(34);
+    io.write(bytes_of(proto::InvalidLogin{proto::LoginFailure::InvalidPassword}));
+  });
+  const Outcome out = run_v2_bot(server.port());
+  server.join();
+  CHECK(first[1] == 2);
+  REQUIRE(second.size() == 34);
+  CHECK(second[1] == 1);
+  CHECK(out.code == 2);  // the v1 answer reached the bot
+  CHECK(out.message.find("wrong password") != std::string::npos);
+}
+
+TEST_CASE("a server that closes without answering a v2 Connect is tried again with v1") {
+  std::string second;
+  ScriptServer server([&](ScriptServer::Io& io) {
+    REQUIRE(io.accept());
+    io.read(34);
+    io.close();
+    REQUIRE(io.accept());
+    second = io.read(34);
+    io.write(bytes_of(proto::InvalidLogin{proto::LoginFailure::AccountDoesNotExist}));
+  });
+  const Outcome out = run_v2_bot(server.port());
+  server.join();
+  REQUIRE(second.size() == 34);
+  CHECK(second[1] == 1);
+  CHECK(out.code == 2);
+}
+
+TEST_CASE("a v2 game: Welcome, ReQueue, whole moves, a draw offer answered, GameOver2") {
+  using game::Color;
+  std::string requeue, move, answer, logout;
+  bool legal = false;
+  game::Position pos = game::Position::start();
+  const auto path_of = [](const game::Move& m) {
+    std::vector<std::pair<int, int>> xy;
+    for (int i = 0; i < m.length(); ++i) {
+      const game::Square s = game::square_of_index(m.index(i));
+      xy.emplace_back(s.x, s.y);
+    }
+    return *proto::Path::of(xy);
+  };
+  ScriptServer server([&](ScriptServer::Io& io) {
+    REQUIRE(io.accept());
+    const std::string connect = io.read(34);
+    REQUIRE(connect.size() == 34);
+    CHECK(connect[1] == 2);
+    io.write(bytes_of(proto::Welcome{2, 1500, 300000, 3000, 200, 0}));
+    requeue = io.read(1);
+    io.write(bytes_of(proto::QueuePosition{1, 1, 1500}));
+    proto::GameStart2 start;
+    start.game_id = 7;
+    start.colour = proto::Colour::Secondary;  // the bot plays White
+    start.opponent_name = "bob";
+    start.opponent_rating = 1510;
+    start.own_rating = 1500;
+    start.base_ms = 300000;
+    start.increment_ms = 3000;
+    io.write(bytes_of(start));
+    // Black's first move, then White's (the bot's) turn.
+    game::MoveList moves;
+    game::generate_moves(pos, moves);
+    pos = game::play(pos, moves[0]);
+    proto::MoveMade made;
+    made.ply = 1;
+    made.mover = proto::Colour::Primary;
+    made.path = path_of(moves[0]);
+    made.board = client::to_board(pos, Color::White);
+    made.primary_clock = 298000;
+    made.secondary_clock = 300000;
+    io.write(bytes_of(made));
+    io.write(bytes_of(proto::YourTurn2{1, made.board, 298000, 300000}));
+    move = io.read(15);
+    // The bot's move must be one legal whole move for White: confirm it with MoveMade.
+    REQUIRE(move.size() == 15);
+    const auto sent = proto::decode(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(move.data()), move.size()), 2);
+    REQUIRE(sent);
+    const proto::Path path = std::get<proto::MakeMove2>(*sent).path;
+    game::MoveList replies;
+    game::generate_moves(pos, replies);
+    for (const game::Move& m : replies) {
+      if (!(path_of(m) == path)) continue;
+      legal = true;
+      pos = game::play(pos, m);
+    }
+    REQUIRE(legal);
+    made.ply = 2;
+    made.mover = proto::Colour::Secondary;
+    made.path = path;
+    made.board = client::to_board(pos, Color::White);
+    io.write(bytes_of(made));
+    // Bob offers a draw; the bot answers from its evaluation.
+    io.write(bytes_of(proto::DrawOffered{}));
+    answer = io.read(2);
+    proto::GameOver2 over;
+    over.game_id = 7;
+    over.winner = proto::Winner::Primary;
+    over.reason = proto::EndReason::Time;
+    over.plies = 2;
+    over.primary_old = 1510;
+    over.primary_new = 1520;
+    over.secondary_old = 1500;
+    over.secondary_new = 1490;
+    over.board = made.board;
+    io.write(bytes_of(over));
+    logout = io.read(1);
+  });
+  std::vector<std::string> lines;
+  const Outcome out = run_v2_bot(server.port(), &lines);
+  server.join();
+  CHECK(requeue == std::string("\x0b", 1));  // straight into the queue, like a v1 login
+  CHECK(move[0] == 0x12);  // MakeMove2: one whole, legal move (checked by the script)
+  CHECK(legal);
+  REQUIRE(answer.size() == 2);
+  CHECK(answer[0] == 0x19);  // AnswerDraw (equal position after one move each: accepted)
+  CHECK(answer[1] == 1);
+  CHECK(logout == std::string("\x0c", 1));
+  CHECK(out.code == 0);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "game 1: loss vs bob (1500 -> 1490), 1 moves");
 }

@@ -125,3 +125,19 @@ TEST_CASE("a capture or a man move resets the 40-move count") {
   REQUIRE(c.play(sq(18), +1, -1));  // the white king on 18 jumps 23
   CHECK(c.quiet_turns() == 0);
 }
+
+TEST_CASE("the referee records every completed turn, a multi-capture as one move") {
+  Game g(fen("B:W15,24,30:B1,10"));
+  REQUIRE(g.play(sq(10), +1, -1));  // 10x19, the same piece must go on
+  CHECK(g.moves().empty());         // a turn in progress is not a move yet
+  REQUIRE(g.play(sq(19), +1, -1));  // x28: crowned, the turn ends
+  REQUIRE(g.moves().size() == 1);
+  CHECK(g.moves()[0].to_pdn() == "10x19x28");
+  CHECK(g.moves()[0].capture_count() == 2);
+  step(g, 30, 26);
+  step(g, 1, 6);
+  REQUIRE(g.moves().size() == 3);
+  CHECK(g.moves()[1].to_pdn() == "30-26");
+  CHECK(g.moves()[2].to_pdn() == "1-6");
+  CHECK(g.moves().size() == static_cast<size_t>(g.ply_count()));
+}

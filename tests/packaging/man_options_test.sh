@@ -41,18 +41,26 @@ compare() {  # name, file with --help options, man page
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# checkers-server: the top level, `user` and each `user` subcommand.
+# checkers-server: the top level, `user` and each `user` subcommand (their options are
+# server options); `game` and its subcommands, whose own options belong in COMMANDS.
 srv=$bin/checkers-server
 {
     help_options "$srv"
     help_options "$srv" user
     for sub in $(help_subcommands "$srv" user); do help_options "$srv" user "$sub"; done
 } >"$tmp/server"
-subs=$(help_subcommands "$srv" user)
-[ -n "$subs" ] || fail "checkers-server user --help lists no subcommands"
-for sub in $subs; do
-    sed 's/\\-/-/g; s/"//g' "$man/checkers-server.1" | grep -q "user $sub" ||
-        fail "checkers-server: subcommand 'user $sub' is not in checkers-server.1"
+commands=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$man/checkers-server.1" | sed 's/\\-/-/g; s/"//g')
+for group in user game; do
+    subs=$(help_subcommands "$srv" $group)
+    [ -n "$subs" ] || fail "checkers-server $group --help lists no subcommands"
+    for sub in $subs; do
+        sed 's/\\-/-/g; s/"//g' "$man/checkers-server.1" | grep -q "$group $sub" ||
+            fail "checkers-server: subcommand '$group $sub' is not in checkers-server.1"
+        for opt in $(help_options "$srv" $group "$sub" | grep -v -- --help); do
+            grep -q -- "$opt" <<<"$commands" ||
+                fail "checkers-server: '$group $sub $opt' is not in the COMMANDS section"
+        done
+    done
 done
 compare checkers-server "$tmp/server" "$man/checkers-server.1"
 

@@ -41,6 +41,27 @@ TEST_CASE("account and game payloads round-trip", "[codec]") {
   CHECK_THROWS_AS(decode_account(encode_account(a).substr(0, 10)), DecodeError);
 }
 
+TEST_CASE("archived game payloads round-trip; bad move text is refused", "[codec]") {
+  ArchivedGame g;
+  g.id = 42;
+  g.started = 1700000000;
+  g.result = GameRecord{"alice", "bob", 1.0, "no-legal-move", 1700000600, {}, {}, {}, {}};
+  g.moves = {"11-15", "23-19", "15x24", "28x19", "9-14", "1x10x19x28x17"};
+  g.clock = {ArchivedClock::Fischer, 300000, 3000};
+  CHECK(decode_archived_game(encode_archived_game(g)) == g);
+  CHECK_THROWS_AS(decode_archived_game(encode_archived_game(g) + "x"), DecodeError);
+  ArchivedGame bad = g;
+  bad.moves.back() = "11-15; DROP";
+  CHECK_THROWS_AS(decode_archived_game(encode_archived_game(bad)), DecodeError);
+  bad.id = 0;
+  bad.moves.pop_back();
+  CHECK_THROWS_AS(decode_archived_game(encode_archived_game(bad)), DecodeError);
+  // The longest record allowed fits in one journal record.
+  ArchivedGame longest = g;
+  longest.moves.assign(kMaxArchivedMoves, std::string(kMaxMoveText, 'x'));
+  CHECK(encode_archived_game(longest).size() <= kMaxPayload);
+}
+
 TEST_CASE("file headers carry kind and generation", "[codec]") {
   const std::string h = encode_file_header(FileKind::journal, 42);
   CHECK(h.size() == kFileHeaderSize);
