@@ -53,9 +53,10 @@ std::string house_bot_account(game::Level level) {
 
 class HouseBot::Player {
  public:
-  Player(reactor::EventLoop& loop, reactor::TcpConnectionPtr conn, std::string account,
-         game::Level level, uint64_t seed, std::function<void()> on_done)
+  Player(reactor::EventLoop& loop, reactor::WorkQueue& search, reactor::TcpConnectionPtr conn,
+         std::string account, game::Level level, uint64_t seed, std::function<void()> on_done)
       : loop_(loop),
+        search_(search),
         conn_(std::move(conn)),
         account_(std::move(account)),
         level_(level),
@@ -63,7 +64,7 @@ class HouseBot::Player {
         on_done_(std::move(on_done)) {}
 
   ~Player() {
-    *alive_ = false;
+    if (search_job_ != 0) search_.cancel(search_job_);
     conn_->set_message_callback([](const reactor::TcpConnectionPtr&, reactor::Buffer&) {});
     conn_->set_close_callback([](const reactor::TcpConnectionPtr&) {});
     conn_->close();
@@ -135,11 +136,12 @@ class HouseBot::Player {
     next_ = 0;
     const game::Position pos = proto::position_from(t.board, *me_, *me_);
     const uint64_t turn = ++turn_;
-    loop_.work_queue().submit(
+    if (search_job_ != 0) search_.cancel(search_job_);
+    search_job_ = search_.submit(
         [searcher = searcher_, pos, level = level_] { return searcher->choose(pos, level); },
-        [this, alive = std::weak_ptr<bool>(alive_), turn](game::Move best) {
-          const auto flag = alive.lock();
-          if (!flag || !*flag || finished_ || turn != turn_) return;
+        [this, turn](game::Move best) {
+          search_job_ = 0;
+          if (finished_ || turn != turn_) return;
           if (best.empty()) {  // the server ends a game without legal moves first
             leave("no legal move");
             return;
@@ -178,11 +180,12 @@ class HouseBot::Player {
   void done() {
     if (finished_) return;
     finished_ = true;
-    *alive_ = false;
     loop_.defer([cb = on_done_] { cb(); });  // not from inside our own callbacks
   }
 
   reactor::EventLoop& loop_;
+  reactor::WorkQueue& search_;
+  reactor::JobId search_job_ = 0;  // cancelled when a new turn or the end makes it moot
   reactor::TcpConnectionPtr conn_;
   std::string account_;
   game::Level level_;
@@ -196,7 +199,6 @@ class HouseBot::Player {
   std::optional<proto::Move> sent_;
   uint64_t turn_ = 0;  // identifies the turn a search result belongs to
   bool finished_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // ---------------------------------------------------------------- HouseBot
@@ -206,12 +208,10 @@ HouseBot::HouseBot(reactor::EventLoop& loop, HouseBotSettings settings, Adopt ad
       settings_(settings),
       account_(house_bot_account(settings.level)),
       adopt_(std::move(adopt)),
-      seed_(std::random_device{}()) {}
+      seed_(std::random_device{}()),
+      search_(loop) {}
 
-HouseBot::~HouseBot() {
-  *alive_ = false;
-  players_.clear();
-}
+HouseBot::~HouseBot() { players_.clear(); }
 
 void HouseBot::prepare(AccountStore& store, int64_t now) const {
   // Not a crypt(3) string: verify_password() refuses every password for it.
@@ -255,11 +255,8 @@ void HouseBot::summon(uint64_t opponent) {
   auto bot_conn = reactor::TcpConnection::create(loop_, std::move(bot_end), local);
   const uint64_t id = server_conn->id();
   auto player =
-      std::make_unique<Player>(loop_, std::move(bot_conn), account_, settings_.level, seed_ + id,
-                               [this, alive = std::weak_ptr<bool>(alive_), id] {
-                                 if (const auto flag = alive.lock(); flag && *flag)
-                                   on_player_done(id);
-                               });
+      std::make_unique<Player>(loop_, search_, std::move(bot_conn), account_, settings_.level,
+                               seed_ + id, [this, id] { on_player_done(id); });
   Player& p = *player;
   players_.emplace(id, Slot{opponent, std::move(player)});
   spdlog::info("--house-bot: {} comes to play session #{}", account_, opponent);

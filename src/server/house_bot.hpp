@@ -22,6 +22,7 @@
 
 #include "reactor/event_loop.hpp"
 #include "reactor/tcp_connection.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/config.hpp"
 #include "server/matchmaker.hpp"
 
@@ -78,7 +79,8 @@ class HouseBot {
   Adopt adopt_;
   std::unordered_map<uint64_t, Slot> players_;  // by the server end's session id
   uint64_t seed_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // The engine's searches; last, so it goes first (its completions are dropped).
+  reactor::WorkQueue search_;
 };
 
 }  // namespace checkers::server
