@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 namespace {
 
 struct TlsPair {
-  test::TempDir dir{"reactor-tls"};
+  checkers::test::TempDir dir{"reactor-tls"};
   std::unique_ptr<TlsContext> server;
   std::unique_ptr<TlsContext> client;
 
@@ -46,7 +46,7 @@ TcpConnectionPtr dial_tls(EventLoop& loop, TcpConnector& connector, const TlsCon
         out = std::move(c);
       },
       [](const std::string& why) { FAIL(why); });
-  REQUIRE(test::run_until(loop, [&] { return out != nullptr; }));
+  REQUIRE(reactor::test::run_until(loop, [&] { return out != nullptr; }));
   return out;
 }
 
@@ -84,7 +84,7 @@ TEST_CASE("tls: a record larger than the read limit is read over the next passes
   TcpConnector connector(loop, "127.0.0.1", listener.port(), 5000ms);
   TcpConnectionPtr client = dial_tls(loop, connector, *tls.client);
   client->send(std::string_view("abcdefg"));  // one TLS record, sent after the handshake
-  REQUIRE(test::run_until(loop, [&] { return processed.size() == 7; }));
+  REQUIRE(reactor::test::run_until(loop, [&] { return processed.size() == 7; }));
   CHECK(chosen == "tls");
   CHECK(secured);
   CHECK(processed == "abcdefg");
@@ -119,7 +119,7 @@ TEST_CASE("tls: replies sent in one pass leave in one TLS write", "[tls]") {
   for (int round = 1; round <= 3; ++round) {
     got.clear();
     client->send(std::string_view("?"));
-    REQUIRE(test::run_until(loop, [&] { return got.size() >= 13; }));
+    REQUIRE(reactor::test::run_until(loop, [&] { return got.size() >= 13; }));
     CHECK(got == "first;second;");
     CHECK(server_side->write_calls() == static_cast<std::uint64_t>(round));
     CHECK(server_side->output_bytes() == 0);
@@ -132,7 +132,9 @@ TEST_CASE("tls: the selector gives a plain client the plain transport, bytes unc
   EventLoop loop;
   TcpListener listener(loop, "127.0.0.1", 0);
   std::string chosen, processed;
+  TcpConnectionPtr server_side;  // the acceptor owns the connection
   listener.set_new_connection_callback([&](TcpConnectionPtr c) {
+    server_side = c;
     sniff(*c, *tls.server, &chosen);
     c->set_message_callback([&](const TcpConnectionPtr&, Buffer& in) {
       processed += in.retrieve_as_string(in.size());
@@ -143,9 +145,9 @@ TEST_CASE("tls: the selector gives a plain client the plain transport, bytes unc
   TcpConnectionPtr client;
   connector.connect([&](TcpConnectionPtr c) { client = std::move(c); },
                     [](const std::string& why) { FAIL(why); });
-  REQUIRE(test::run_until(loop, [&] { return client != nullptr; }));
+  REQUIRE(reactor::test::run_until(loop, [&] { return client != nullptr; }));
   client->send(std::string_view("\x01plain"));
-  REQUIRE(test::run_until(loop, [&] { return processed.size() == 6; }));
+  REQUIRE(reactor::test::run_until(loop, [&] { return processed.size() == 6; }));
   CHECK(chosen == "plain");
-  CHECK(processed == "\x01plain");
+  CHECK(processed == std::string("\x01plain"));
 }

@@ -163,3 +163,47 @@ TEST_CASE(
   CHECK(r.err.find("not falling back to plain text") != std::string::npos);
   CHECK_FALSE(plain.log_contains("downgraded"));
 }
+
+TEST_CASE("--tls-ca verifies the chain and the address: signed plays, another CA or name refused",
+          "[tls][client][ca]") {
+  const std::string openssl = "/usr/bin/openssl";
+  if (!std::filesystem::exists(openssl)) {
+    WARN("SKIPPED: no openssl command (scripts/bootstrap installs it)");
+    return;
+  }
+  TempDir pki("tls-ca");
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), openssl);
+    const RunResult r = run_command(args, {}, std::chrono::seconds(60));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  const std::string dir = pki.path().string();
+  for (const char* ca : {"ca", "other-ca"})
+    run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", dir + "/" + ca + ".key", "-out", dir + "/" + ca + ".pem", "-days", "2", "-subj",
+         std::string("/CN=") + ca});
+  run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+       dir + "/srv.key", "-out", dir + "/srv.csr", "-subj", "/CN=checkers test server"});
+  {
+    std::ofstream ext(dir + "/san.ext");
+    ext << "subjectAltName=IP:127.0.0.1\n";
+  }
+  run({"x509", "-req", "-in", dir + "/srv.csr", "-CA", dir + "/ca.pem", "-CAkey", dir + "/ca.key",
+       "-CAcreateserial", "-out", dir + "/srv.pem", "-days", "2", "-extfile", dir + "/san.ext"});
+
+  ServerProcess srv({"--tls-cert", dir + "/srv.pem", "--tls-key", dir + "/srv.key"});
+  TempDir state;
+  auto [a, b] = play_game(state.path(), srv.port(), {"--tls-ca", dir + "/ca.pem"});
+  INFO(a.err << b.err);
+  CHECK(a.exit_code == 0);
+  CHECK(b.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(known_servers(state.path())));  // the CA decides
+
+  const RunResult other =
+      run_client(state.path(), srv.port(), "wrongca", {"--tls-ca", dir + "/other-ca.pem"});
+  INFO(other.err);
+  CHECK(other.exit_code == 1);
+  CHECK(other.err.find("certificate verify failed") != std::string::npos);
+  CHECK_FALSE(srv.log_contains("wrongca"));
+}

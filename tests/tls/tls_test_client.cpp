@@ -35,6 +35,15 @@ std::string fingerprint(X509* cert) {
 }  // namespace
 
 TlsTestClient::TlsTestClient(uint16_t port, std::chrono::milliseconds timeout) {
+  try {
+    connect_and_handshake(port, timeout);
+  } catch (...) {
+    release();  // no destructor runs for an object whose constructor threw
+    throw;
+  }
+}
+
+void TlsTestClient::connect_and_handshake(uint16_t port, std::chrono::milliseconds timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -64,10 +73,15 @@ TlsTestClient::TlsTestClient(uint16_t port, std::chrono::milliseconds timeout) {
   }
 }
 
-TlsTestClient::~TlsTestClient() {
+TlsTestClient::~TlsTestClient() { release(); }
+
+void TlsTestClient::release() {
   if (ssl_ != nullptr) SSL_free(ssl_);
   if (ctx_ != nullptr) SSL_CTX_free(ctx_);
   if (fd_ >= 0) ::close(fd_);
+  ssl_ = nullptr;
+  ctx_ = nullptr;
+  fd_ = -1;
 }
 
 bool TlsTestClient::wait(int ssl_error, Clock::time_point deadline) const {

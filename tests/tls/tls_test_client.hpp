@@ -64,6 +64,8 @@ class TlsTestClient {
   int fd() const { return fd_; }
 
  private:
+  void connect_and_handshake(uint16_t port, std::chrono::milliseconds timeout);
+  void release();
   // Waits for the socket as OpenSSL asked; false on timeout.
   bool wait(int ssl_error, std::chrono::steady_clock::time_point deadline) const;
 
