@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <utility>
 #include <charconv>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -510,7 +510,17 @@ void InteractivePlayer::connected() {
   screen_.println(fmt::format("Connected to the checkers server at {}.", session_.endpoint()));
 }
 
-void InteractivePlayer::security_notice(const std::string& text) { screen_.println(text); }
+// Line by line: a first-use notice keeps its indented fingerprint lines; a long line
+// wraps at a space, never inside a word.
+void InteractivePlayer::security_notice(const std::string& text) {
+  std::string lines;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t nl = std::min(text.find('\n', at), text.size());
+    lines += (lines.empty() ? "" : "\n") + wrapped(text.substr(at, nl - at), " ");
+    at = nl + 1;
+  }
+  screen_.println(lines);
+}
 
 void InteractivePlayer::login_or_ask() {
   if (config_.username) username_ = *config_.username;

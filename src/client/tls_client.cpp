@@ -120,6 +120,10 @@ std::string TlsClient::plain_warning(const std::string& host, uint16_t port) {
   const std::string key = endpoint_key(host, port);
   if (key == warned_) return {};
   warned_ = key;
+  // With --tls off the player chose plain text; do not blame the server for it.
+  if (options_.mode == TlsChoice::Off)
+    return fmt::format("Warning: --tls off: your password travels unencrypted to {}.",
+                       format_endpoint(host, port));
   return fmt::format("Warning: {} does not offer TLS; your password travels unencrypted.",
                      format_endpoint(host, port));
 }
