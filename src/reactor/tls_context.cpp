@@ -34,7 +34,12 @@ SSL_CTX* new_context(const SSL_METHOD* method) {
                                SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
   // Partial writes: one SSL_write per pass takes what fits, like send(2). Moving
   // buffer: the retry after WANT_WRITE may come from a reallocated output Buffer.
-  // Released buffers: an idle connection keeps no 16 KiB record buffers.
+  // Released buffers: an idle connection keeps no 16 KiB record buffers. What it still
+  // keeps is OpenSSL 3.0's own state, about 13.7 KiB of heap per idle TLS 1.3 session
+  // (heaptrack, checkers-bench idle): the SSL object alone is 7.4 KiB, the two AES-GCM
+  // contexts 2.2 KiB, the SSL_SESSION 0.9 KiB, the SSL's CERT copy 0.5 KiB, handshake
+  // leftovers (transcript hash, key-share keys) about 1 KiB, locks/BIO/lists the rest. No
+  // public API frees any of it while the SSL lives.
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
