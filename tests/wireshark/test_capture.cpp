@@ -218,9 +218,9 @@ TEST_CASE("a bot game captured on lo decodes message for message as the clients 
   REQUIRE(bob_exit == 0);
   CHECK(capture.finish() == 0);
 
-  const json packets =
-      dissect(tshark, tmp / "game.pcapng",
-              {"-d", "tcp.port==" + p + ",checkers", "-Y", capture.without_marker()});
+  const json packets = dissect(tshark, tmp / "game.pcapng",
+                               {"-d", "tcp.port==" + p + ",checkers", "-Y",
+                                streams_opened_to(tshark, tmp / "game.pcapng", port)});
   REQUIRE(!packets.empty());
   std::map<std::string, Stream> streams;
   std::set<std::string> types_seen;

@@ -115,6 +115,21 @@ std::vector<std::string> info_column(const std::filesystem::path& tshark,
   return lines;
 }
 
+std::string streams_opened_to(const std::filesystem::path& tshark,
+                              const std::filesystem::path& file, uint16_t port) {
+  const std::string syn =
+      "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == " + std::to_string(port);
+  const RunResult r = run_command(
+      {tshark.string(), "-n", "-r", file.string(), "-Y", syn, "-T", "fields", "-e", "tcp.stream"},
+      {}, 120s);
+  if (r.exit_code != 0)
+    throw std::runtime_error("tshark failed (exit " + std::to_string(r.exit_code) + "): " + r.err);
+  std::string streams;
+  std::istringstream in(r.out);
+  for (std::string id; std::getline(in, id);) streams += (streams.empty() ? "" : " ") + id;
+  return "tcp.stream in {" + streams + "}";
+}
+
 std::vector<nlohmann::json> layers(const nlohmann::json& packet, const std::string& proto) {
   const auto& all = packet.at("_source").at("layers");
   if (!all.contains(proto)) return {};

@@ -40,6 +40,12 @@ std::vector<std::string> info_column(const std::filesystem::path& tshark,
                                      const std::filesystem::path& file,
                                      const std::vector<std::string>& extra_args = {});
 
+// A display filter for the TCP connections opened to `port` (their SYN went there).
+// "tcp port P" also catches unrelated loopback traffic that happens to use P as its own
+// ephemeral port (other tests running at the same time): this keeps only ours.
+std::string streams_opened_to(const std::filesystem::path& tshark,
+                              const std::filesystem::path& file, uint16_t port);
+
 // The instances of protocol layer `proto` ("checkers", "checkers_disc", "tcp") in one
 // packet, in order (tshark merges repeated layers into an array).
 std::vector<nlohmann::json> layers(const nlohmann::json& packet, const std::string& proto);
