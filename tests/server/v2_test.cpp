@@ -140,6 +140,11 @@ TEST_CASE("two v2 players play a whole game with clocks in every turn message",
     CHECK(g.p[0].seen[i].board.flipped_owner() == g.p[1].seen[i].board);
     CHECK(g.p[0].seen[i].primary_clock <= 600000 + 2000 * (i + 1));
   }
+  // Captures came as whole paths: at least one multi-jump in one MakeMove2 / MoveMade.
+  const bool multi_jump =
+      std::any_of(g.p[0].seen.begin(), g.p[0].seen.end(),
+                  [](const proto::MoveMade& m) { return m.path.is_jump() && m.path.count >= 3; });
+  CHECK(multi_jump);
   const proto::GameOver2& a = *g.p[0].over;
   const proto::GameOver2& b = *g.p[1].over;
   CHECK(a.winner == b.winner);
