@@ -231,8 +231,8 @@ constexpr auto kInviteRefill = std::chrono::seconds(6);  // 10 per minute
 constexpr size_t kMaxInvitationsHeld = 16;
 
 bool can_be_invited(const Session& s) {
-  return s.version() >= 2 && (s.state() == proto::State::GameEnd ||
-                              s.state() == proto::State::InQueue) &&
+  return s.version() >= 2 &&
+         (s.state() == proto::State::GameEnd || s.state() == proto::State::InQueue) &&
          s.room() == 0;
 }
 }  // namespace
@@ -241,7 +241,7 @@ void Server::on_challenge(Session& s, std::string_view name, proto::ChallengeKin
   using O = proto::ChallengeOutcome;
   if (s.state() != proto::State::GameEnd || s.room() != 0)
     return answer_invitation(s, name, O::NotAvailable);  // a crossing (§5.2)
-  if (name.empty()) {  // withdraw the open invitation
+  if (name.empty()) {                                    // withdraw the open invitation
     if (auto it = invitations_.find(s.account()); it != invitations_.end()) {
       const std::string invitee = it->second.invitee;
       drop_invitation(s.account());
@@ -265,13 +265,14 @@ void Server::on_challenge(Session& s, std::string_view name, proto::ChallengeKin
   const auto timeout = std::chrono::duration<double>(config_.invitation_timeout_s);
   inv.timer = loop_.run_after(std::chrono::duration_cast<Clock::duration>(timeout),
                               [this, inviter = s.account()] {
-    auto it = invitations_.find(inviter);
-    if (it == invitations_.end()) return;
-    it->second.timer = 0;
-    const std::string invitee = it->second.invitee;
-    drop_invitation(inviter);
-    if (Session* s = online_session(inviter)) answer_invitation(*s, invitee, O::TimedOut);
-  });
+                                auto it = invitations_.find(inviter);
+                                if (it == invitations_.end()) return;
+                                it->second.timer = 0;
+                                const std::string invitee = it->second.invitee;
+                                drop_invitation(inviter);
+                                if (Session* s = online_session(inviter))
+                                  answer_invitation(*s, invitee, O::TimedOut);
+                              });
   invitations_.emplace(s.account(), std::move(inv));
   spdlog::info("{} invites {} ({})", s.tag(), name, proto::name_of(kind));
   to->send(proto::ChallengeReceived{proto::Str16(s.account()), s.rating(), kind,
@@ -308,7 +309,8 @@ void Server::on_rematch(Session& s) {
     return answer_invitation(s, last, O::NotAvailable);  // a crossing (§5.2)
   if (o == nullptr || o->version() < 2 || o->last_opponent() != s.account() ||
       o->state() != proto::State::GameEnd || o->room() != 0)
-    return answer_invitation(s, last, o != nullptr && o->version() < 2 ? O::SpeaksV1 : O::NoRematch);
+    return answer_invitation(s, last,
+                             o != nullptr && o->version() < 2 ? O::SpeaksV1 : O::NoRematch);
   // Both asked: the game starts.
   if (auto it = invitations_.find(last); it != invitations_.end() &&
                                          it->second.invitee == s.account() &&

@@ -119,7 +119,7 @@ class Session {
     Clock::time_point last_chat_refusal{};
     double list_tokens = 5;
     Clock::time_point list_refill{};
-    uint64_t watching = 0;  // game id while Watching
+    uint64_t watching = 0;        // game id while Watching
     bool last_was_black = false;  // colour in the last game (a rematch swaps it)
     double invite_tokens = 10;    // invitations: 10 per minute
     Clock::time_point invite_refill{};
