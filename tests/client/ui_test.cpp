@@ -106,8 +106,8 @@ TEST_CASE(
   REQUIRE(alice->expect("Illegal move 111111111111111111111..."));
   CHECK(alice->output().find(std::string(100, '1')) ==
         std::string::npos);  // cut everywhere it is repeated
-  alice->type("draw\n");
-  REQUIRE(alice->expect("Unknown command 'draw'"));
+  alice->type("dance\n");
+  REQUIRE(alice->expect("Unknown command 'dance'"));
 
   // 1. 11-15 22-18 2. 15x22 (forced) 26x17 3. 12-16 31-26 4. 9-13 23-19 5. 13x22x31 (typed whole,
   // crowned)
