@@ -1,5 +1,8 @@
 -- Wireshark / tshark dissector for the Checkers Protocol v1 (docs/PROTOCOL.md,
--- PROTOCOL-v1.md) and the project's LAN discovery datagrams (docs/DISCOVERY.md).
+-- PROTOCOL-v1.md) and v2 (docs/PROTOCOL-v2.md), and the project's LAN discovery
+-- datagrams (docs/DISCOVERY.md). The version of a TCP connection is that of its
+-- last Connect (v1 until one is seen, and again after an InvalidVersion): types
+-- 0x0E-0x2E are v2 messages on a v2 connection and undefined on a v1 one.
 --
 --   tshark -X lua_script:contrib/wireshark/checkers.lua -r capture.pcapng
 --   tshark ... -d tcp.port==40000,checkers        (a server on another port)
@@ -20,7 +23,7 @@ local DEFAULT_PORT = 8864
 -- Game protocol (TCP)
 ---------------------------------------------------------------------------
 
-local checkers = Proto("checkers", "Checkers Protocol v1")
+local checkers = Proto("checkers", "Checkers Protocol")
 
 -- Type byte -> name and total size (type byte included), PROTOCOL-v1.md §5.
 local MSG = {
@@ -38,6 +41,55 @@ local MSG = {
   [0x0C] = { name = "LogOut", size = 1, dir = "c2s" },
   [0x0D] = { name = "InvalidVersion", size = 3, dir = "s2c" },
 }
+
+-- Version 2 (PROTOCOL-v2.md §4): field layouts in wire order. Kinds: u8, u16, u32,
+-- ms (u32 milliseconds, 0xFFFFFFFF = no clock), str16, board, path (14 bytes), text
+-- (u16 length + UTF-8; the two chat messages have a variable size).
+local V2 = {
+  [0x0E] = { "Welcome", "s2c", { {"version", "u8"}, {"rating", "u32"}, {"base", "ms"}, {"increment", "ms"}, {"chat_max", "u16"}, {"flags", "u8"} } },
+  [0x0F] = { "LeaveQueue", "c2s", {} },
+  [0x10] = { "GameStart2", "s2c", { {"game_id", "u32"}, {"colour", "u8"}, {"opponent_name", "str16"}, {"opponent_rating", "u32"}, {"own_rating", "u32"}, {"opponent_version", "u8"}, {"clock_kind", "u8"}, {"base", "ms"}, {"increment", "ms"} } },
+  [0x11] = { "YourTurn2", "s2c", { {"ply", "u16"}, {"board", "board"}, {"primary_clock", "ms"}, {"secondary_clock", "ms"} } },
+  [0x12] = { "MakeMove2", "c2s", { {"path", "path"} } },
+  [0x13] = { "MoveMade", "s2c", { {"ply", "u16"}, {"mover", "u8"}, {"forced", "u8"}, {"path", "path"}, {"board", "board"}, {"primary_clock", "ms"}, {"secondary_clock", "ms"} } },
+  [0x14] = { "InvalidMove2", "s2c", { {"path", "path"}, {"reason", "u8"}, {"board", "board"} } },
+  [0x15] = { "GameOver2", "s2c", { {"game_id", "u32"}, {"winner", "u8"}, {"reason", "u8"}, {"plies", "u16"}, {"primary_old", "u32"}, {"primary_new", "u32"}, {"secondary_old", "u32"}, {"secondary_new", "u32"}, {"primary_clock", "ms"}, {"secondary_clock", "ms"}, {"board", "board"} } },
+  [0x16] = { "Resign", "c2s", {} },
+  [0x17] = { "OfferDraw", "c2s", {} },
+  [0x18] = { "DrawOffered", "s2c", {} },
+  [0x19] = { "AnswerDraw", "c2s", { {"accept", "u8"} } },
+  [0x1A] = { "DrawDeclined", "s2c", { {"reason", "u8"} } },
+  [0x1B] = { "Chat", "c2s", { {"text", "text"} } },
+  [0x1C] = { "ChatFrom", "s2c", { {"from", "str16"}, {"text", "text"} } },
+  [0x1D] = { "ChatRefused", "s2c", { {"reason", "u8"} } },
+  [0x1E] = { "Who", "c2s", {} },
+  [0x1F] = { "PlayerEntry", "s2c", { {"index", "u16"}, {"count", "u16"}, {"total", "u16"}, {"name", "str16"}, {"rating", "u32"}, {"status", "u8"}, {"version", "u8"} } },
+  [0x20] = { "Challenge", "c2s", { {"name", "str16"} } },
+  [0x21] = { "ChallengeReceived", "s2c", { {"from", "str16"}, {"rating", "u32"}, {"kind", "u8"}, {"timeout", "u16"} } },
+  [0x22] = { "AnswerChallenge", "c2s", { {"from", "str16"}, {"accept", "u8"} } },
+  [0x23] = { "ChallengeResult", "s2c", { {"name", "str16"}, {"result", "u8"} } },
+  [0x24] = { "Rematch", "c2s", {} },
+  [0x25] = { "ListGames", "c2s", {} },
+  [0x26] = { "GameEntry", "s2c", { {"index", "u16"}, {"count", "u16"}, {"total", "u16"}, {"game_id", "u32"}, {"primary_name", "str16"}, {"primary_rating", "u32"}, {"secondary_name", "str16"}, {"secondary_rating", "u32"}, {"ply", "u16"}, {"primary_clock", "ms"}, {"secondary_clock", "ms"}, {"watchers", "u16"} } },
+  [0x27] = { "Watch", "c2s", { {"game_id", "u32"} } },
+  [0x28] = { "WatchStart", "s2c", { {"game_id", "u32"}, {"primary_name", "str16"}, {"primary_rating", "u32"}, {"secondary_name", "str16"}, {"secondary_rating", "u32"}, {"clock_kind", "u8"}, {"base", "ms"}, {"increment", "ms"}, {"ply", "u16"}, {"to_move", "u8"}, {"board", "board"}, {"primary_clock", "ms"}, {"secondary_clock", "ms"}, {"watchers", "u16"} } },
+  [0x29] = { "WatchRefused", "s2c", { {"game_id", "u32"}, {"reason", "u8"} } },
+  [0x2A] = { "Unwatch", "c2s", {} },
+  [0x2B] = { "WatcherCount", "s2c", { {"watchers", "u16"} } },
+  [0x2C] = { "FetchGames", "c2s", { {"max", "u8"} } },
+  [0x2D] = { "RecordEntry", "s2c", { {"index", "u16"}, {"count", "u16"}, {"record_id", "u32"}, {"ended_at", "u32"}, {"colour", "u8"}, {"opponent_name", "str16"}, {"winner", "u8"}, {"reason", "u8"}, {"plies", "u16"}, {"own_old", "u32"}, {"own_new", "u32"}, {"opponent_old", "u32"}, {"opponent_new", "u32"}, {"clock_kind", "u8"}, {"base", "ms"}, {"increment", "ms"} } },
+  [0x2E] = { "RecordMove", "s2c", { {"record_id", "u32"}, {"ply", "u16"}, {"path", "path"} } },
+}
+local KIND_SIZE = { u8 = 1, u16 = 2, u32 = 4, ms = 4, str16 = 16, board = 24, path = 14 }
+local MAX_CHAT = 200
+for t, v in pairs(V2) do
+  local size, variable = 1, false
+  for _, fld in ipairs(v[3]) do
+    if fld[2] == "text" then variable = true; size = size + 2 else size = size + KIND_SIZE[fld[2]] end
+  end
+  -- For the chat messages `size` is the fixed part (up to and including the length).
+  MSG[t] = { name = v[1], dir = v[2], size = size, variable = variable, layout = v[3], v2 = true }
+end
 
 local type_names = {}
 for t, m in pairs(MSG) do type_names[t] = m.name end
@@ -88,7 +140,27 @@ local f = {
   own_pieces = ProtoField.uint8("checkers.board.own_pieces", "Own pieces", base.DEC),
   opp_pieces = ProtoField.uint8("checkers.board.opponent_pieces", "Opponent pieces", base.DEC),
   unknown = ProtoField.bytes("checkers.unknown", "Undecodable bytes"),
+  path = ProtoField.bytes("checkers.path", "Path"),
+  path_count = ProtoField.uint8("checkers.path.count", "Squares", base.DEC),
+  path_square = ProtoField.string("checkers.path.square", "Square"),
+  text = ProtoField.string("checkers.text", "Text", base.UNICODE),
+  text_length = ProtoField.uint16("checkers.text_length", "Text length", base.DEC),
+  conn_version = ProtoField.uint8("checkers.connection_version", "Connection version", base.DEC),
 }
+-- v2 scalar fields not in v1 (PROTOCOL-v2.md names), checkers.<name>.
+local V2_SCALAR = {}
+for _, v in pairs(V2) do
+  for _, fld in ipairs(v[3]) do
+    local name, kind = fld[1], fld[2]
+    if f[name] == nil and V2_SCALAR[name] == nil and (kind == "u8" or kind == "u16" or kind == "u32" or kind == "ms" or kind == "str16") then
+      if kind == "u8" then V2_SCALAR[name] = ProtoField.uint8("checkers." .. name, name, base.DEC)
+      elseif kind == "u16" then V2_SCALAR[name] = ProtoField.uint16("checkers." .. name, name, base.DEC)
+      elseif kind == "str16" then V2_SCALAR[name] = ProtoField.string("checkers." .. name, name)
+      else V2_SCALAR[name] = ProtoField.uint32("checkers." .. name, name, base.DEC) end
+    end
+  end
+end
+for name, field in pairs(V2_SCALAR) do f[name] = field end
 checkers.fields = {}
 for _, field in pairs(f) do table.insert(checkers.fields, field) end
 
@@ -101,8 +173,10 @@ local e = {
     expert.group.PROTOCOL, expert.severity.WARN),
   incomplete = ProtoExpert.new("checkers.incomplete.expert", "Incomplete message (TCP reassembly is off)",
     expert.group.REASSEMBLE, expert.severity.WARN),
+  bad_text = ProtoExpert.new("checkers.bad_text.expert", "Chat length 0 or over 200 bytes, or not valid UTF-8: the receiver must close the connection",
+    expert.group.MALFORMED, expert.severity.ERROR),
 }
-checkers.experts = { e.unknown_type, e.wrong_direction, e.bad_code, e.incomplete }
+checkers.experts = { e.unknown_type, e.wrong_direction, e.bad_code, e.incomplete, e.bad_text }
 
 checkers.prefs.port = Pref.uint("TCP port", DEFAULT_PORT, "The server's TCP port (default 8864)")
 
@@ -272,6 +346,109 @@ BODY[0x0D] = function(tvb, tree)
   return string.format(" (server speaks %d..%d)", tvb(2, 1):uint(), tvb(1, 1):uint())
 end
 
+-- v2 -----------------------------------------------------------------------
+
+local function path_text(range)
+  local n = range(0, 1):uint()
+  if n < 2 or n > 13 then return string.format("(%d squares)", n) end
+  local parts = {}
+  local jump = math.abs(math.floor(range(2, 1):uint() / 8) - math.floor(range(1, 1):uint() / 8)) == 2
+  for i = 1, n do
+    local sq = range(i, 1):uint()
+    parts[#parts + 1] = string.format("(%d,%d)", math.floor(sq / 8), sq % 8)
+  end
+  return table.concat(parts, jump and "x" or "-")
+end
+
+local function add_path(tree, range)
+  local text = path_text(range)
+  local item = tree:add(f.path, range):append_text(" " .. text)
+  item:add(f.path_count, range(0, 1))
+  local n = math.min(range(0, 1):uint(), 13)
+  for i = 1, n do
+    local sq = range(i, 1):uint()
+    item:add(f.path_square, range(i, 1), string.format("(%d,%d)", math.floor(sq / 8), sq % 8))
+  end
+  return text
+end
+
+-- Well-formed UTF-8 without C0 controls or DEL (PROTOCOL-v2.md §2.5).
+local function valid_chat(bytes)
+  local i, n = 0, bytes:len()
+  while i < n do
+    local c = bytes:get_index(i)
+    local len, cp
+    if c < 0x80 then
+      if c < 0x20 or c == 0x7f then return false end
+      len, cp = 1, c
+    elseif c >= 0xc2 and c <= 0xdf then len, cp = 2, c % 0x20
+    elseif c >= 0xe0 and c <= 0xef then len, cp = 3, c % 0x10
+    elseif c >= 0xf0 and c <= 0xf4 then len, cp = 4, c % 0x08
+    else return false end
+    if i + len > n then return false end
+    for k = 1, len - 1 do
+      local b = bytes:get_index(i + k)
+      if b < 0x80 or b > 0xbf then return false end
+      cp = cp * 64 + (b % 64)
+    end
+    if (len == 3 and cp < 0x800) or (len == 4 and cp < 0x10000) or (cp >= 0xd800 and cp <= 0xdfff) or cp > 0x10ffff then return false end
+    i = i + len
+  end
+  return true
+end
+
+-- Dissects a v2 message whose whole bytes are `tvb`; returns the Info text after the name.
+local function dissect_v2_body(tvb, tree, pinfo, m)
+  local off, info = 1, ""
+  for _, fld in ipairs(m.layout) do
+    local name, kind = fld[1], fld[2]
+    if kind == "u8" then tree:add(f[name], tvb(off, 1)); off = off + 1
+    elseif kind == "u16" then tree:add_le(f[name], tvb(off, 2)); off = off + 2
+    elseif kind == "u32" then tree:add_le(f[name], tvb(off, 4)); off = off + 4
+    elseif kind == "ms" then
+      local item = tree:add_le(f[name], tvb(off, 4))
+      if tvb(off, 4):le_uint() == 0xFFFFFFFF then item:append_text(" (no clock)") else item:append_text(" ms") end
+      off = off + 4
+    elseif kind == "str16" then
+      local text = add_str16(tree, f[name], tvb(off, 16))
+      if info == "" then info = string.format(" \"%s\"", text) end
+      off = off + 16
+    elseif kind == "board" then add_board(tree, pinfo, tvb(off, 24)); off = off + 24
+    elseif kind == "path" then info = info .. " " .. add_path(tree, tvb(off, 14)); off = off + 14
+    elseif kind == "text" then
+      local len = tvb(off, 2):le_uint()
+      tree:add_le(f.text_length, tvb(off, 2))
+      off = off + 2
+      if len > 0 then
+        local range = tvb(off, len)
+        tree:add(f.text, range, range:string(ENC_UTF_8))
+        if not valid_chat(range:bytes()) then tree:add_proto_expert_info(e.bad_text) end
+        info = info .. string.format(" \"%s\"", range:string(ENC_UTF_8))
+      end
+      off = off + len
+    end
+  end
+  return info
+end
+
+-- The version of each TCP stream (its last Connect), and of each frame as first seen.
+local tcp_stream = Field.new("tcp.stream")
+local stream_version = {}
+local frame_version = {}
+
+-- The message size at `offset` for `version`, or nil (undefined type), or -1 (chat
+-- length not yet known: more bytes needed), or -2 (bad chat length).
+local function message_size(tvb, offset, version)
+  local t = tvb(offset, 1):uint()
+  local m = MSG[t]
+  if m == nil or (m.v2 and version < 2) then return nil end
+  if not m.variable then return m.size end
+  if tvb:len() - offset < m.size then return -1 end
+  local len = tvb(offset + m.size - 2, 2):le_uint()
+  if len == 0 or len > MAX_CHAT then return -2 end
+  return m.size + len
+end
+
 -- "c2s", "s2c" or nil when the server port is not known for this packet.
 local function packet_direction(pinfo)
   local server_port = pinfo.match_uint
@@ -291,11 +468,12 @@ local function add_info(pinfo, text)
   end
 end
 
-local function dissect_message(tvb, pinfo, tree, dir)
+local function dissect_message(tvb, pinfo, tree, dir, version)
   local t = tvb(0, 1):uint()
   local m = MSG[t]
-  local item = tree:add(checkers, tvb(), "Checkers Protocol v1, " .. m.name)
+  local item = tree:add(checkers, tvb(), string.format("Checkers Protocol v%d, %s", version, m.name))
   item:add(f.type, tvb(0, 1))
+  item:add(f.conn_version, tvb(0, 1), version):set_generated()
   if dir then
     item:add(f.direction, tvb(0, 1), dir_names[dir]):set_generated()
     if dir ~= m.dir then
@@ -303,17 +481,28 @@ local function dissect_message(tvb, pinfo, tree, dir)
         string.format("%s is only sent %s", m.name, dir_names[m.dir]))
     end
   end
-  local body = BODY[t]
-  local text = m.name .. (body and body(tvb, item, pinfo) or "")
+  local text
+  if m.v2 then
+    text = m.name .. dissect_v2_body(tvb, item, pinfo, m)
+  else
+    local body = BODY[t]
+    text = m.name .. (body and body(tvb, item, pinfo) or "")
+  end
   item:append_text(text:sub(#m.name + 1))
   add_info(pinfo, text)
 end
 
-local function dissect_unknown(tvb, pinfo, tree)
+local function dissect_unknown(tvb, pinfo, tree, version, why)
   local t = tvb(0, 1):uint()
-  local item = tree:add(checkers, tvb(), "Checkers Protocol v1, unknown message")
+  local item = tree:add(checkers, tvb(), string.format("Checkers Protocol v%d, %s", version,
+    why and ("malformed " .. MSG[t].name) or "unknown message"))
   item:add(f.type, tvb(0, 1))
   if tvb:len() > 1 then item:add(f.unknown, tvb(1)) end
+  if why then
+    item:add_proto_expert_info(e.bad_text, why)
+    add_info(pinfo, MSG[t].name .. " [malformed]")
+    return
+  end
   item:add_proto_expert_info(e.unknown_type,
     string.format("Unknown message type 0x%02x: the receiver must close the connection", t))
   add_info(pinfo, string.format("Unknown type 0x%02x", t))
@@ -322,30 +511,45 @@ end
 function checkers.dissector(tvb, pinfo, tree)
   local len = tvb:len()
   local dir = packet_direction(pinfo)
+  local stream = tcp_stream() and tcp_stream().value or -1
+  local version = frame_version[pinfo.number]
+  if version == nil then
+    version = stream_version[stream] or 1
+    frame_version[pinfo.number] = version
+  end
   local offset = 0
   while offset < len do
     local t = tvb(offset, 1):uint()
-    local m = MSG[t]
-    if m == nil then
+    local size = message_size(tvb, offset, version)
+    if size == nil then
       -- No way to resynchronise after an undefined type (no length field), and
       -- the peer closes at once anyway: the rest of the segment is shown as is.
-      dissect_unknown(tvb(offset):tvb(), pinfo, tree)
+      dissect_unknown(tvb(offset):tvb(), pinfo, tree, version)
       return len
     end
-    if len - offset < m.size then
+    if size == -2 then
+      dissect_unknown(tvb(offset):tvb(), pinfo, tree, version, "chat length 0 or over 200 bytes")
+      return len
+    end
+    local m = MSG[t]
+    if size == -1 or len - offset < size then
       if pinfo.can_desegment > 0 then
         pinfo.desegment_offset = offset
-        pinfo.desegment_len = m.size - (len - offset)
+        pinfo.desegment_len = size == -1 and DESEGMENT_ONE_MORE_SEGMENT or size - (len - offset)
         return len
       end
-      local item = tree:add(checkers, tvb(offset), "Checkers Protocol v1, incomplete " .. m.name)
+      local item = tree:add(checkers, tvb(offset), "Checkers Protocol, incomplete " .. m.name)
       item:add(f.type, tvb(offset, 1))
       item:add_proto_expert_info(e.incomplete)
       add_info(pinfo, m.name .. " [incomplete]")
       return len
     end
-    dissect_message(tvb(offset, m.size):tvb(), pinfo, tree, dir)
-    offset = offset + m.size
+    dissect_message(tvb(offset, size):tvb(), pinfo, tree, dir, version)
+    -- A Connect chooses the connection's version; InvalidVersion leaves it at 1.
+    if t == 0x01 then version = tvb(offset + 1, 1):uint() end
+    if t == 0x0D then version = 1 end
+    if not pinfo.visited then stream_version[stream] = version end
+    offset = offset + size
   end
   return offset
 end

@@ -1,8 +1,9 @@
 // The protocol state machine: ONE constexpr table, (version, state, direction,
 // message type) -> next state or violation, shared by the server and the client
 // through DfaTracker. The rows mirror the tables in docs/PROTOCOL.md §5 (version 1,
-// unchanged) and docs/PROTOCOL-v2.md §5, including v1's one tolerated out-of-DFA case (the server receives MakeMove in GameEnd: ignore it,
-// log it, keep the connection), which is an explicit cell, not code elsewhere.
+// unchanged) and docs/PROTOCOL-v2.md §5, including v1's one tolerated out-of-DFA case (the server
+// receives MakeMove in GameEnd: ignore it, log it, keep the connection), which is an explicit cell,
+// not code elsewhere.
 //
 // Usage (server session):
 //   DfaTracker dfa(Role::Server);
@@ -26,8 +27,8 @@ enum class State : uint8_t {
   InQueue,
   ProcessingGameState,
   UserMove,
-  GameEnd,    // v2: also "idle" (logged in, not queued, not playing, not watching)
-  Watching,   // v2 only
+  GameEnd,   // v2: also "idle" (logged in, not queued, not playing, not watching)
+  Watching,  // v2 only
 };
 enum class Direction : uint8_t { ClientToServer, ServerToClient };
 enum class Verdict : uint8_t {
@@ -75,9 +76,14 @@ inline constexpr S U = S::Unauthenticated, Q = S::InQueue, P = S::ProcessingGame
 inline constexpr Cells kNone{X, X, X, X, X, X};
 // A request answered in place, in every logged-in state.
 inline constexpr Cells kLoggedInSelf{X, to(Q), to(P), to(M), to(E), to(W)};
+// Challenge, AnswerChallenge, Rematch: sent only when idle; elsewhere a crossing the
+// server still answers (ChallengeResult, every invitation gets exactly one).
+inline constexpr Cells kInvitation{X, ignored(Q), ignored(P), ignored(M), to(E), ignored(W)};
 
 constexpr Row v1_only(MsgType t, Direction d, Cells v1) { return {t, d, true, false, v1, kNone}; }
-constexpr Row both(MsgType t, Direction d, Cells v1, Cells v2) { return {t, d, true, true, v1, v2}; }
+constexpr Row both(MsgType t, Direction d, Cells v1, Cells v2) {
+  return {t, d, true, true, v1, v2};
+}
 constexpr Row v2_only(MsgType t, Direction d, Cells v2) { return {t, d, false, true, kNone, v2}; }
 
 // Rows in type-byte order. Cells: Unauthenticated, InQueue, PGS, UserMove, GameEnd, Watching.
@@ -87,8 +93,7 @@ inline constexpr std::array<Row, kMsgTypeCountV2> kRows{{
     // v1 messages. The v1 cells are PROTOCOL.md §5 unchanged.
     both(MsgType::Connect, C2S, {to(Q), X, X, X, X, X}, {to(Q), X, X, X, X, X}),
     both(MsgType::InvalidLogin, S2C, {X, to(U), X, X, X, X}, {X, to(U), X, X, X, X}),
-    both(MsgType::QueuePosition, S2C, {X, to(Q), X, X, X, X},
-         {X, to(Q), X, X, ignored(E), ignored(W)}),
+    both(MsgType::QueuePosition, S2C, {X, to(Q), X, X, X, X}, {X, to(Q), X, X, to(Q), X}),
     v1_only(MsgType::GameStart, S2C, {X, to(P), X, X, X, X}),
     v1_only(MsgType::YourTurn, S2C, {X, X, to(M), X, X, X}),
     v1_only(MsgType::MakeMove, C2S, {X, X, X, to(P), ignored(E), X}),
@@ -96,41 +101,44 @@ inline constexpr std::array<Row, kMsgTypeCountV2> kRows{{
     v1_only(MsgType::InvalidMove, S2C, {X, X, to(M), X, X, X}),
     v1_only(MsgType::OpponentDisconnect, S2C, {X, X, to(E), to(E), X, X}),
     v1_only(MsgType::GameOver, S2C, {X, X, to(E), X, X, X}),
-    both(MsgType::ReQueue, C2S, {X, X, X, X, to(Q), X}, {X, X, ignored(P), ignored(M), to(Q), X}),
+    both(MsgType::ReQueue, C2S, {X, X, X, X, to(Q), X},
+         {X, ignored(Q), ignored(P), ignored(M), to(E), ignored(W)}),
     both(MsgType::LogOut, C2S, {X, to(U), to(U), to(U), to(U), X},
          {X, to(U), to(U), to(U), to(U), to(U)}),
     both(MsgType::InvalidVersion, S2C, {X, to(U), X, X, X, X}, {X, to(U), X, X, X, X}),
-    // v2 messages (PROTOCOL-v2.md §5.1; the `ignored` cells are the races of §5.2).
-    v2_only(MsgType::Welcome, S2C, {X, to(E), X, X, X, X}),
-    v2_only(MsgType::LeaveQueue, C2S, {X, to(E), ignored(P), ignored(M), ignored(E), X}),
-    v2_only(MsgType::GameStart2, S2C, {X, to(P), X, X, to(P), to(P)}),
+    // v2 messages (PROTOCOL-v2.md §5.1). A v2 request that changes the state (ReQueue,
+    // LeaveQueue, Watch, Unwatch) leaves it unchanged when sent; the server's answer moves
+    // both ends. The `ignored` cells are the server's side of the crossings of §5.2.
+    v2_only(MsgType::Welcome, S2C, {X, to(E), X, X, X, to(E)}),
+    v2_only(MsgType::LeaveQueue, C2S, {X, to(Q), ignored(P), ignored(M), ignored(E), X}),
+    v2_only(MsgType::GameStart2, S2C, {X, to(P), X, X, to(P), X}),
     v2_only(MsgType::YourTurn2, S2C, {X, X, to(M), X, X, X}),
     v2_only(MsgType::MakeMove2, C2S, {X, X, X, to(P), ignored(E), X}),
-    v2_only(MsgType::MoveMade, S2C, {X, X, to(P), X, ignored(E), to(W)}),
+    v2_only(MsgType::MoveMade, S2C, {X, X, to(P), X, X, to(W)}),
     v2_only(MsgType::InvalidMove2, S2C, {X, X, to(M), X, X, X}),
-    v2_only(MsgType::GameOver2, S2C, {X, X, to(E), to(E), ignored(E), to(E)}),
+    v2_only(MsgType::GameOver2, S2C, {X, X, to(E), to(E), X, to(E)}),
     v2_only(MsgType::Resign, C2S, {X, X, to(P), to(M), ignored(E), X}),
     v2_only(MsgType::OfferDraw, C2S, {X, X, to(P), to(M), ignored(E), X}),
     v2_only(MsgType::DrawOffered, S2C, {X, X, to(P), to(M), X, X}),
     v2_only(MsgType::AnswerDraw, C2S, {X, X, to(P), to(M), ignored(E), X}),
     v2_only(MsgType::DrawDeclined, S2C, {X, X, to(P), to(M), X, X}),
-    v2_only(MsgType::Chat, C2S, {X, X, to(P), to(M), to(E), X}),
-    v2_only(MsgType::ChatFrom, S2C, {X, ignored(Q), to(P), to(M), to(E), ignored(W)}),
-    v2_only(MsgType::ChatRefused, S2C, {X, ignored(Q), to(P), to(M), to(E), ignored(W)}),
+    v2_only(MsgType::Chat, C2S, {X, ignored(Q), to(P), to(M), to(E), ignored(W)}),
+    v2_only(MsgType::ChatFrom, S2C, {X, X, to(P), to(M), to(E), X}),
+    v2_only(MsgType::ChatRefused, S2C, {X, X, to(P), to(M), to(E), X}),
     v2_only(MsgType::Who, C2S, kLoggedInSelf),
     v2_only(MsgType::PlayerEntry, S2C, kLoggedInSelf),
-    v2_only(MsgType::Challenge, C2S, {X, to(Q), ignored(P), ignored(M), to(E), X}),
-    v2_only(MsgType::ChallengeReceived, S2C, {X, to(Q), X, X, to(E), ignored(W)}),
-    v2_only(MsgType::AnswerChallenge, C2S, {X, to(Q), ignored(P), ignored(M), to(E), X}),
-    v2_only(MsgType::ChallengeResult, S2C, {X, to(Q), X, X, to(E), ignored(W)}),
-    v2_only(MsgType::Rematch, C2S, {X, X, ignored(P), ignored(M), to(E), X}),
+    v2_only(MsgType::Challenge, C2S, kInvitation),
+    v2_only(MsgType::ChallengeReceived, S2C, {X, to(Q), X, X, to(E), X}),
+    v2_only(MsgType::AnswerChallenge, C2S, kInvitation),
+    v2_only(MsgType::ChallengeResult, S2C, kLoggedInSelf),
+    v2_only(MsgType::Rematch, C2S, kInvitation),
     v2_only(MsgType::ListGames, C2S, kLoggedInSelf),
     v2_only(MsgType::GameEntry, S2C, kLoggedInSelf),
-    v2_only(MsgType::Watch, C2S, {X, X, ignored(P), ignored(M), to(W), X}),
-    v2_only(MsgType::WatchStart, S2C, {X, X, X, X, ignored(E), to(W)}),
-    v2_only(MsgType::WatchRefused, S2C, {X, X, X, X, ignored(E), to(E)}),
-    v2_only(MsgType::Unwatch, C2S, {X, X, ignored(P), ignored(M), ignored(E), to(E)}),
-    v2_only(MsgType::WatcherCount, S2C, {X, X, to(P), to(M), ignored(E), to(W)}),
+    v2_only(MsgType::Watch, C2S, {X, ignored(Q), ignored(P), ignored(M), to(E), ignored(W)}),
+    v2_only(MsgType::WatchStart, S2C, {X, X, X, X, to(W), X}),
+    v2_only(MsgType::WatchRefused, S2C, {X, X, X, X, to(E), X}),
+    v2_only(MsgType::Unwatch, C2S, {X, X, ignored(P), ignored(M), ignored(E), to(W)}),
+    v2_only(MsgType::WatcherCount, S2C, {X, X, to(P), to(M), X, to(W)}),
     v2_only(MsgType::FetchGames, C2S, kLoggedInSelf),
     v2_only(MsgType::RecordEntry, S2C, kLoggedInSelf),
     v2_only(MsgType::RecordMove, S2C, kLoggedInSelf),

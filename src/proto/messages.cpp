@@ -236,18 +236,22 @@ CHECKERS_PROTO_EMPTY_MESSAGE(LogOut)
 
 const char* name_of(MsgType t) noexcept {
   static constexpr std::array<const char*, kMsgTypeCountV2> names{
-      "Connect",      "InvalidLogin",   "QueuePosition",     "GameStart",
-      "YourTurn",     "MakeMove",       "CompulsoryMove",    "InvalidMove",
-      "OpponentDisconnect", "GameOver", "ReQueue",           "LogOut",
-      "InvalidVersion", "Welcome",      "LeaveQueue",        "GameStart2",
-      "YourTurn2",    "MakeMove2",      "MoveMade",          "InvalidMove2",
-      "GameOver2",    "Resign",         "OfferDraw",         "DrawOffered",
-      "AnswerDraw",   "DrawDeclined",   "Chat",              "ChatFrom",
-      "ChatRefused",  "Who",            "PlayerEntry",       "Challenge",
-      "ChallengeReceived", "AnswerChallenge", "ChallengeResult", "Rematch",
-      "ListGames",    "GameEntry",      "Watch",             "WatchStart",
-      "WatchRefused", "Unwatch",        "WatcherCount",      "FetchGames",
-      "RecordEntry",  "RecordMove"};
+      "Connect",         "InvalidLogin",    "QueuePosition",
+      "GameStart",       "YourTurn",        "MakeMove",
+      "CompulsoryMove",  "InvalidMove",     "OpponentDisconnect",
+      "GameOver",        "ReQueue",         "LogOut",
+      "InvalidVersion",  "Welcome",         "LeaveQueue",
+      "GameStart2",      "YourTurn2",       "MakeMove2",
+      "MoveMade",        "InvalidMove2",    "GameOver2",
+      "Resign",          "OfferDraw",       "DrawOffered",
+      "AnswerDraw",      "DrawDeclined",    "Chat",
+      "ChatFrom",        "ChatRefused",     "Who",
+      "PlayerEntry",     "Challenge",       "ChallengeReceived",
+      "AnswerChallenge", "ChallengeResult", "Rematch",
+      "ListGames",       "GameEntry",       "Watch",
+      "WatchStart",      "WatchRefused",    "Unwatch",
+      "WatcherCount",    "FetchGames",      "RecordEntry",
+      "RecordMove"};
   const auto raw = static_cast<size_t>(t);
   if (raw < kFirstMsgType || raw > kLastMsgTypeV2) return "Unknown";
   return names[raw - kFirstMsgType];

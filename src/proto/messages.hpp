@@ -1,8 +1,8 @@
 // The 13 messages of the Checkers Protocol v1: one struct per message, the
 // Message variant of them and of the v2 messages (messages_v2.hpp), and their
 // byte codecs. Every v1 message has a fixed size set by its type byte
-// (docs/PROTOCOL.md §4); types and sizes of both versions are in msg_type.hpp. Nothing here allocates:
-// strings are Str16, and encoding writes into a caller-provided buffer.
+// (docs/PROTOCOL.md §4); types and sizes of both versions are in msg_type.hpp. Nothing here
+// allocates: strings are Str16, and encoding writes into a caller-provided buffer.
 //
 // Hot-path encoding: `size_t encode(const Message&, std::span<uint8_t> out)` writes
 // the whole message into `out` and returns its size, or 0 if it cannot be sent (a
@@ -24,7 +24,6 @@
 #include "proto/version.hpp"
 
 namespace checkers::proto {
-
 
 // InvalidLogin.reason. Any byte decodes (kept as is); these are the defined ones.
 enum class LoginFailure : uint8_t {
@@ -138,15 +137,15 @@ struct LogOut {
 
 // Alternatives in type-byte order: index() + 1 == the type byte.
 using Message =
-    std::variant<Connect, InvalidLogin, QueuePosition, GameStart, YourTurn, MakeMove, CompulsoryMove,
-                 InvalidMove, OpponentDisconnect, GameOver, ReQueue, LogOut, InvalidVersion,
+    std::variant<Connect, InvalidLogin, QueuePosition, GameStart, YourTurn, MakeMove,
+                 CompulsoryMove, InvalidMove, OpponentDisconnect, GameOver, ReQueue, LogOut,
+                 InvalidVersion,
                  // version 2
                  Welcome, LeaveQueue, GameStart2, YourTurn2, MakeMove2, MoveMade, InvalidMove2,
                  GameOver2, Resign, OfferDraw, DrawOffered, AnswerDraw, DrawDeclined, Chat,
                  ChatFrom, ChatRefused, Who, PlayerEntry, Challenge, ChallengeReceived,
-                 AnswerChallenge, ChallengeResult, Rematch, ListGames, GameEntry, Watch,
-                 WatchStart, WatchRefused, Unwatch, WatcherCount, FetchGames, RecordEntry,
-                 RecordMove>;
+                 AnswerChallenge, ChallengeResult, Rematch, ListGames, GameEntry, Watch, WatchStart,
+                 WatchRefused, Unwatch, WatcherCount, FetchGames, RecordEntry, RecordMove>;
 
 inline MsgType type_of(const Message& m) noexcept {
   return static_cast<MsgType>(m.index() + kFirstMsgType);

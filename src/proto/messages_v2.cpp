@@ -123,10 +123,8 @@ T decode_fields(std::span<const uint8_t> in) noexcept {
 
 }  // namespace
 
-#define CHECKERS_PROTO_V2_DEFINE(T)                                                     \
-  size_t T::encode(std::span<uint8_t> out) const noexcept {                             \
-    return encode_fields(*this, out);                                                   \
-  }                                                                                     \
+#define CHECKERS_PROTO_V2_DEFINE(T)                                                             \
+  size_t T::encode(std::span<uint8_t> out) const noexcept { return encode_fields(*this, out); } \
   T T::decode(std::span<const uint8_t> in) noexcept { return decode_fields<T>(in); }
 
 CHECKERS_PROTO_V2_DEFINE(Welcome)
@@ -168,8 +166,10 @@ CHECKERS_PROTO_V2_DEFINE(RecordMove)
 namespace {
 template <class T>
 constexpr bool size_matches() {
-  if constexpr (VariableSizeMessage<T>) return true;
-  else return detail::kSizes[static_cast<size_t>(T::kType) - kFirstMsgType] == T::kSize;
+  if constexpr (VariableSizeMessage<T>)
+    return true;
+  else
+    return detail::kSizes[static_cast<size_t>(T::kType) - kFirstMsgType] == T::kSize;
 }
 template <size_t... I>
 constexpr bool all_sizes_match(std::index_sequence<I...>) {

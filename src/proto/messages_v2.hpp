@@ -21,15 +21,15 @@ namespace checkers::proto {
 // 0 if `out` is too small, a string is overlong or chat text is invalid) and
 // `static T decode(std::span<const uint8_t>)` (the whole message; byte 0 is not
 // looked at; every byte pattern of the right size decodes).
-#define CHECKERS_PROTO_V2_CODEC(T, size)                                         \
-  static constexpr MsgType kType = MsgType::T;                                   \
-  static constexpr size_t kSize = size;                                          \
-  size_t encode(std::span<uint8_t> out) const noexcept;                          \
-  static T decode(std::span<const uint8_t> in) noexcept;                         \
+#define CHECKERS_PROTO_V2_CODEC(T, size)                 \
+  static constexpr MsgType kType = MsgType::T;           \
+  static constexpr size_t kSize = size;                  \
+  size_t encode(std::span<uint8_t> out) const noexcept;  \
+  static T decode(std::span<const uint8_t> in) noexcept; \
   bool operator==(const T&) const = default;
-#define CHECKERS_PROTO_V2_EMPTY(T)                    \
-  CHECKERS_PROTO_V2_CODEC(T, 1)                       \
-  template <class S, class V>                         \
+#define CHECKERS_PROTO_V2_EMPTY(T) \
+  CHECKERS_PROTO_V2_CODEC(T, 1)    \
+  template <class S, class V>      \
   static void fields(S&, V&&) {}
 
 // §4.3
@@ -459,8 +459,12 @@ struct RecordMove {
 
 // The v2 structs have a field list (fields()); the v1 ones do not.
 template <class T>
-concept HasFieldList = requires(T& t) { T::fields(t, [](const char*, auto&) {}); };
+concept HasFieldList = requires(T& t) {
+  T::fields(t, [](const char*, auto&) {});
+};
 template <class T>
-concept VariableSizeMessage = requires { T::kMinSize; };
+concept VariableSizeMessage = requires {
+  T::kMinSize;
+};
 
 }  // namespace checkers::proto

@@ -86,10 +86,10 @@ inline constexpr size_t kMaxMessageSizeV2 = kChatFromHeaderSize + kMaxChatBytes;
 namespace detail {
 // Fixed sizes by type byte - 1; 0 marks the two variable-size types.
 inline constexpr std::array<uint8_t, kMsgTypeCountV2> kSizes{
-    34, 2,  13, 21, 26, 2,  26, 26, 1, 35, 1,  1,  3,   // v1
-    17, 1,  40, 35, 15, 51, 40, 57, 1, 1,  1,  2,  2,   // Welcome .. DrawDeclined
-    0,  0,  2,  1,  29, 17, 24, 18, 18, 1, 1,  63, 5,   // Chat .. Watch
-    91, 6,  1,  3,  2,  59, 21};                        // WatchStart .. RecordMove
+    34, 2, 13, 21, 26, 2,  26, 26, 1,  35, 1, 1,  3,  // v1
+    17, 1, 40, 35, 15, 51, 40, 57, 1,  1,  1, 2,  2,  // Welcome .. DrawDeclined
+    0,  0, 2,  1,  29, 17, 24, 18, 18, 1,  1, 63, 5,  // Chat .. Watch
+    91, 6, 1,  3,  2,  59, 21};                       // WatchStart .. RecordMove
 }  // namespace detail
 
 // The type byte is a message type of `version` (1 or 2).

@@ -4,8 +4,9 @@
 // byte the moment it is seen. It decodes the types of the connection's version
 // (set_version; 1 until a Connect agreed on 2): on a v1 connection every byte
 // above 0x0D is unknown, exactly as in v1. A v2 chat message with a bad length is
-// reported as soon as its length field is in, one with bad text when complete. Complete messages are decoded straight from the caller's
-// buffer (no copy); nothing is allocated. It never reads past the given span.
+// reported as soon as its length field is in, one with bad text when complete. Complete messages
+// are decoded straight from the caller's buffer (no copy); nothing is allocated. It never reads
+// past the given span.
 //
 // Usage (server, at most 64 messages per loop iteration):
 //   auto r = decoder.feed(input, [&](const Message& m) { return session.handle(m); }, 64);

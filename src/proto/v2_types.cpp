@@ -98,7 +98,7 @@ bool valid_chat_bytes(std::span<const uint8_t> b) noexcept {
       cp = (cp << 6) | (b[i + k] & 0x3fu);
     }
     if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;  // overlong
-    if (cp >= 0xd800 && cp <= 0xdfff) return false;                             // surrogate
+    if (cp >= 0xd800 && cp <= 0xdfff) return false;                            // surrogate
     if (cp > 0x10ffff) return false;
     i += len;
   }
@@ -163,9 +163,10 @@ const char* name_of(ChallengeKind v) noexcept {
   return pick(std::array{"Challenge", "Rematch"}, static_cast<uint8_t>(v));
 }
 const char* name_of(ChallengeOutcome v) noexcept {
-  return pick(std::array{"Declined", "TimedOut", "NotAvailable", "NoSuchPlayer", "Yourself",
-                         "SpeaksV1", "AlreadyPending", "TooMany", "Withdrawn", "NoRematch"},
-              static_cast<uint8_t>(v));
+  return pick(
+      std::array{"Declined", "TimedOut", "NotAvailable", "NoSuchPlayer", "Yourself", "SpeaksV1",
+                 "AlreadyPending", "TooMany", "Withdrawn", "NoRematch", "Cancelled", "Accepted"},
+      static_cast<uint8_t>(v));
 }
 const char* name_of(WatchRefusal v) noexcept {
   return pick(std::array{"NoSuchGame", "TooManyWatchers"}, static_cast<uint8_t>(v));

@@ -139,6 +139,8 @@ enum class ChallengeOutcome : uint8_t {
   TooMany = 7,
   Withdrawn = 8,
   NoRematch = 9,
+  Cancelled = 10,
+  Accepted = 11,
 };
 enum class WatchRefusal : uint8_t { NoSuchGame = 0, TooManyWatchers = 1 };
 

@@ -62,6 +62,19 @@ void add_server_options(CLI::App& app, ServerConfig& c) {
                  "(counted again after each failed login)")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));
+  app.add_option("--time-control", c.time_control_spec,
+                 "BASE+INC: Fischer clocks of games between protocol v2 players, BASE minutes "
+                 "(or seconds with an s suffix: 30s), INC seconds per move; a game with a v1 "
+                 "player uses --turn-timeout per move instead")
+      ->capture_default_str();
+  const std::map<std::string, bool> on_off{{"on", true}, {"off", false}};
+  app.add_option("--chat", c.chat, "on: players of a game may chat (protocol v2); off: refused")
+      ->transform(CLI::CheckedTransformer(on_off, CLI::ignore_case))
+      ->default_str("on");
+  app.add_option("--invite-timeout", c.invitation_timeout_s,
+                 "Seconds a challenge or rematch invitation (protocol v2) stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--match-gap", c.match_base_gap,
                  "Matchmaking: largest rating gap paired at once (it widens while players wait)")
       ->capture_default_str();
@@ -119,6 +132,13 @@ std::optional<HouseBotSettings> parse_house_bot(const std::string& spec) {
 }  // namespace
 
 void finish_config(ServerConfig& c) {
+  if (const std::optional<TimeControl> tc = parse_time_control(c.time_control_spec))
+    c.time_control = *tc;
+  else
+    throw CLI::ValidationError("--time-control",
+                               "takes BASE+INC (e.g. 5+3 or 30s+2; base 1 s "
+                               "to 180 min, increment 0 to 60 s), not '" +
+                                   c.time_control_spec + "'");
   if (!c.house_bot_spec.empty()) c.house_bot = parse_house_bot(c.house_bot_spec);
   if (c.no_discovery) c.discovery.enabled = false;
   if (c.verbose && c.quiet)

@@ -10,6 +10,7 @@
 #include "discovery/responder_options.hpp"
 #include "game/search.hpp"
 #include "reactor/poller.hpp"
+#include "server/game_clock.hpp"
 
 namespace CLI {
 class App;
@@ -49,6 +50,12 @@ struct ServerConfig {
   size_t max_clients_per_ip = 64;
   double turn_timeout_s = 120;
   double login_timeout_s = 60;
+  // Protocol v2 (docs/PROTOCOL-v2.md §7, §11): the Fischer time control of games
+  // between v2 players, and whether players may chat.
+  std::string time_control_spec = "5+3";
+  TimeControl time_control;
+  bool chat = true;
+  double invitation_timeout_s = 30;  // --invite-timeout: challenges and rematches
   // Matchmaking: allowed rating gap = base + per_second * wait.
   uint32_t match_base_gap = 100;
   uint32_t match_gap_per_second = 50;

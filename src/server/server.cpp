@@ -61,6 +61,8 @@ Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStor
 
 Server::~Server() {
   house_bot_.reset();  // its connections close before the sessions go
+  for (auto& [inviter, inv] : invitations_)
+    if (inv.timer != 0) loop_.cancel(inv.timer);
   for (reactor::TimerId t : {queue_timer_, prune_timer_, shutdown_timer_})
     if (t != 0) loop_.cancel(t);
   // Rooms refer to sessions; sessions refer to nothing of ours after this.
@@ -153,6 +155,8 @@ void Server::on_session_closed(Session& s) {
   spdlog::debug("{} disconnected", s.tag());
   matchmaker_.remove(s.id());
   leave_room(s);
+  stop_watching(s);
+  close_invitations(s, false);
   if (s.logged_in()) {
     auto it = online_.find(s.account());
     if (it != online_.end() && it->second == s.id()) online_.erase(it);
@@ -192,6 +196,8 @@ void Server::on_connect_message(Session& s, const proto::Connect& m) {
     s.send(proto::kOurVersionRange);
     return;
   }
+  // PROTOCOL-v2.md §3: the Connect's version is the connection's from now on.
+  s.set_version(m.version);
   const std::string name = m.username.str();
   const std::string password = m.password.str();
   if (house_bot_ && house_bot_->owns(s.id()) && name == house_bot_->account()) {
@@ -322,7 +328,11 @@ void Server::complete_login(Session& s, const std::string& name) {
   s.cancel_login_timer();
   online_[name] = s.id();
   store_.touch(name, unix_now());
-  spdlog::info("{} logged in (rating {})", s.tag(), s.rating());
+  spdlog::info("{} logged in (rating {}, protocol v{})", s.tag(), s.rating(), s.version());
+  if (s.version() >= 2) {
+    s.send(welcome_for(s));  // idle: a v2 player joins the queue with ReQueue
+    return;
+  }
   enqueue(s);
 }
 
@@ -334,6 +344,8 @@ void Server::on_logout(Session& s, proto::State from) {
   spdlog::info("{} logged out (from {})", s.tag(), from);
   matchmaker_.remove(s.id());
   leave_room(s);
+  stop_watching(s);
+  close_invitations(s, false);
   auto it = online_.find(s.account());
   if (it != online_.end() && it->second == s.id()) online_.erase(it);
   s.clear_account();
@@ -395,7 +407,7 @@ void Server::broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> id
 
 // ---------------------------------------------------------------- games
 
-void Server::start_game(const Matchmaker::Pair& pair) {
+void Server::start_game(const Matchmaker::Pair& pair, bool keep_order) {
   Session* a = find_session(pair.first);
   Session* b = find_session(pair.second);
   if (a == nullptr || b == nullptr) {  // cannot happen: closed sessions leave the queue
@@ -405,12 +417,18 @@ void Server::start_game(const Matchmaker::Pair& pair) {
   }
   // The lower-rated player is primary (Black, moves first); on a tie the one
   // who queued first.
-  Session& black = b->rating() < a->rating() ? *b : *a;
+  Session& black = !keep_order && b->rating() < a->rating() ? *b : *a;
   Session& white = &black == a ? *b : *a;
   const uint64_t id = ++next_room_id_;
+  stop_watching(black);
+  stop_watching(white);
+  close_invitations(black, true);
+  close_invitations(white, true);
+  black.v2().last_was_black = true;
+  white.v2().last_was_black = false;
   auto room = std::make_unique<GameRoom>(
-      id, loop_, seconds(config_.turn_timeout_s), black, white,
-      [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });
+      id, loop_, GameRoom::Settings{seconds(config_.turn_timeout_s), config_.time_control}, black,
+      white, [this](GameRoom& r, const GameRoom::End& end) { on_game_end(r, end); });
   black.set_room(id);
   white.set_room(id);
   black.set_last_opponent(white.account());
@@ -458,7 +476,12 @@ void Server::on_game_end(GameRoom& room, const GameRoom::End& end) {
   const double score_black = !end.winner ? 0.5 : (*end.winner == Color::Black ? 1.0 : 0.0);
   const GameRecord rec = store_.finish_game(room.name(Color::Black), room.name(Color::White),
                                             score_black, end.reason, unix_now());
-  const uint64_t record = store_.archive_game(archive_of(rec, room.started(), room.game().moves()));
+  const GameClock& clock = room.clock();
+  const ArchivedClock time_control{static_cast<uint8_t>(clock.kind()),
+                                   static_cast<uint32_t>(clock.base().count()),
+                                   static_cast<uint32_t>(clock.increment().count())};
+  const uint64_t record =
+      store_.archive_game(archive_of(rec, room.started(), room.game().moves(), time_control));
   spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {} (game record {})", room.id(),
                room.name(Color::Black), rec.a_before.wire_rating(), rec.a_after.wire_rating(),
                room.name(Color::White), rec.b_before.wire_rating(), rec.b_after.wire_rating(),

@@ -57,6 +57,7 @@ class Server final : public SessionEvents {
   void on_make_move(Session& s, const proto::MakeMove& m) override;
   void on_requeue(Session& s) override;
   void on_logout(Session& s, proto::State from) override;
+  void on_v2_message(Session& s, const proto::Message& m) override;
   void on_session_closed(Session& s) override;
 
  private:
@@ -75,12 +76,42 @@ class Server final : public SessionEvents {
   void enqueue(Session& s);
   void on_queue_tick();
   void broadcast_queue_positions(std::shared_ptr<std::vector<uint64_t>> ids, size_t from);
-  void start_game(const Matchmaker::Pair& pair);
+  // keep_order: pair.first is black (a challenge or rematch chose the colours).
+  void start_game(const Matchmaker::Pair& pair, bool keep_order = false);
   // --house-bot: serve the server end of a bot connection; pair a bot that logged in.
   void adopt_house_bot_connection(reactor::TcpConnectionPtr conn);
   void pair_house_bot(Session& bot);
+  // v2 FetchGames: the player's recent games from the games log.
+  void send_records(Session& s, uint8_t max);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
   void leave_room(Session& s);
+
+  // Protocol v2 (server_v2.cpp): the features of docs/PROTOCOL-v2.md.
+  proto::Welcome welcome_for(const Session& s) const;
+  GameRoom* room_of(const Session& s);
+  void on_chat(Session& s, const proto::Chat& m);
+  bool list_request_allowed(Session& s);
+  void send_player_list(Session& s);
+  void send_game_list(Session& s);
+  void on_watch(Session& s, const proto::Watch& m);
+  void stop_watching(Session& s);
+  void answer_invitation(Session& s, std::string_view other, proto::ChallengeOutcome why);
+  // Invitations (server_v2.cpp, PROTOCOL-v2.md §4.9): one open per inviter.
+  struct Invitation {
+    std::string invitee;
+    proto::ChallengeKind kind = proto::ChallengeKind::Challenge;
+    reactor::TimerId timer = 0;
+  };
+  Session* online_session(std::string_view name);
+  void on_challenge(Session& s, std::string_view name, proto::ChallengeKind kind);
+  void on_answer_challenge(Session& s, std::string_view from, bool accept);
+  void on_rematch(Session& s);
+  void accept_invitation(Session& inviter, Session& invitee, proto::ChallengeKind kind);
+  void drop_invitation(const std::string& inviter);
+  // `s` can no longer play an invitation (it started a game, watches or left): its own
+  // is closed (ChallengeResult 2 to it, if `tell_self`) and those to it (2 to their inviters).
+  void close_invitations(Session& s, bool tell_self);
+  std::unordered_map<std::string, Invitation> invitations_;  // by inviter
 
   void write_port_file() const;
   void check_shutdown_done();

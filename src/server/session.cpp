@@ -120,16 +120,33 @@ bool Session::decode(reactor::Buffer& in) {
   const std::span<const uint8_t> bytes = in.readable();
   size_t pos = 0;
   while (pos < bytes.size()) {
-    const std::optional<size_t> size = proto::message_size(bytes[pos]);
-    if (!size) {
+    // The connection's version decides which type bytes exist (v1: 0x01-0x0D only).
+    const std::span<const uint8_t> rest = bytes.subspan(pos);
+    const proto::FrameSize f = proto::frame_size(rest, dfa_.version());
+    if (f.status == proto::FrameSize::UnknownType) {
       log_violation(fmt::format("unknown message type byte {:#04x}", bytes[pos]));
       in.retrieve(pos);
       close("unknown message type");
       return false;
     }
-    if (bytes.size() - pos < *size) break;  // incomplete: stays in the buffer
-    const std::optional<proto::Message> m = proto::decode(bytes.subspan(pos, *size));
-    pos += *size;
+    if (f.status == proto::FrameSize::BadLength) {
+      log_violation(fmt::format("{} with a text length of 0 or over {} bytes",
+                                static_cast<proto::MsgType>(bytes[pos]), proto::kMaxChatBytes));
+      in.retrieve(pos);
+      close("malformed message");
+      return false;
+    }
+    if (f.status == proto::FrameSize::NeedHeader || rest.size() < f.size)
+      break;  // incomplete: stays in the buffer
+    const std::optional<proto::Message> m = proto::decode(rest.first(f.size), dfa_.version());
+    if (!m) {
+      log_violation(fmt::format("{} with text that is not valid UTF-8 or has control characters",
+                                static_cast<proto::MsgType>(bytes[pos])));
+      in.retrieve(pos);
+      close("malformed message");
+      return false;
+    }
+    pos += f.size;
     if (!dispatch(*m)) break;
   }
   in.retrieve(pos);
@@ -168,7 +185,7 @@ void Session::on_partial_timeout() {
   const reactor::Buffer& in = conn_->input_buffer();
   log_violation(fmt::format(
       "incomplete message ({} of {} bytes) for {} ms", in.size(),
-      in.empty() ? 0 : proto::message_size(in.peek()[0]).value_or(0),
+      in.empty() ? 0 : proto::frame_size(in.readable(), dfa_.version()).size,
       std::chrono::duration_cast<std::chrono::milliseconds>(limits::kPartialMessageTimeout)
           .count()));
   close("partial message timeout");
@@ -198,7 +215,11 @@ bool Session::dispatch(const proto::Message& m) {
         return false;
       }
       spdlog::debug("{} ignored {} in state {} (tolerated)", tag_, type, from);
-      return true;
+      // PROTOCOL-v2.md §4.9: every invitation gets its one ChallengeResult, crossings too.
+      if (type == proto::MsgType::Challenge || type == proto::MsgType::AnswerChallenge ||
+          type == proto::MsgType::Rematch)
+        events_.on_v2_message(*this, m);
+      return !closing_;
     case proto::Verdict::Accept:
       break;
   }
@@ -213,6 +234,8 @@ bool Session::dispatch(const proto::Message& m) {
           events_.on_requeue(*this);
         } else if constexpr (std::is_same_v<T, proto::LogOut>) {
           events_.on_logout(*this, from);
+        } else if constexpr (proto::HasFieldList<T>) {
+          events_.on_v2_message(*this, m);
         }
         // Server-to-client types never get here: the table rejects them.
       },

@@ -38,6 +38,9 @@ class SessionEvents {
   virtual void on_make_move(Session& s, const proto::MakeMove& m) = 0;
   virtual void on_requeue(Session& s) = 0;
   virtual void on_logout(Session& s, proto::State from) = 0;
+  // Every protocol v2 message from a client (docs/PROTOCOL-v2.md), after the DFA
+  // accepted it on a version-2 connection.
+  virtual void on_v2_message(Session& s, const proto::Message& m) = 0;
   // The connection is gone (any reason). The session may be destroyed in here.
   virtual void on_session_closed(Session& s) = 0;
 };
@@ -100,6 +103,23 @@ class Session {
   void set_room(uint64_t room) { room_ = room; }
   const std::string& last_opponent() const { return last_opponent_; }
   void set_last_opponent(std::string name) { last_opponent_ = std::move(name); }
+  // The protocol version of the connection's last Connect (1 before any): which
+  // type bytes are decoded and which DFA columns apply.
+  uint8_t version() const { return dfa_.version(); }
+  void set_version(uint8_t v) { dfa_.set_version(v); }
+  // Per-session state of the v2 features (chat rate, list-request rate, ...).
+  struct V2 {
+    double chat_tokens = 5;
+    Clock::time_point chat_refill{};
+    Clock::time_point last_chat_refusal{};
+    double list_tokens = 5;
+    Clock::time_point list_refill{};
+    uint64_t watching = 0;        // game id while Watching
+    bool last_was_black = false;  // colour in the last game (a rematch swaps it)
+    double invite_tokens = 10;    // invitations: 10 per minute
+    Clock::time_point invite_refill{};
+  };
+  V2& v2() { return v2_; }
   // "[#12 1.2.3.4:5555 alice]" - the prefix of every log line about this session.
   const std::string& tag() const { return tag_; }
 
@@ -137,6 +157,7 @@ class Session {
   uint32_t rating_ = 0;
   uint64_t room_ = 0;
   std::string last_opponent_;
+  V2 v2_;
 };
 
 template <class T>

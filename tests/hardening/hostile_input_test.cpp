@@ -493,8 +493,8 @@ TEST_CASE("garbage: odd names and passwords are answered per the protocol",
   CHECK(reply_to("\xd0\xb6\xd1\x83\xd0\xba", "pw").at(0) == 0x03);
   CHECK(reply_to("\xff\xfe\x01\x7f", "\xff").at(0) == 0x03);
   // Versions 0 and 255: InvalidVersion with our range.
-  CHECK(reply_to("v0", "pw", 0) == std::vector<uint8_t>{0x0D, 0x01, 0x01});
-  CHECK(reply_to("v255", "pw", 255) == std::vector<uint8_t>{0x0D, 0x01, 0x01});
+  CHECK(reply_to("v0", "pw", 0) == std::vector<uint8_t>{0x0D, 0x02, 0x01});
+  CHECK(reply_to("v255", "pw", 255) == std::vector<uint8_t>{0x0D, 0x02, 0x01});
   bystander.step();
   // Over 16 bytes cannot be sent: the encoder refuses (the wire field is 16).
   CHECK(!proto::Str16::make("seventeen-bytes!!"));

@@ -114,11 +114,11 @@ json field_to_json(const Path& p) { return path_to_json(p); }
 json field_to_json(const ChatText& t) { return t.str(); }
 
 template <class N>
-requires std::is_integral_v<N> void field_from_json(const json& j, N& v) { v = j.get<N>(); }
+requires std::is_integral_v<N>
+void field_from_json(const json& j, N& v) { v = j.get<N>(); }
 template <class E>
-requires std::is_enum_v<E> void field_from_json(const json& j, E& v) {
-  v = static_cast<E>(j.get<uint8_t>());
-}
+requires std::is_enum_v<E>
+void field_from_json(const json& j, E& v) { v = static_cast<E>(j.get<uint8_t>()); }
 void field_from_json(const json& j, Str16& s) { s = str16_from(j); }
 void field_from_json(const json& j, Board& b) { b = board_from_json(j); }
 void field_from_json(const json& j, Path& p) { p = path_from_json(j); }

@@ -88,7 +88,7 @@ TEST_CASE("a second login of a logged-in account is refused", "[server][login]")
 TEST_CASE("unsupported version gets InvalidVersion with the supported range", "[server][login]") {
   ServerProcess srv;
   ProtocolClient c(srv.port());
-  auto m = c.connect("alice", "pw", 2);
+  auto m = c.connect("alice", "pw", proto::kHighestSupportedVersion + 1);
   REQUIRE(std::holds_alternative<proto::InvalidVersion>(m));
   CHECK(std::get<proto::InvalidVersion>(m).highest == proto::kHighestSupportedVersion);
   CHECK(std::get<proto::InvalidVersion>(m).lowest == proto::kLowestSupportedVersion);

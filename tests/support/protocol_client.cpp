@@ -84,7 +84,7 @@ void ProtocolClient::shutdown_write() {
 }
 
 void ProtocolClient::send(const proto::Message& m) {
-  std::array<uint8_t, proto::kMaxMessageSize> buf{};
+  std::array<uint8_t, proto::kMaxMessageSizeV2> buf{};
   const size_t n = proto::encode(m, buf);
   if (n == 0) throw ProtocolError(fmt::format("{}: cannot encode {}", name_, m));
   send_raw(std::span<const uint8_t>(buf.data(), n));
@@ -188,8 +188,20 @@ bool ProtocolClient::expect_silence(std::chrono::milliseconds quiet) {
 
 proto::Message ProtocolClient::connect(std::string_view user, std::string_view password,
                                        uint8_t version, std::chrono::milliseconds timeout) {
+  // The reply of a v2 server may already be a v2 message (Welcome).
+  decoder_.set_version(std::max<uint8_t>(version, 1));
   send(proto::Connect{version, proto::Str16(user), proto::Str16(password)});
-  return receive(timeout);
+  proto::Message m = receive(timeout);
+  if (std::holds_alternative<proto::InvalidVersion>(m)) decoder_.set_version(1);
+  return m;
+}
+
+proto::Welcome ProtocolClient::login_v2(std::string_view user, std::string_view password,
+                                        std::chrono::milliseconds timeout) {
+  name_ = std::string(user);
+  proto::Message m = connect(user, password, 2, timeout);
+  if (auto* w = std::get_if<proto::Welcome>(&m)) return *w;
+  throw ProtocolError(fmt::format("{}: v2 login failed: {}", name_, m));
 }
 
 proto::QueuePosition ProtocolClient::login(std::string_view user, std::string_view password,

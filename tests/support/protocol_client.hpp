@@ -94,6 +94,29 @@ class ProtocolClient {
   proto::QueuePosition login(std::string_view user, std::string_view password,
                              std::chrono::milliseconds timeout = 10s);
 
+  // connect() with version 2 that must succeed; returns the Welcome (the player is idle).
+  proto::Welcome login_v2(std::string_view user, std::string_view password,
+                          std::chrono::milliseconds timeout = 10s);
+  // Skips the messages a v2 player gets at any time (QueuePosition, WatcherCount, ChatFrom)
+  // until a T arrives.
+  template <class T>
+  T expect_v2(std::chrono::milliseconds timeout = kDefaultTimeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      proto::Message m = receive(std::max(left, std::chrono::milliseconds(0)));
+      if (auto* t = std::get_if<T>(&m)) return *t;
+      if (!std::holds_alternative<proto::QueuePosition>(m) &&
+          !std::holds_alternative<proto::WatcherCount>(m) &&
+          !std::holds_alternative<proto::ChatFrom>(m))
+        throw ProtocolError(
+            fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
+    }
+  }
+  // The version the decoder reads (set by connect()).
+  void set_version(uint8_t v) { decoder_.set_version(v); }
+
   // Puts a message back: the next receive returns it first.
   void unread(const proto::Message& m) { inbox_.push_front(m); }
 

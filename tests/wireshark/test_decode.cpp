@@ -14,6 +14,7 @@
 
 #include "discovery/datagram.hpp"
 #include "pcap_writer.hpp"
+#include "proto/dfa.hpp"
 #include "proto/messages.hpp"
 #include "support/temp_dir.hpp"
 #include "tshark.hpp"
@@ -250,4 +251,56 @@ TEST_CASE("discovery datagrams from our encoder decode with every field") {
 
   CHECK(field(disc[3], "checkers_disc.datagram") == "Query");
   CHECK_FALSE(errors_in(d.packets[3]).empty());
+}
+
+TEST_CASE("every v2 golden message vector decodes on a v2 connection; on v1 it is unknown") {
+  std::ifstream in(std::string(CHECKERS_TEST_DATA_DIR) + "/vectors-v2.json");
+  const json doc = json::parse(in);
+  TempDir tmp("wireshark-vectors-v2");
+  PcapWriter pcap;
+  // The Connect that makes the connection version 2, then every vector.
+  pcap.tcp(kClientPort, kServerPort,
+           from_hex("0102" + std::string(64, '0')));  // Connect v2, empty name and password
+  std::vector<json> expected;
+  for (const json& c : doc.at("cases")) {
+    if (c.at("kind") != "message") continue;
+    const json& fields = c.at("fields");
+    const auto t = from_hex(c.at("hex").get<std::string>());
+    const auto type = static_cast<proto::MsgType>(t[0]);
+    const bool c2s = proto::direction_of(type) == proto::Direction::ClientToServer;
+    pcap.tcp(c2s ? kClientPort : kServerPort, c2s ? kServerPort : kClientPort, t);
+    expected.push_back(fields);
+    expected.back()["name"] = c.at("name");
+  }
+  // Another connection that never said Connect v2: a v2 type byte is undefined there.
+  pcap.tcp(kClientPort + 1, kServerPort, from_hex("1e"));
+  const Decoded d = run(pcap, tmp);
+  REQUIRE(d.packets.size() == expected.size() + 2);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const json& fields = expected[i];
+    INFO("vector " << fields.at("name").get<std::string>());
+    const auto msgs = layers(d.packets[i + 1], "checkers");
+    REQUIRE(msgs.size() == 1);
+    CHECK(errors_in(d.packets[i + 1]).empty());
+    CHECK(type_name(msgs[0]) == fields.at("type").get<std::string>());
+    CHECK(field(msgs[0], "checkers.connection_version") == "2");
+    for (const auto& [name, value] : fields.items()) {
+      INFO("field " << name);
+      if (name == "type" || name == "name" || name == "text") continue;
+      if (name == "board") {
+        CHECK(msgs[0].at("checkers.board_tree").at("checkers.board.row") == value);
+      } else if (name == "path") {
+        const json& tree = msgs[0].at("checkers.path_tree");
+        if (value.contains("squares")) {
+          CHECK(field(tree, "checkers.path.count") == std::to_string(value.at("squares").size()));
+        }
+      } else {
+        CHECK(field(msgs[0], "checkers." + name) == json_text(value));
+      }
+    }
+    if (fields.contains("text")) CHECK(field(msgs[0], "checkers.text") == fields.at("text"));
+  }
+  const auto last = layers(d.packets.back(), "checkers");
+  REQUIRE(last.size() == 1);
+  CHECK(!errors_in(d.packets.back()).empty());
 }
