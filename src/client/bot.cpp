@@ -140,6 +140,12 @@ void BotPlayer::draw_offered() {
   session_.answer_draw(accept);
 }
 
+// Our rematch request came to nothing (declined, timed out, the opponent gone): queue.
+void BotPlayer::invitation_result(const proto::ChallengeResult& result) {
+  if (result.result == proto::ChallengeOutcome::Accepted || session_.game().in_game()) return;
+  if (session_.state() == proto::State::GameEnd) session_.requeue();
+}
+
 // An invitation for a rematch (or a challenge) with --bot-rematch: accept it.
 void BotPlayer::notice(const std::string& text) {
   spdlog::info("{}", text);

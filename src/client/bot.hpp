@@ -39,6 +39,7 @@ class BotPlayer : public Frontend {
   void game_ended(const GameOutcome& outcome) override;
   void draw_offered() override;
   void notice(const std::string& text) override;
+  void invitation_result(const proto::ChallengeResult& result) override;
 
   // --bot-rematch (protocol v2): after a game ask the same opponent again, and accept a
   // rematch asked for, instead of joining the queue.

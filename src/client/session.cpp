@@ -372,6 +372,10 @@ std::string challenge_result_text(const proto::ChallengeResult& r) {
       return who + " withdrew the invitation.";
     case proto::ChallengeOutcome::NoRematch:
       return "No rematch possible: your last opponent is gone.";
+    case proto::ChallengeOutcome::Cancelled:
+      return who.empty() ? "Invitation withdrawn." : "Your invitation to " + who + " is withdrawn.";
+    case proto::ChallengeOutcome::Accepted:
+      return who + " accepted.";
   }
   return fmt::format("Invitation {}: result {}.", who, static_cast<unsigned>(r.result));
 }
@@ -509,6 +513,7 @@ void Session::on_v2(const proto::Message& m) {
                                         msg.from.str(), msg.from.str(), msg.timeout_s));
         } else if constexpr (std::is_same_v<T, proto::ChallengeResult>) {
           frontend_->notice(challenge_result_text(msg));
+          frontend_->invitation_result(msg);
         } else if constexpr (std::is_same_v<T, proto::GameEntry>) {
           if (msg.count == 0) {
             frontend_->notice("No games in progress.");

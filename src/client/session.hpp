@@ -61,14 +61,17 @@ class Frontend {
   virtual void chat(const std::string& /*from*/, const std::string& /*text*/) {}
   // One line for the person: lobby answers, invitations, refusals, watched moves.
   virtual void notice(const std::string& /*text*/) {}
+  // What became of an invitation (after notice() said it in words).
+  virtual void invitation_result(const proto::ChallengeResult& /*result*/) {}
   // A game fetched with `games`, complete (for showing and saving).
   virtual void game_fetched(const GameTracker& /*game*/, const GameOutcome& /*outcome*/) {}
 };
 
 // The version our client offers first (PROTOCOL-v2.md §3); offering 2, it falls back to 1
-// when the server only speaks 1. Still 1: our server answers a v2 Connect but does not
-// yet play v2 games (issue 15, the server half); set 2 once it sends Welcome. The v2 path
-// is tested against scripted v2 servers (tests/client/session_test.cpp).
+// when the server only speaks 1. Still 1 on this branch: with 2, bots play v2 games and
+// rematches through our server, but tests/client/{e2e,ui,endless_server}_test.cpp still
+// expect v1 behaviour (turn timeout closes the connection, no draws offered, ...) and
+// must be adapted first. The v2 path is tested against scripted servers (session_test).
 inline constexpr uint8_t kOfferedVersion = 1;
 
 class Session {

@@ -131,13 +131,94 @@ bool GameArchive::write_staged() { return !writer_ || writer_->drain(); }
 std::string GameArchive::last_error() const { return writer_ ? writer_->last_error() : ""; }
 
 ArchivedGame archive_of(const GameRecord& result, int64_t started,
-                        const std::vector<game::Move>& moves) {
+                        const std::vector<game::Move>& moves, ArchivedClock clock) {
   ArchivedGame g;
+  g.clock = clock;
   g.started = started;
   g.result = result;
   g.moves.reserve(moves.size());
   for (const game::Move& m : moves) g.moves.push_back(m.to_pdn());
   return g;
+}
+
+proto::EndReason end_reason_of(const std::string& reason) {
+  static const std::pair<const char*, proto::EndReason> kReasons[] = {
+      {"no-pieces", proto::EndReason::NoPieces},
+      {"no-legal-move", proto::EndReason::NoLegalMove},
+      {"resigned", proto::EndReason::Resignation},
+      {"timeout", proto::EndReason::Time},
+      {"abandoned", proto::EndReason::PlayerLeft},
+      {"draw-agreed", proto::EndReason::DrawAgreed},
+      {"repetition", proto::EndReason::Repetition},
+      {"forty-move-rule", proto::EndReason::FortyMoveRule},
+  };
+  for (const auto& [text, code] : kReasons)
+    if (reason == text) return code;
+  return static_cast<proto::EndReason>(0xFF);
+}
+
+namespace {
+
+// "22x15x6" -> the Path of its squares (PDN numbers to protocol x, y).
+proto::Path path_of(const std::string& move) {
+  std::vector<std::pair<int, int>> xy;
+  for (size_t at = 0; at < move.size();) {
+    const size_t end = move.find_first_of("-x", at);
+    const int n = std::stoi(move.substr(at, end - at));
+    if (n >= 1 && n <= 32) {
+      const game::Square s = game::square_of_pdn(n);
+      xy.emplace_back(s.x, s.y);
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return proto::Path::of(xy).value_or(proto::Path{});
+}
+
+}  // namespace
+
+std::vector<proto::Message> fetch_games_answer(const GameArchive& archive,
+                                               const std::string& player, uint8_t max) {
+  const size_t limit = std::min<size_t>(max, proto::FetchGames::kLimit);
+  std::vector<const ArchivedGame*> games;
+  const auto& recent = archive.recent();
+  for (auto it = recent.rbegin(); it != recent.rend() && games.size() < limit; ++it)
+    if (it->result.a == player || it->result.b == player) games.push_back(&*it);
+  std::vector<proto::Message> out;
+  if (games.empty()) {
+    out.emplace_back(proto::RecordEntry{});
+    return out;
+  }
+  const auto count = static_cast<uint16_t>(games.size());
+  for (size_t i = 0; i < games.size(); ++i) {
+    const ArchivedGame& g = *games[i];
+    const GameRecord& r = g.result;
+    const bool black = r.a == player;
+    proto::RecordEntry e;
+    e.index = static_cast<uint16_t>(i + 1);
+    e.count = count;
+    e.record_id = static_cast<uint32_t>(g.id);
+    e.ended_at = static_cast<uint32_t>(std::max<int64_t>(0, r.when));
+    e.colour = black ? proto::Colour::Primary : proto::Colour::Secondary;
+    e.opponent_name = black ? r.b : r.a;
+    e.winner = r.score_a == 1.0   ? proto::Winner::Primary
+               : r.score_a == 0.0 ? proto::Winner::Secondary
+                                  : proto::Winner::Draw;
+    e.reason = end_reason_of(r.reason);
+    e.plies = static_cast<uint16_t>(g.moves.size());
+    e.own_old = (black ? r.a_before : r.b_before).wire_rating();
+    e.own_new = (black ? r.a_after : r.b_after).wire_rating();
+    e.opponent_old = (black ? r.b_before : r.a_before).wire_rating();
+    e.opponent_new = (black ? r.b_after : r.a_after).wire_rating();
+    e.clock_kind = static_cast<proto::ClockKind>(g.clock.kind);
+    e.base_ms = g.clock.base_ms;
+    e.increment_ms = g.clock.increment_ms;
+    out.emplace_back(e);
+    for (size_t ply = 0; ply < g.moves.size(); ++ply)
+      out.emplace_back(
+          proto::RecordMove{e.record_id, static_cast<uint16_t>(ply + 1), path_of(g.moves[ply])});
+  }
+  return out;
 }
 
 std::vector<ArchivedGame> read_game_archive(const std::filesystem::path& dir) {

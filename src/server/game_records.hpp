@@ -17,6 +17,7 @@
 
 #include "game/movegen.hpp"
 #include "game/pdn.hpp"
+#include "proto/messages.hpp"
 #include "server/archived_game.hpp"
 
 namespace checkers::server {
@@ -69,9 +70,20 @@ class GameArchive {
   std::unique_ptr<journal::JournalWriter> writer_;  // null when read-only
 };
 
-// The archive entry of a finished game: its result record and every completed turn.
+// The archive entry of a finished game: its result record, every completed turn and the
+// time control (none recorded by default).
 ArchivedGame archive_of(const GameRecord& result, int64_t started,
-                        const std::vector<game::Move>& moves);
+                        const std::vector<game::Move>& moves, ArchivedClock clock = {});
+
+// Protocol v2's end reason for a recorded reason text ("resigned", "timeout", ...); an
+// unknown text gives a value outside the defined ones (shown as "unknown").
+proto::EndReason end_reason_of(const std::string& reason);
+
+// The answer to a v2 FetchGames from `player`: its `max` (at most 20) most recent games
+// among those kept in memory, newest first, as RecordEntry + RecordMoves in order; a
+// single empty RecordEntry when there are none.
+std::vector<proto::Message> fetch_games_answer(const GameArchive& archive,
+                                               const std::string& player, uint8_t max);
 
 // Every game in <dir>/games.log, oldest first (read-only; works beside the running server).
 std::vector<ArchivedGame> read_game_archive(const std::filesystem::path& dir);

@@ -477,7 +477,12 @@ void Server::on_game_end(GameRoom& room, const GameRoom::End& end) {
   const double score_black = !end.winner ? 0.5 : (*end.winner == Color::Black ? 1.0 : 0.0);
   const GameRecord rec = store_.finish_game(room.name(Color::Black), room.name(Color::White),
                                             score_black, end.reason, unix_now());
-  const uint64_t record = store_.archive_game(archive_of(rec, room.started(), room.game().moves()));
+  const GameClock& clock = room.clock();
+  const ArchivedClock time_control{static_cast<uint8_t>(clock.kind()),
+                                   static_cast<uint32_t>(clock.base().count()),
+                                   static_cast<uint32_t>(clock.increment().count())};
+  const uint64_t record =
+      store_.archive_game(archive_of(rec, room.started(), room.game().moves(), time_control));
   spdlog::info("game #{} over: {} ({} -> {}) vs {} ({} -> {}): {}, {} (game record {})", room.id(),
                room.name(Color::Black), rec.a_before.wire_rating(), rec.a_after.wire_rating(),
                room.name(Color::White), rec.b_before.wire_rating(), rec.b_after.wire_rating(),

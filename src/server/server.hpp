@@ -92,6 +92,8 @@ class Server final : public SessionEvents {
   // --house-bot: serve the server end of a bot connection; pair a bot that logged in.
   void adopt_house_bot_connection(reactor::TcpConnectionPtr conn);
   void pair_house_bot(Session& bot);
+  // v2 FetchGames: the player's recent games from the games log.
+  void send_records(Session& s, uint8_t max);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
   void leave_room(Session& s);
 

@@ -97,7 +97,7 @@ void Server::on_v2_message(Session& s, const proto::Message& m) {
           stop_watching(s);
           s.send(welcome_for(s));
         } else if constexpr (std::is_same_v<T, proto::FetchGames>) {
-          if (list_request_allowed(s)) s.send(proto::RecordEntry{});  // no records store yet
+          if (list_request_allowed(s)) send_records(s, msg.max);
         } else if constexpr (std::is_same_v<T, proto::Challenge>) {
           on_challenge(s, msg.name.view(), proto::ChallengeKind::Challenge);
         } else if constexpr (std::is_same_v<T, proto::AnswerChallenge>) {

@@ -121,11 +121,11 @@ std::string queued() { return bytes_of(proto::QueuePosition{1, 1, 1500}); }
 }  // namespace
 
 TEST_CASE("an unknown type byte from the server ends the session at once, with LogOut") {
-  RawServer server(queued() + std::string("\x0e", 1));
+  RawServer server(queued() + std::string("\x2f", 1));  // no type in v1 or v2
   const Outcome out = run_bot_session(server.port());
   CHECK(out.code == 1);
   CHECK(out.message.find("malformed") != std::string::npos);
-  CHECK(out.message.find("0x0e") != std::string::npos);
+  CHECK(out.message.find("0x2f") != std::string::npos);
   // At once: the type byte itself ends it, not the 1 s incomplete-message timer.
   CHECK(out.message.find("incomplete") == std::string::npos);
   CHECK(server.received() == std::string("\x0c", 1));

@@ -193,3 +193,54 @@ TEST_CASE("a damaged games log is refused naming the file and offset; a torn tai
     CHECK(lines_of(after.out).size() == 3);
   }
 }
+
+TEST_CASE("a v2 player fetches its own games: RecordEntry then every whole move",
+          "[server][records][v2]") {
+  ServerProcess srv;
+  const PlayedGame g = play_game(srv.port(), "fetch-a", "fetch-b", 21);
+  ProtocolClient c(srv.port());
+  c.login_v2(g.black, "pw");
+  c.send(proto::FetchGames{5});
+  const auto entry = c.expect_v2<proto::RecordEntry>();
+  CHECK(entry.index == 1);
+  CHECK(entry.count == 1);
+  CHECK(entry.record_id == 1);
+  CHECK(entry.colour == proto::Colour::Primary);
+  CHECK(entry.opponent_name.str() == g.white);
+  CHECK(entry.winner == (g.black_over.you_won ? proto::Winner::Primary : proto::Winner::Secondary));
+  CHECK(entry.own_old == 1500);
+  CHECK(entry.own_new == g.black_over.new_rating);
+  CHECK(entry.clock_kind == proto::ClockKind::PerMove);  // a v1 game: the per-move limit
+  REQUIRE(entry.plies > 0);
+  // The whole moves, in order, replay to the board the players got at the end.
+  game::Position pos = game::Position::start();
+  for (uint16_t ply = 1; ply <= entry.plies; ++ply) {
+    const auto move = c.expect_v2<proto::RecordMove>();
+    CHECK(move.record_id == 1);
+    REQUIRE(move.ply == ply);
+    game::MoveList legal;
+    game::generate_moves(pos, legal);
+    bool found = false;
+    for (const game::Move& m : legal) {
+      if (m.length() != move.path.count) continue;
+      bool same = true;
+      for (int i = 0; i < m.length(); ++i) {
+        const game::Square s = game::square_of_index(m.index(i));
+        same = same && s.x == move.path.x(static_cast<size_t>(i)) &&
+               s.y == move.path.y(static_cast<size_t>(i));
+      }
+      if (!same) continue;
+      pos = game::play(pos, m);
+      found = true;
+      break;
+    }
+    INFO("ply " << ply << ": " << move.path.to_string());
+    REQUIRE(found);
+  }
+  CHECK(board_for(pos, game::Color::Black) == g.black_over.board);
+  // Nobody else's games: a player without any gets one empty entry.
+  ProtocolClient other(srv.port());
+  other.login_v2("fetch-none", "pw");
+  other.send(proto::FetchGames{5});
+  CHECK(other.expect_v2<proto::RecordEntry>().count == 0);
+}

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "disk_limits.hpp"
 #include "log_capture.hpp"
 #include "reactor/event_loop.hpp"
 #include "server/game_records.hpp"
@@ -19,7 +20,9 @@
 
 using namespace checkers;
 using namespace checkers::server;
+using checkers::test::FileSizeLimit;
 using checkers::test::LogCapture;
+using checkers::test::run_until;
 using checkers::test::slurp;
 using checkers::test::spit;
 using checkers::test::TempDir;
@@ -140,42 +143,6 @@ TEST_CASE("games log: damage before the end refuses to open, naming file and off
   spit(games_path(tmp.path()), bad);
   CHECK_THROWS_WITH(AccountStore::open(tmp.path()), Catch::Contains("byte offset 0"));
 }
-
-namespace {
-
-// Lowers RLIMIT_FSIZE for its lifetime (SIGXFSZ ignored so writes fail with EFBIG).
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
-    rlimit lower = saved_;
-    lower.rlim_cur = bytes;
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &lower) == 0);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    ::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit saved_{};
-  sighandler_t old_handler_;
-};
-
-template <class Pred>
-bool run_until(reactor::EventLoop& loop, Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    loop.run_once(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("games log: a refused write fails the commit, the next commit writes the game",
           "[store][games][group_commit]") {

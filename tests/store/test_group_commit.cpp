@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "disk_limits.hpp"
 #include "log_capture.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/work_queue.hpp"
@@ -23,6 +24,8 @@
 
 using namespace checkers;
 using namespace checkers::server;
+using checkers::test::FileSizeLimit;
+using checkers::test::run_until;
 using checkers::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -34,39 +37,6 @@ Account make_account(const std::string& name) {
   a.password_hash = "$y$j9T$salt$hash";
   return a;
 }
-
-// Runs loop iterations until done() or a 10 s deadline.
-template <class Pred>
-bool run_until(reactor::EventLoop& loop, Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    loop.run_once(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-// Lowers RLIMIT_FSIZE for its lifetime (SIGXFSZ ignored so writes fail with EFBIG).
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);
-    rlimit lower = saved_;
-    lower.rlim_cur = bytes;
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &lower) == 0);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    ::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit saved_{};
-  sighandler_t old_handler_;
-};
 
 }  // namespace
 
