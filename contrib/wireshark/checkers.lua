@@ -508,26 +508,40 @@ local function dissect_unknown(tvb, pinfo, tree, version, why)
   add_info(pinfo, string.format("Unknown type 0x%02x", t))
 end
 
--- TLS on the same port (issue 17): a connection whose first byte is a TLS record
--- type (0x14-0x17; protocol v1 types are 0x01-0x0D) goes to Wireshark's TLS
--- dissector, which hands the decrypted records back to us through "tls.port"
--- (give it the client's SSLKEYLOGFILE: -o tls.keylog_file:FILE).
+-- TLS on the same port (issue 17): a connection whose FIRST client byte is a TLS
+-- record type (0x14-0x17; a connection starts with Connect, 0x01) goes to Wireshark's
+-- TLS dissector, which hands the decrypted records back to us through "tls.port"
+-- (give it the client's SSLKEYLOGFILE: -o tls.keylog_file:FILE). Later segments of a
+-- plain connection may start with the same bytes: v2 types 0x14-0x17 are messages.
 local tls_handle = Dissector.get("tls")
 local tls_record = Field.new("tls.record")
 local function inside_tls(pinfo)
   return tls_record() ~= nil
 end
+local stream_tls = {}  -- tcp.stream -> whether its first client byte began a TLS record
+local frame_tls = {}   -- frame number -> the decision, stable over tshark's passes
+
+local function is_tls_stream(tvb, pinfo, stream)
+  local tls = frame_tls[pinfo.number]
+  if tls == nil then
+    tls = stream_tls[stream]
+    if tls == nil and packet_direction(pinfo) == "c2s" then
+      local first = tvb(0, 1):uint()
+      tls = first >= 0x14 and first <= 0x17
+      stream_tls[stream] = tls
+    end
+    frame_tls[pinfo.number] = tls or false
+  end
+  return tls
+end
 
 function checkers.dissector(tvb, pinfo, tree)
   local len = tvb:len()
-  if len > 0 and not inside_tls(pinfo) then
-    local first = tvb(0, 1):uint()
-    if first >= 0x14 and first <= 0x17 then
-      return tls_handle:call(tvb, pinfo, tree)
-    end
+  local stream = tcp_stream() and tcp_stream().value or -1
+  if len > 0 and not inside_tls(pinfo) and is_tls_stream(tvb, pinfo, stream) then
+    return tls_handle:call(tvb, pinfo, tree)
   end
   local dir = packet_direction(pinfo)
-  local stream = tcp_stream() and tcp_stream().value or -1
   local version = frame_version[pinfo.number]
   if version == nil then
     version = stream_version[stream] or 1

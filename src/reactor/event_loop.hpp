@@ -22,11 +22,11 @@
 //                  runs no callback.
 //   timer          a TimerId: fires once (or every interval) until cancel(id); owners
 //                  cancel their ids in their destructors. "Later in this pass, after the I/O"
-//                  is a zero-delay timer (TcpConnector's connect(), TcpConnection's re-read of
-//                  input a TLS transport holds, the client's deliveries, GroupCommitter's
-//                  batch).
+//                  is a zero-delay timer (TcpConnector's connect(), the client's deliveries,
+//                  GroupCommitter's batch).
 //   defer(fn)      runs at the end of this pass (the next, if called from a deferred fn);
-//                  fn owns what it touches (a shared_ptr, a session being destroyed) or
+//                  fn owns what it touches (a shared_ptr: a session being destroyed, a TLS
+//                  connection re-reading what its transport holds next pass) or
 //                  reaches it by id, or touches only objects that outlive run().
 //   worker job     WorkQueue::submit() returns a JobId; the completion runs on the loop
 //                  thread unless cancel(id) came first (the server cancels a closed

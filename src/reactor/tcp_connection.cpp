@@ -50,10 +50,7 @@ TcpConnection::TcpConnection(Private, EventLoop& loop, UniqueFd fd, const sockad
   channel_.set_error_callback([this] { handle_error(); });
 }
 
-TcpConnection::~TcpConnection() {
-  if (reread_timer_ != 0) loop_.cancel(reread_timer_);
-  channel_.remove();
-}
+TcpConnection::~TcpConnection() { channel_.remove(); }
 
 void TcpConnection::set_transport(std::unique_ptr<Transport> transport) {
   transport_ = std::move(transport);
@@ -140,12 +137,15 @@ void TcpConnection::wait_for(Transport::Wait what) {
 // (a pass with deferred work polls without waiting).
 void TcpConnection::read_again_next_pass() {
   // The socket may be empty (the records wait inside the transport), so polling would
-  // not report it again: a zero-delay timer, cancelled by the destructor, reads on.
-  if (reread_timer_ != 0) return;
-  reread_timer_ = loop_.run_after(EventLoop::Clock::duration::zero(), [this] {
-    reread_timer_ = 0;
-    const TcpConnectionPtr self = shared_from_this();  // the callback may drop the owner's
-    if (state_ == State::Connected && reading_) read_input();
+  // not report it again. Deferred twice: the read happens in the next pass, not in this
+  // one, which keeps the per-pass budget. The deferred function owns the connection.
+  if (reread_queued_) return;
+  reread_queued_ = true;
+  loop_.defer([self = shared_from_this()] {
+    self->loop_.defer([self] {
+      self->reread_queued_ = false;
+      if (self->state_ == State::Connected && self->reading_) self->read_input();
+    });
   });
 }
 

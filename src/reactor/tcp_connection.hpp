@@ -160,7 +160,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // The transport's other direction blocks one of ours (TLS: a record needs both).
   bool read_waits_for_write_ = false;
   bool write_waits_for_read_ = false;
-  std::uint64_t reread_timer_ = 0;  // TimerId of read_again_next_pass()
+  bool reread_queued_ = false;
   std::uint64_t write_calls_ = 0;
 
   sockaddr_storage peer_{};

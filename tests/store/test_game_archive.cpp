@@ -12,6 +12,7 @@
 #include "disk_limits.hpp"
 #include "log_capture.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/work_queue.hpp"
 #include "server/game_records.hpp"
 #include "server/journal.hpp"
 #include "server/journal_codec.hpp"
@@ -148,10 +149,11 @@ TEST_CASE("games log: a refused write fails the commit, the next commit writes t
           "[store][games][group_commit]") {
   TempDir tmp;
   reactor::EventLoop loop;
+  reactor::WorkQueue work(loop);
   auto store = two_players(tmp.path());
   const auto header_size = fs::file_size(games_path(tmp.path()));
   LogCapture log;
-  GroupCommitter committer(loop, *store);
+  GroupCommitter committer(loop, work, *store);
   int result = -1;
   {
     FileSizeLimit limit(header_size + 10);  // no record fits
