@@ -35,7 +35,8 @@ enum class DecodeStatus : uint8_t {
   Paused,       // stopped early (budget reached or the visitor returned false);
                 // bytes from `consumed` on were not looked at and stay the caller's
   UnknownType,  // fatal: `bad_type` at input offset `consumed` is no message type
-  Malformed,    // fatal: a v2 chat message (type `bad_type`) with a bad length or bad text
+  Malformed,    // fatal: a v2 chat message (type `bad_type`) with a bad length or bad text;
+                // `consumed` ends after its length field (bad length) or the message (bad text)
 };
 
 struct FeedResult {
@@ -152,7 +153,8 @@ FeedResult StreamDecoder::feed(std::span<const uint8_t> data, Visitor&& visit,
     const std::span<const uint8_t> rest = data.subspan(pos);
     const FrameSize f = frame_size(rest, version_);
     if (f.status == FrameSize::UnknownType) return fail(r, DecodeStatus::UnknownType, type, pos);
-    if (f.status == FrameSize::BadLength) return fail(r, DecodeStatus::Malformed, type, pos);
+    if (f.status == FrameSize::BadLength)
+      return fail(r, DecodeStatus::Malformed, type, pos + f.size);
     if (f.status == FrameSize::NeedHeader || rest.size() < f.size) {
       std::copy_n(rest.data(), rest.size(), tail_.data());
       tail_size_ = rest.size();
@@ -164,7 +166,7 @@ FeedResult StreamDecoder::feed(std::span<const uint8_t> data, Visitor&& visit,
       return r;
     }
     const std::span<const uint8_t> whole = rest.first(f.size);
-    if (!detail::content_valid(whole)) return fail(r, DecodeStatus::Malformed, type, pos);
+    if (!detail::content_valid(whole)) return fail(r, DecodeStatus::Malformed, type, pos + f.size);
     const Message m = detail::decode_complete(whole);
     pos += f.size;
     ++r.messages;

@@ -405,15 +405,9 @@ void GameRoom::abort_unrated() {
   clock_.end_turn(loop_.now(), false);
   if (clock_timer_ != 0) loop_.cancel(clock_timer_);
   clock_timer_ = 0;
-  proto::GameOver2 over;
-  over.game_id = wire_id();
-  over.winner = proto::Winner::NoResult;
-  over.reason = proto::EndReason::ServerShutdown;
-  over.plies = plies_;
+  proto::GameOver2 over = game_over(proto::Winner::NoResult, proto::EndReason::ServerShutdown);
   over.primary_old = over.primary_new = black_rating_;
   over.secondary_old = over.secondary_new = white_rating_;
-  over.primary_clock = clock_of(Color::Black);
-  over.secondary_clock = clock_of(Color::White);
   const proto::Board for_black = board_for_viewer(game_.position(), Color::Black);
   for (Color c : {Color::Black, Color::White}) {
     if (Session* s = player(c)) {
@@ -433,24 +427,30 @@ void GameRoom::abort_unrated() {
   watchers_.clear();
 }
 
+proto::GameOver2 GameRoom::game_over(proto::Winner winner, proto::EndReason reason) const {
+  proto::GameOver2 over;
+  over.game_id = wire_id();
+  over.winner = winner;
+  over.reason = reason;
+  over.plies = plies_;
+  over.primary_clock = clock_of(Color::Black);
+  over.secondary_clock = clock_of(Color::White);
+  return over;
+}
+
 void GameRoom::deliver_result(const GameRecord& rec, bool ok) {
   if (phase_ != Phase::Finishing) return;
   phase_ = Phase::Over;
   const proto::Board for_black = board_for_viewer(game_.position(), Color::Black);
-  proto::GameOver2 over;
-  over.game_id = wire_id();
-  over.winner = !ok                            ? proto::Winner::NoResult
-                : !end_.winner                 ? proto::Winner::Draw
-                : *end_.winner == Color::Black ? proto::Winner::Primary
-                                               : proto::Winner::Secondary;
-  over.reason = end_.code;
-  over.plies = plies_;
+  const proto::Winner winner = !ok                            ? proto::Winner::NoResult
+                               : !end_.winner                 ? proto::Winner::Draw
+                               : *end_.winner == Color::Black ? proto::Winner::Primary
+                                                              : proto::Winner::Secondary;
+  proto::GameOver2 over = game_over(winner, end_.code);
   over.primary_old = rec.a_before.wire_rating();
   over.primary_new = ok ? rec.a_after.wire_rating() : over.primary_old;
   over.secondary_old = rec.b_before.wire_rating();
   over.secondary_new = ok ? rec.b_after.wire_rating() : over.secondary_old;
-  over.primary_clock = clock_of(Color::Black);
-  over.secondary_clock = clock_of(Color::White);
   // The winner hears it first, as in v1.
   const Color first = end_.winner.value_or(Color::Black);
   for (Color c : {first, game::opponent(first)}) {

@@ -124,6 +124,8 @@ class GameRoom {
   void to_watchers(const T& m);
   proto::InvalidMoveReason why_not(const proto::Path& path) const;
   uint32_t clock_of(game::Color c) const;
+  // GameOver2 without ratings and board.
+  proto::GameOver2 game_over(proto::Winner winner, proto::EndReason reason) const;
 
   uint64_t id_;
   int64_t started_;

@@ -13,10 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "markdown_table.hpp"
 #include "proto/dfa.hpp"
 #include "proto/format.hpp"
 
 using namespace checkers::proto;
+using checkers::proto::test::split_row;
+using checkers::proto::test::trim;
 
 namespace {
 
@@ -30,23 +33,6 @@ std::vector<MsgType> all_types() {
   std::vector<MsgType> v;
   for (uint8_t t = kFirstMsgType; t <= kLastMsgType; ++t) v.push_back(static_cast<MsgType>(t));
   return v;
-}
-
-std::string trim(std::string s) {
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
-std::vector<std::string> split_row(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream ss(line);
-  std::string cell;
-  std::getline(ss, cell, '|');  // before the leading '|'
-  while (std::getline(ss, cell, '|')) cells.push_back(trim(cell));
-  if (!cells.empty() && cells.back().empty()) cells.pop_back();
-  return cells;
 }
 
 std::optional<State> parse_state(std::string s) {

@@ -140,6 +140,11 @@ TEST_CASE("two v2 players play a whole game with clocks in every turn message",
     CHECK(g.p[0].seen[i].board.flipped_owner() == g.p[1].seen[i].board);
     CHECK(g.p[0].seen[i].primary_clock <= 600000 + 2000 * (i + 1));
   }
+  // Captures came as whole paths: at least one multi-jump in one MakeMove2 / MoveMade.
+  const bool multi_jump =
+      std::any_of(g.p[0].seen.begin(), g.p[0].seen.end(),
+                  [](const proto::MoveMade& m) { return m.path.is_jump() && m.path.count >= 3; });
+  CHECK(multi_jump);
   const proto::GameOver2& a = *g.p[0].over;
   const proto::GameOver2& b = *g.p[1].over;
   CHECK(a.winner == b.winner);
@@ -560,4 +565,59 @@ TEST_CASE("rematch: both agree, colours swap; a challenge flood is rate-limited"
   while (auto m = dan.try_receive(300ms))
     if (std::holds_alternative<proto::ChallengeReceived>(*m)) ++received;
   CHECK(received == 15 - too_many);
+}
+
+TEST_CASE("hostile v2 input: every v2 client message while playing and while watching",
+          "[server][v2][hostile]") {
+  auto srv = v2_server();
+  const std::vector<proto::Message> c2s{
+      proto::LeaveQueue{}, proto::MakeMove2{},      proto::Resign{},
+      proto::OfferDraw{},  proto::AnswerDraw{},     proto::Chat{"x"},
+      proto::Who{},        proto::Challenge{"ann"}, proto::AnswerChallenge{"ann", 1},
+      proto::Rematch{},    proto::ListGames{},      proto::Watch{1},
+      proto::Unwatch{},    proto::FetchGames{3}};
+  // Who is answered in every logged-in state: it shows the connection is still served.
+  const auto still_served = [](ProtocolClient& c) {
+    c.send(proto::Who{});
+    while (auto r = c.try_receive(10s))
+      if (std::holds_alternative<proto::PlayerEntry>(*r)) return true;
+    return false;
+  };
+  int n = 0;
+  for (const proto::Message& m : c2s) {
+    INFO(fmt::format("{}", m));
+    ++n;
+    V2Pair g = v2_pair(srv->port(), fmt::format("p{}a", n), fmt::format("p{}b", n));
+    ProtocolClient w(srv->port());
+    w.login_v2(fmt::format("w{}", n), "pw");
+    w.send(proto::ListGames{});
+    uint32_t id = 0;
+    for (;;) {  // this pair's game: the one with the highest id
+      const auto e = w.expect_v2<proto::GameEntry>();
+      id = std::max(id, e.game_id);
+      if (e.index == e.count) break;
+    }
+    w.send(proto::Watch{id});
+    w.expect<proto::WatchStart>();
+    // The primary is in UserMove (its first YourTurn2 is on the way), the secondary in PGS.
+    g.p[0].c.expect_v2<proto::YourTurn2>();
+    struct Case {
+      ProtocolClient& c;
+      proto::State st;
+    };
+    for (Case k : {Case{g.p[1].c, proto::State::ProcessingGameState},
+                   Case{g.p[0].c, proto::State::UserMove}, Case{w, proto::State::Watching}}) {
+      INFO(fmt::format("in {}", k.st));
+      const proto::Transition t =
+          proto::transition(k.st, proto::Direction::ClientToServer, proto::type_of(m), 2);
+      k.c.send(m);
+      if (t.verdict == proto::Verdict::Violation) {
+        CHECK(k.c.expect_closed(10s, true));
+        break;  // the game is over now (a player left), later cases would differ
+      }
+      CHECK(still_served(k.c));
+      if (std::holds_alternative<proto::Resign>(m) || std::holds_alternative<proto::MakeMove2>(m))
+        break;  // the game ended, or an InvalidMove2 changed nothing worth repeating
+    }
+  }
 }

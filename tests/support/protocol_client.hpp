@@ -64,19 +64,24 @@ class ProtocolClient {
     if (auto* t = std::get_if<T>(&m)) return *t;
     throw ProtocolError(fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
   }
-  // Skips QueuePosition messages (sent every second while queued) until a T arrives.
-  template <class T>
-  T expect_skipping_queue(std::chrono::milliseconds timeout = kDefaultTimeout) {
+  // Skips the messages of types Skip... until a T arrives.
+  template <class T, class... Skip>
+  T expect_skipping(std::chrono::milliseconds timeout = kDefaultTimeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       proto::Message m = receive(std::max(left, std::chrono::milliseconds(0)));
       if (auto* t = std::get_if<T>(&m)) return *t;
-      if (!std::holds_alternative<proto::QueuePosition>(m))
+      if (!(std::holds_alternative<Skip>(m) || ...))
         throw ProtocolError(
             fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
     }
+  }
+  // Skips QueuePosition messages (sent every second while queued) until a T arrives.
+  template <class T>
+  T expect_skipping_queue(std::chrono::milliseconds timeout = kDefaultTimeout) {
+    return expect_skipping<T, proto::QueuePosition>(timeout);
   }
   // True when the server closes the connection within `timeout`. Messages that
   // arrive first are an error unless `skip_messages`.
@@ -101,18 +106,7 @@ class ProtocolClient {
   // until a T arrives.
   template <class T>
   T expect_v2(std::chrono::milliseconds timeout = kDefaultTimeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      proto::Message m = receive(std::max(left, std::chrono::milliseconds(0)));
-      if (auto* t = std::get_if<T>(&m)) return *t;
-      if (!std::holds_alternative<proto::QueuePosition>(m) &&
-          !std::holds_alternative<proto::WatcherCount>(m) &&
-          !std::holds_alternative<proto::ChatFrom>(m))
-        throw ProtocolError(
-            fmt::format("{}: expected {}, got {}", name_, proto::name_of(T::kType), m));
-    }
+    return expect_skipping<T, proto::QueuePosition, proto::WatcherCount, proto::ChatFrom>(timeout);
   }
   // The version the decoder reads (set by connect()).
   void set_version(uint8_t v) { decoder_.set_version(v); }
