@@ -99,3 +99,25 @@ TEST_CASE("a bad --house-bot value is a usage error", "[server][house_bot]") {
     CHECK(r.err.find("--house-bot") != std::string::npos);
   }
 }
+
+TEST_CASE("a lonely v2 player gets the house bot too (a mixed game: per-move limit)",
+          "[server][house_bot][v2]") {
+  ServerProcess srv(with_house_bot("random:0"));
+  ProtocolClient c(srv.port());
+  c.login_v2("lonely2", "pw");
+  c.send(proto::ReQueue{});
+  const auto start = c.expect_v2<proto::GameStart2>(20s);
+  CHECK(start.opponent_name.str() == "computer-random");
+  // The bot is a v1 client inside the server (PROTOCOL-v2.md §10 wants version 0 and
+  // Fischer clocks for it: not yet).
+  CHECK(start.opponent_version == 1);
+  CHECK(start.clock_kind == proto::ClockKind::PerMove);
+  c.send(proto::Resign{});
+  std::optional<proto::GameOver2> over;
+  while (!over) {  // our first turn (or the bot's move) may come first
+    const proto::Message m = c.receive(20s);
+    if (const auto* o = std::get_if<proto::GameOver2>(&m)) over = *o;
+  }
+  CHECK(over->reason == proto::EndReason::Resignation);
+  CHECK(srv.wait_for_log("computer-random won, resigned", 10s));
+}
