@@ -124,10 +124,11 @@ std::string streams_opened_to(const std::filesystem::path& tshark,
       {}, 120s);
   if (r.exit_code != 0)
     throw std::runtime_error("tshark failed (exit " + std::to_string(r.exit_code) + "): " + r.err);
-  std::string streams;
+  std::string filter;
   std::istringstream in(r.out);
-  for (std::string id; std::getline(in, id);) streams += (streams.empty() ? "" : " ") + id;
-  return "tcp.stream in {" + streams + "}";
+  for (std::string id; std::getline(in, id);)
+    filter += (filter.empty() ? "" : " || ") + std::string("tcp.stream == ") + id;
+  return filter.empty() ? "frame.number == 0" : filter;  // none: match nothing
 }
 
 std::vector<nlohmann::json> layers(const nlohmann::json& packet, const std::string& proto) {
