@@ -33,8 +33,8 @@ std::optional<HopResult> Game::play(Square from, int dx, int dy) {
   if (turn_.empty()) turn_.push(index_of(hop.from));
   turn_.push(index_of(hop.to));
   if (hop.capture)
-    turn_.set_captured(turn_.captured() | (uint32_t{1} << index_of(Square{hop.from.x + hop.dx,
-                                                                          hop.from.y + hop.dy})));
+    turn_.set_captured(turn_.captured() |
+                       (uint32_t{1} << index_of(Square{hop.from.x + hop.dx, hop.from.y + hop.dy})));
   turn_irreversible_ = turn_irreversible_ || man || hop.capture;
   pos_ = r.next;
   if (r.turn_over)
