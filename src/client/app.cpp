@@ -193,6 +193,7 @@ int run_client(const ClientOptions& o) {
     loop.defer([&loop] { loop.quit(); });
   });
   if (!o.vs_computer) {
+    session.set_offered_version(static_cast<uint8_t>(o.protocol));
     std::shared_ptr<TlsClient> tls = make_tls_client(o);
     if (!tls) return kExitUsage;
     if (server.tls_offered) tls->offered(server.host, server.port);

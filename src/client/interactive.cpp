@@ -400,7 +400,8 @@ void InteractivePlayer::handle_yes_no(Ask what, const std::string& raw) {
   } else if (line == "n" || line == "no") {
     yes = false;
   } else if (!line.empty()) {
-    screen_.println("Please answer y or n.");
+    // After a game: rematch, games, who, say ... (v2) answer here too.
+    if (what != Ask::PlayAgain || !handle_v2_command(raw)) screen_.println("Please answer y or n.");
     ask(what);
     return;
   }
@@ -571,6 +572,8 @@ void InteractivePlayer::queued(const proto::QueuePosition& q) {
 }
 
 void InteractivePlayer::game_started() {
+  // A rematch or an accepted challenge starts while "Play again?" is still asked.
+  if (asking_ == Ask::PlayAgain) ask(Ask::Nothing);
   colour_announced_.reset();
   drawn_offer_made_ = false;
   highlight_.clear();

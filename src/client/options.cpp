@@ -73,6 +73,11 @@ std::variant<ClientOptions, int> parse_options(int argc, char** argv) {
                  "Where finished games are saved as PDN (default $XDG_DATA_HOME/checkers/games or "
                  "~/.local/share/checkers/games)");
   app.add_flag("--no-save", o.no_save, "Do not save finished games");
+  app.add_option("--protocol", o.protocol,
+                 "Highest protocol version to offer: 2 (clocks, draws, chat, lobby, watching; "
+                 "falls back to 1 when the server only speaks 1) or 1 (as the reference client)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2));
   auto* vs = app.add_option("--vs-computer", vs_level,
                             "Play one local, unrated game against the computer: random, medium "
                             "(default) or strong")

@@ -33,6 +33,7 @@ struct ClientOptions {
   std::optional<game::Level> vs_computer;  // --vs-computer: a local game, no server
   int discover_ms = 500;
   bool list_servers = false;
+  int protocol = 2;  // --protocol: the highest protocol version offered
   TlsChoice tls = TlsChoice::Auto;
   std::optional<std::string> tls_fingerprint;  // normalized "AB:CD:..."
   std::optional<std::string> tls_ca;

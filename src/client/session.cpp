@@ -431,7 +431,11 @@ void Session::on_v2(const proto::Message& m) {
           clock_.per_move = msg.clock_kind == proto::ClockKind::PerMove;
           const uint32_t base =
               msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.base_ms;
-          set_clocks(base, base, std::nullopt);
+          // Black's clock runs from the start (the server sends Black YourTurn2 at once,
+          // PROTOCOL-v2.md §7): White sees it count down before any MoveMade.
+          set_clocks(base, base,
+                     base == proto::kNoClock ? std::nullopt
+                                             : std::optional<game::Color>(game::Color::Black));
           frontend_->game_started();
           frontend_->board_changed();
         } else if constexpr (std::is_same_v<T, proto::YourTurn2>) {
@@ -445,9 +449,10 @@ void Session::on_v2(const proto::Message& m) {
                                           msg.path.to_string()));
             return;
           }
-          // The offer lapses when the offerer's opponent moves (PROTOCOL-v2.md §6.4).
-          draw_offer_open_ = false;
+          // An offer made to us lapses when we move (PROTOCOL-v2.md §6.4), not when the
+          // offerer does.
           const game::Color mover = colour_of(msg.mover);
+          if (mover == me) draw_offer_open_ = false;
           set_clocks(msg.primary_clock, msg.secondary_clock, game::opponent(mover));
           report(game_.moved(msg));
           frontend_->board_changed();

@@ -68,11 +68,8 @@ class Frontend {
 };
 
 // The version our client offers first (PROTOCOL-v2.md §3); offering 2, it falls back to 1
-// when the server only speaks 1. Still 1 on this branch: with 2, bots play v2 games and
-// rematches through our server, but tests/client/{e2e,ui,endless_server}_test.cpp still
-// expect v1 behaviour (turn timeout closes the connection, no draws offered, ...) and
-// must be adapted first. The v2 path is tested against scripted servers (session_test).
-inline constexpr uint8_t kOfferedVersion = 1;
+// when the server only speaks 1 (the reference implementation's server).
+inline constexpr uint8_t kOfferedVersion = 2;
 
 class Session {
  public:
@@ -115,7 +112,7 @@ class Session {
   // ---- protocol v2 (each returns false, sending nothing, on a v1 connection) ----
   // The version agreed with the server: 2, 1, or 0 before the login was answered.
   uint8_t version() const { return version_; }
-  // Offer this version first (tests; a local game speaks 1).
+  // Offer this version first (--protocol; 1 = exactly as the reference client).
   void set_offered_version(uint8_t v) { offered_version_ = v; }
   const std::optional<proto::Welcome>& welcome() const { return welcome_; }
   bool resign();

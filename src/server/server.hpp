@@ -62,7 +62,7 @@ class Server final : public SessionEvents {
   // ---- SessionEvents ----
   void on_connect_message(Session& s, const proto::Connect& m) override;
   void on_make_move(Session& s, const proto::MakeMove& m) override;
-  void on_requeue(Session& s) override;
+  void on_requeue(Session& s, proto::State from) override;
   void on_logout(Session& s, proto::State from) override;
   void on_v2_message(Session& s, const proto::Message& m) override;
   void on_session_closed(Session& s) override;

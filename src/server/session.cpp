@@ -237,7 +237,7 @@ bool Session::dispatch(const proto::Message& m) {
         } else if constexpr (std::is_same_v<T, proto::MakeMove>) {
           events_.on_make_move(*this, msg);
         } else if constexpr (std::is_same_v<T, proto::ReQueue>) {
-          events_.on_requeue(*this);
+          events_.on_requeue(*this, from);
         } else if constexpr (std::is_same_v<T, proto::LogOut>) {
           events_.on_logout(*this, from);
         } else if constexpr (proto::HasFieldList<T>) {

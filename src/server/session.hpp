@@ -37,7 +37,7 @@ class SessionEvents {
   virtual ~SessionEvents() = default;
   virtual void on_connect_message(Session& s, const proto::Connect& m) = 0;
   virtual void on_make_move(Session& s, const proto::MakeMove& m) = 0;
-  virtual void on_requeue(Session& s) = 0;
+  virtual void on_requeue(Session& s, proto::State from) = 0;
   virtual void on_logout(Session& s, proto::State from) = 0;
   // Every protocol v2 message from a client (docs/PROTOCOL-v2.md), after the DFA
   // accepted it on a version-2 connection.

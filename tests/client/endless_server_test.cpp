@@ -189,6 +189,8 @@ TEST_CASE(
     return std::vector<std::string>{(bin_dir() / "checkers-client").string(),
                                     "--tls",
                                     "off",
+                                    "--protocol",
+                                    "1",
                                     "--host-addr",
                                     "127.0.0.1",
                                     "--port",
@@ -237,7 +239,7 @@ TEST_CASE("a person in a drawn game the server never ends is told and offered to
   auto person = [&](const char* name) {
     return std::make_unique<PtyProcess>(
         std::vector<std::string>{(bin_dir() / "checkers-client").string(), "--tls", "off",
-                                 "--host-addr", "127.0.0.1", "--port",
+                                 "--protocol", "1", "--host-addr", "127.0.0.1", "--port",
                                  std::to_string(server.port()), "--username", name, "--password",
                                  "pw", "--no-color", "--no-save"},
         std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"});

@@ -41,12 +41,18 @@ size_t count_of(const std::string& text, const std::string& needle) {
 }
 
 std::unique_ptr<PtyProcess> person(uint16_t port, const std::string& name, const TempDir& home,
-                                   int rows = 50, int cols = 132) {
+                                   int rows = 50, int cols = 132, int protocol = 2) {
   return std::make_unique<PtyProcess>(
       std::vector<std::string>{client_binary(), "--host-addr", "127.0.0.1", "--port",
                                std::to_string(port), "--username", name, "--password", "pw",
-                               "--no-color", "--games-dir", (home / name).string()},
+                               "--no-color", "--games-dir", (home / name).string(), "--protocol",
+                               std::to_string(protocol)},
       std::vector<std::string>{"XDG_STATE_HOME=" + home.path().string(), "TERM=xterm"}, rows, cols);
+}
+
+// A person whose client offers only v1, as the reference implementation's client does.
+std::unique_ptr<PtyProcess> person_v1(uint16_t port, const std::string& name, const TempDir& home) {
+  return person(port, name, home, 24, 80, 1);
 }
 
 // The rows of the board as the client draws it (plain, with the key), one string each.
@@ -296,7 +302,7 @@ TEST_CASE("no move within the server's turn limit: the client says what most lik
   auto server =
       server_with_users({{"erin", "pw"}}, {"--turn-timeout", "2", "--match-gap", "100000"});
   TempDir home("client-ui-timeout");
-  auto erin = person(server->port(), "erin", home, 24, 80);
+  auto erin = person_v1(server->port(), "erin", home);
   REQUIRE(erin->expect("Waiting for an opponent"));
   ProtocolClient frank(server->port());
   frank.login("frank", "pw");
@@ -320,7 +326,7 @@ TEST_CASE("no move within the server's turn limit: the client says what most lik
 TEST_CASE("a lonely person plays the house bot; v2 commands on a v1 connection say so") {
   ServerProcess srv(std::vector<std::string>{"--house-bot", "random:0"});
   TempDir home("client-ui-house-bot");
-  auto ann = person(srv.port(), "ann", home, 24, 80);
+  auto ann = person_v1(srv.port(), "ann", home);
   REQUIRE(ann->expect("New game against computer-random"));
   REQUIRE(ann->expect("Your move"));
   ann->type("draw\n");
@@ -360,7 +366,7 @@ TEST_CASE("help fits 78 columns") {
 TEST_CASE("the server shutting down mid-game is told as such, not as the opponent leaving") {
   auto server = server_with_users({{"gina", "pw"}}, {"--match-gap", "100000"});
   TempDir home("client-ui-shutdown");
-  auto gina = person(server->port(), "gina", home);
+  auto gina = person_v1(server->port(), "gina", home);
   REQUIRE(gina->expect("Waiting for an opponent"));
   ProtocolClient hank(server->port());
   hank.login("hank", "pw");
