@@ -115,7 +115,11 @@ ClientLog parse_client_log(const std::string& text) {
 // Plain text, as the reference implementation's clients speak (--tls off): this capture
 // checks the dissector's own decoding, which is the same for decrypted TLS records.
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int seed) {
+  // Protocol v1 (as the reference client): this test follows v1's messages; the v2
+  // dissection is checked against the golden vectors in test_decode.
   return {(bin_dir() / "checkers-client").string(),
+          "--protocol",
+          "1",
           "--tls",
           "off",
           "--host-addr",
