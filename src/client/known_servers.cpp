@@ -1,6 +1,7 @@
 #include "client/known_servers.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -32,17 +33,24 @@ std::optional<KnownServers::Entry> KnownServers::find(const std::string& endpoin
   return std::nullopt;
 }
 
-void KnownServers::add(const std::string& endpoint, const std::string& fingerprint) const {
+bool KnownServers::add(const std::string& endpoint, const std::string& fingerprint) const {
   std::error_code ec;
   if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path(), ec);
   const int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), file_.string());
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  if (find(endpoint)) {  // stored by another client of ours meanwhile
+    ::close(fd);
+    return false;
+  }
   const std::string text = endpoint + " " + fingerprint + "\n";
   const ssize_t n = ::write(fd, text.data(), text.size());
   const int err = errno;
   ::close(fd);
   if (n != static_cast<ssize_t>(text.size()))
     throw std::system_error(n < 0 ? err : EIO, std::generic_category(), file_.string());
+  return true;
 }
 
 std::string normalize_fingerprint(const std::string& text) {

@@ -26,9 +26,10 @@ class KnownServers {
 
   // The first line for `endpoint` (see endpoint_key()).
   std::optional<Entry> find(const std::string& endpoint) const;
-  // Appends a line (creating the file, mode 0600, and its directory). Throws
-  // std::system_error when it cannot.
-  void add(const std::string& endpoint, const std::string& fingerprint) const;
+  // Appends a line (creating the file, mode 0600, and its directory) unless the endpoint
+  // is there already (false): under an exclusive lock, so two clients meeting a server for
+  // the first time at once store it once. Throws std::system_error when it cannot write.
+  bool add(const std::string& endpoint, const std::string& fingerprint) const;
   const std::filesystem::path& path() const { return file_; }
 
  private:

@@ -72,9 +72,8 @@ std::string TlsClient::trusted(const std::string& host, uint16_t port,
   const std::string key = endpoint_key(host, port);
   const std::string endpoint = format_endpoint(host, port);
   std::string where;
-  if (known_.find(key)) return {};  // another client of ours stored it meanwhile
   try {
-    known_.add(key, fingerprint);
+    if (!known_.add(key, fingerprint)) return {};  // another client of ours stored it meanwhile
     where = fmt::format("saved in {}", known_.path().string());
   } catch (const std::exception& e) {
     spdlog::warn("cannot store the fingerprint: {}", e.what());
