@@ -608,6 +608,10 @@ TEST_CASE("hostile v2 input: every v2 client message while playing and while wat
     for (Case k : {Case{g.p[1].c, proto::State::ProcessingGameState},
                    Case{g.p[0].c, proto::State::UserMove}, Case{w, proto::State::Watching}}) {
       INFO(fmt::format("in {}", k.st));
+      // The secondary has just offered a draw: the primary's OfferDraw would accept it and end
+      // the game (PROTOCOL-v2.md 6.4), and the watcher would no longer be Watching. The
+      // accepting path has its own test.
+      if (std::holds_alternative<proto::OfferDraw>(m) && k.st == proto::State::UserMove) continue;
       const proto::Transition t =
           proto::transition(k.st, proto::Direction::ClientToServer, proto::type_of(m), 2);
       k.c.send(m);
