@@ -1,5 +1,6 @@
 // Helpers of the store tests that need a real failing disk and a running loop:
-// FileSizeLimit (RLIMIT_FSIZE makes the kernel refuse to grow a file) and run_until.
+// FileSizeLimit (RLIMIT_FSIZE makes the kernel refuse to grow a file), run_until, and
+// make_account (an account with a fixed fake hash: no password hashing in these tests).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -8,8 +9,10 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <string>
 
 #include "reactor/event_loop.hpp"
+#include "server/account.hpp"
 
 namespace checkers::test {
 
@@ -44,6 +47,13 @@ bool run_until(reactor::EventLoop& loop, Pred done) {
     loop.run_once(std::chrono::milliseconds(50));
   }
   return true;
+}
+
+inline server::Account make_account(const std::string& name) {
+  server::Account a;
+  a.name = name;
+  a.password_hash = "$y$j9T$salt$hash";
+  return a;
 }
 
 }  // namespace checkers::test

@@ -23,6 +23,7 @@ using namespace checkers;
 using namespace checkers::server;
 using checkers::test::FileSizeLimit;
 using checkers::test::LogCapture;
+using checkers::test::make_account;
 using checkers::test::run_until;
 using checkers::test::slurp;
 using checkers::test::spit;
@@ -30,13 +31,6 @@ using checkers::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-Account make_account(const std::string& name) {
-  Account a;
-  a.name = name;
-  a.password_hash = "$y$j9T$salt$hash";
-  return a;
-}
 
 // Rates and archives one game the way the server does; returns its id.
 uint64_t finish(AccountStore& store, const std::string& black, const std::string& white,

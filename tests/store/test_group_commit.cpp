@@ -25,20 +25,10 @@
 using namespace checkers;
 using namespace checkers::server;
 using checkers::test::FileSizeLimit;
+using checkers::test::make_account;
 using checkers::test::run_until;
 using checkers::test::TempDir;
 namespace fs = std::filesystem;
-
-namespace {
-
-Account make_account(const std::string& name) {
-  Account a;
-  a.name = name;
-  a.password_hash = "$y$j9T$salt$hash";
-  return a;
-}
-
-}  // namespace
 
 TEST_CASE("group commit: all commits of one iteration share one write+fsync", "[group_commit]") {
   TempDir tmp;
