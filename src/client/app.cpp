@@ -222,6 +222,8 @@ int run_client(const ClientOptions& o) {
     return saver.save(game, outcome, info);
   };
   std::unique_ptr<Frontend> frontend;
+  const reactor::UniqueFd own_input = reopen_terminal_nonblocking(STDIN_FILENO);
+  const int input_fd = own_input ? own_input.get() : STDIN_FILENO;
   std::unique_ptr<LineReader> reader;
   std::unique_ptr<LineEditor> editor;
   InteractivePlayer* player = nullptr;
@@ -243,9 +245,9 @@ int run_client(const ClientOptions& o) {
     auto on_eof = [player] { player->on_eof(); };
     if (edit) {
       terminal.set_raw(true);
-      editor = std::make_unique<LineEditor>(loop, STDIN_FILENO, screen, on_line, on_eof);
+      editor = std::make_unique<LineEditor>(loop, input_fd, screen, on_line, on_eof);
     } else {
-      reader = std::make_unique<LineReader>(loop, STDIN_FILENO, on_line, on_eof);
+      reader = std::make_unique<LineReader>(loop, input_fd, on_line, on_eof);
     }
   } else {
     auto bot = std::make_unique<BotPlayer>(loop, session, Credentials{*o.username, *o.password},

@@ -1,5 +1,6 @@
 #include "client/terminal.hpp"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,13 @@
 #include <spdlog/spdlog.h>
 
 namespace checkers::client {
+
+reactor::UniqueFd reopen_terminal_nonblocking(int fd) {
+  if (::isatty(fd) != 1) return {};
+  char path[256];
+  if (::ttyname_r(fd, path, sizeof path) != 0) return {};
+  return reactor::UniqueFd(::open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+}
 
 TerminalGuard::TerminalGuard(int fd) : fd_(fd) {
   termios t{};
@@ -81,8 +89,9 @@ void LineReader::stop() {
   if (channel_) channel_->disable_all();
 }
 
-// One read() per readiness event: a readable fd does not block even without O_NONBLOCK,
-// which we avoid because it would change the shell's terminal too.
+// One read() per readiness event. A pipe that polled readable does not block; a terminal
+// could (its input may be flushed in between), so a terminal is read through a descriptor
+// of its own with O_NONBLOCK (reopen_terminal_nonblocking).
 void LineReader::read_once() {
   if (stopped_) return;
   char buf[4096];

@@ -16,6 +16,7 @@
 
 #include "reactor/channel.hpp"
 #include "reactor/event_loop.hpp"
+#include "reactor/fd.hpp"
 
 namespace checkers::client {
 
@@ -38,6 +39,12 @@ class TerminalGuard {
   int fd_;
   std::optional<termios> saved_;
 };
+
+// A descriptor of the terminal on fd that is the client's own (a new open file description)
+// and non-blocking. A terminal's input can vanish between poll and read - Ctrl-C flushes it
+// - so a blocking read could hang the loop, and O_NONBLOCK on fd itself would reach the
+// shell's terminal too. Empty if fd is not a terminal or cannot be opened again.
+reactor::UniqueFd reopen_terminal_nonblocking(int fd);
 
 // Splits stdin into lines as it becomes readable. Pipes and terminals are watched by a
 // Channel; a regular file or /dev/null (which epoll refuses) is read in deferred chunks.

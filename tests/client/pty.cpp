@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -103,6 +104,20 @@ void PtyProcess::resize(int rows, int cols) {
   ws.ws_row = static_cast<unsigned short>(rows);
   ws.ws_col = static_cast<unsigned short>(cols);
   if (::ioctl(master_, TIOCSWINSZ, &ws) != 0) throw std::runtime_error("TIOCSWINSZ failed");
+}
+
+std::string PtyProcess::describe() const {
+  std::string text;
+  for (const char* file : {"status", "wchan", "stack"}) {
+    const std::string path = "/proc/" + std::to_string(pid_) + "/" + file;
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) continue;
+    char buf[4096];
+    const size_t n = std::fread(buf, 1, sizeof buf, f);
+    std::fclose(f);
+    text += "--- " + path + "\n" + std::string(buf, n) + "\n";
+  }
+  return text;
 }
 
 std::optional<int> PtyProcess::wait_exit(std::chrono::milliseconds timeout) {

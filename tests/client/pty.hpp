@@ -38,6 +38,9 @@ class PtyProcess {
   const std::string& output() const { return out_; }
   // Output after the last match.
   std::string unmatched() const { return out_.substr(mark_); }
+  // What the kernel says of a child that seems stuck: its state, signal masks and kernel
+  // stack (for a failing test's message).
+  std::string describe() const;
 
  private:
   bool read_some(int timeout_ms);

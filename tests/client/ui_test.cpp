@@ -246,7 +246,15 @@ TEST_CASE(
   REQUIRE(carol->expect("hello world"));
   carol->type("\x15");  // Ctrl-U
   carol->type("\x03");  // Ctrl-C outside a game: leave at once
-  REQUIRE(carol->expect("Interrupted: logged out."));
+  if (!carol->expect("Interrupted: logged out.")) {
+    const std::string stuck = carol->describe();
+    const std::optional<int> status = carol->wait_exit(5s);
+    FAIL("no \"Interrupted: logged out.\"; exit status "
+         << (status ? std::to_string(*status) : std::string("none (still running)"))
+         << "; output after the last match:\n"
+         << carol->unmatched() << "\n"
+         << stuck);
+  }
   CHECK(carol->wait_exit(20s) == 0);
   CHECK(server->wait_for_log("carol] logged out", 10s));
 }
