@@ -161,7 +161,7 @@ void TcpConnection::handle_read() {
   }
 }
 
-void TcpConnection::read_input() {
+bool TcpConnection::read_input() {
   int err = 0;
   const ssize_t n = transport_->read(input_, read_limit_, &err);
   if (n > 0) {
@@ -171,7 +171,9 @@ void TcpConnection::read_input() {
     } else {
       input_.retrieve_all();
     }
-  } else if (n == 0) {
+    return true;
+  }
+  if (n == 0) {
     // Peer finished sending (everything it sent has been read and handled). Flush
     // what it asked for, then close.
     spdlog::debug("reactor: {} finished sending", peer_address_);
@@ -186,6 +188,7 @@ void TcpConnection::read_input() {
                   err == EPROTO ? transport_->error() : std::strerror(err));
     close();
   }
+  return false;
 }
 
 void TcpConnection::stop_reading() {
@@ -316,6 +319,11 @@ void TcpConnection::handle_close() {
 void TcpConnection::handle_error() {
   const int err = socket_error(fd_.get());
   spdlog::debug("reactor: connection {} error: {}", peer_address_, std::strerror(err));
+  // What the peer sent before it reset (a LogOut, then close() with unread input) still
+  // counts: read and handle it all, past the per-pass limit, before closing.
+  while (state_ == State::Connected && reading_ && transport_ && transport_->handshake_done() &&
+         read_input()) {
+  }
   close();
 }
 

@@ -138,7 +138,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   enum class State { Idle, Connected, Draining, Closed, Finished };
 
   void handle_read();
-  void read_input();
+  bool read_input();  // true if it read something (and handed it on)
   void handle_write();
   bool choose_transport();
   bool advance_handshake();

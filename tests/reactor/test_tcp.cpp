@@ -267,6 +267,34 @@ TEST_CASE("tcp: a read limit leaves the rest in the kernel; the next pass reads 
   ::close(fd);
 }
 
+TEST_CASE("tcp: bytes a peer sent before resetting are read and handled before the close",
+          "[tcp]") {
+  // A client that sends LogOut and closes with unread input resets the connection: the
+  // LogOut must still count (POLLERR comes with POLLIN; reading goes first).
+  EventLoop loop;
+  TcpListener listener(loop, "127.0.0.1", 0);
+  std::string processed;
+  bool closed = false;
+  TcpConnectionPtr conn;
+  listener.set_new_connection_callback([&](TcpConnectionPtr c) {
+    conn = c;
+    c->set_read_limit(2);  // the rest waits in the kernel behind the reset
+    c->set_message_callback([&](const TcpConnectionPtr&, Buffer& in) {
+      processed += in.retrieve_as_string(in.size());
+    });
+    c->set_close_callback([&](const TcpConnectionPtr&) { closed = true; });
+  });
+  listener.listen();
+  const int fd = test::connect_blocking(listener.port());
+  REQUIRE(test::run_until(loop, [&] { return conn != nullptr; }));
+  REQUIRE(::write(fd, "goodbye", 7) == 7);
+  const linger reset{1, 0};  // close() sends RST instead of FIN
+  REQUIRE(::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0);
+  ::close(fd);
+  REQUIRE(test::run_until(loop, [&] { return closed; }));
+  CHECK(processed == "goodbye");
+}
+
 TEST_CASE("tcp: close from inside callbacks (own and another's) is safe and deferred", "[tcp]") {
   EventLoop loop;
   TcpListener listener(loop, "127.0.0.1", 0);
