@@ -93,9 +93,7 @@ void EventLoop::iterate(int max_wait_ms) {
 int EventLoop::poll_timeout_ms(int max_wait_ms) {
   if (!deferred_.empty() || !pending_flush_.empty()) return 0;
   int timeout = max_wait_ms;
-  while (!timer_heap_.empty() && !timers_.contains(timer_heap_.front().id)) {
-    drop_cancelled_heap_top();
-  }
+  while (!timer_heap_.empty() && !is_live(timer_heap_.front())) drop_heap_top();
   if (!timer_heap_.empty()) {
     const auto left = timer_heap_.front().deadline - Clock::now();
     // Round up: waking a little early would only spin until the deadline.
@@ -124,32 +122,50 @@ TimerId EventLoop::run_at(Clock::time_point deadline, std::function<void()> cb) 
 TimerId EventLoop::add_timer(Clock::time_point deadline, Clock::duration interval,
                              std::function<void()> cb) {
   const TimerId id = ++last_timer_id_;
-  timers_.emplace(id, TimerEntry{std::move(cb), interval});
-  push_heap_item(deadline, id);
+  auto [it, inserted] = timers_.emplace(id, TimerEntry{std::move(cb), interval});
+  push_heap_item(deadline, it->second, id);
   return id;
 }
 
-void EventLoop::push_heap_item(Clock::time_point deadline, TimerId id) {
-  timer_heap_.push_back(HeapItem{deadline, ++timer_seq_, id});
+void EventLoop::push_heap_item(Clock::time_point deadline, TimerEntry& entry, TimerId id) {
+  entry.seq = ++timer_seq_;
+  timer_heap_.push_back(HeapItem{deadline, entry.seq, id});
   std::push_heap(timer_heap_.begin(), timer_heap_.end(),
                  [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
 }
 
-void EventLoop::drop_cancelled_heap_top() {
+void EventLoop::drop_heap_top() {
   std::pop_heap(timer_heap_.begin(), timer_heap_.end(),
                 [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
   timer_heap_.pop_back();
 }
 
+// A heap item is live while its timer exists and has not been moved since it was pushed.
+bool EventLoop::is_live(const HeapItem& item) const {
+  const auto it = timers_.find(item.id);
+  return it != timers_.end() && it->second.seq == item.seq;
+}
+
+// Stale items are skipped when they surface; compact when they dominate, so a cancel- or
+// move-heavy workload cannot grow the heap forever.
+void EventLoop::compact_heap_if_stale() {
+  if (timer_heap_.size() <= 1024 || timer_heap_.size() <= 2 * timers_.size()) return;
+  std::erase_if(timer_heap_, [this](const HeapItem& h) { return !is_live(h); });
+  std::make_heap(timer_heap_.begin(), timer_heap_.end(),
+                 [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
+}
+
 bool EventLoop::cancel(TimerId id) {
   if (timers_.erase(id) == 0) return false;
-  // Cancellation is lazy (the heap item is skipped when it surfaces); compact when
-  // cancelled items dominate so a cancel-heavy workload cannot grow the heap forever.
-  if (timer_heap_.size() > 1024 && timer_heap_.size() > 2 * timers_.size()) {
-    std::erase_if(timer_heap_, [this](const HeapItem& h) { return !timers_.contains(h.id); });
-    std::make_heap(timer_heap_.begin(), timer_heap_.end(),
-                   [](const HeapItem& a, const HeapItem& b) { return later(a, b); });
-  }
+  compact_heap_if_stale();
+  return true;
+}
+
+bool EventLoop::move_timer(TimerId id, Clock::time_point deadline) {
+  const auto it = timers_.find(id);
+  if (it == timers_.end()) return false;
+  push_heap_item(deadline, it->second, id);
+  compact_heap_if_stale();
   return true;
 }
 
@@ -158,9 +174,9 @@ void EventLoop::run_due_timers() {
   const Clock::time_point due = Clock::now();
   while (!timer_heap_.empty() && timer_heap_.front().deadline <= due) {
     const HeapItem item = timer_heap_.front();
-    drop_cancelled_heap_top();
+    drop_heap_top();
+    if (!is_live(item)) continue;  // cancelled or moved
     auto it = timers_.find(item.id);
-    if (it == timers_.end()) continue;  // cancelled
     if (it->second.interval == Clock::duration::zero()) {
       // One-shot: forget it before the call so cancel(id) inside returns false.
       std::function<void()> cb = std::move(it->second.cb);
@@ -168,16 +184,17 @@ void EventLoop::run_due_timers() {
       cb();
       continue;
     }
-    // Repeating: the callback may cancel its own timer, which destroys the entry.
+    // Repeating: the callback may cancel or move its own timer.
     std::function<void()> cb = std::move(it->second.cb);
     const Clock::duration interval = it->second.interval;
     cb();
     it = timers_.find(item.id);
     if (it == timers_.end()) continue;
     it->second.cb = std::move(cb);
+    if (it->second.seq != item.seq) continue;  // moved by its callback: already in the heap
     Clock::time_point next = item.deadline + interval;
     if (next <= due) next = due + interval;  // fell behind: skip, don't burst
-    push_heap_item(next, item.id);
+    push_heap_item(next, it->second, item.id);
   }
 }
 

@@ -87,6 +87,10 @@ class EventLoop {
   // False for fired one-shot, already cancelled or unknown ids. Safe from any callback,
   // including the timer's own.
   bool cancel(TimerId id);
+  // Moves a pending timer to a new deadline, earlier or later, keeping its id and callback
+  // (a game clock re-armed on every move). False for fired one-shot, cancelled or unknown
+  // ids. A repeating timer fires at the new deadline, then every interval from there.
+  bool move_timer(TimerId id, Clock::time_point deadline);
   std::size_t timer_count() const { return timers_.size(); }
 
   // Runs fn at the end of the current iteration, after all I/O callbacks and timers.
@@ -106,6 +110,7 @@ class EventLoop {
   struct TimerEntry {
     std::function<void()> cb;
     Clock::duration interval{};  // zero for one-shot
+    std::uint64_t seq = 0;       // of its one live heap item; older items are stale
   };
   struct HeapItem {
     Clock::time_point deadline;
@@ -114,8 +119,10 @@ class EventLoop {
   };
 
   TimerId add_timer(Clock::time_point deadline, Clock::duration interval, std::function<void()> cb);
-  void push_heap_item(Clock::time_point deadline, TimerId id);
-  void drop_cancelled_heap_top();
+  void push_heap_item(Clock::time_point deadline, TimerEntry& entry, TimerId id);
+  void drop_heap_top();
+  bool is_live(const HeapItem& item) const;
+  void compact_heap_if_stale();
   int poll_timeout_ms(int max_wait_ms);
   void iterate(int max_wait_ms);
   void run_due_timers();
@@ -131,7 +138,8 @@ class EventLoop {
   Clock::time_point now_;
 
   std::unordered_map<TimerId, TimerEntry> timers_;
-  std::vector<HeapItem> timer_heap_;  // min-heap on (deadline, seq), lazily cancelled
+  std::vector<HeapItem> timer_heap_;  // min-heap on (deadline, seq); cancelled and moved
+                                      // timers leave stale items, skipped lazily
   TimerId last_timer_id_ = 0;
   std::uint64_t timer_seq_ = 0;
 

@@ -236,25 +236,15 @@ void GameRoom::give_turn(Color mover) {
   arm_clock_timer(deadline);
 }
 
-// The game's one timer. A later deadline only moves deadline_ (the timer fires
-// early and follows it); an earlier one needs the timer re-armed, the loop having
-// no call to move a timer.
+// The game's one timer, created once and moved to each new deadline.
 void GameRoom::arm_clock_timer(Clock::time_point deadline) {
-  deadline_ = deadline;
-  if (clock_timer_ != 0 && timer_at_ <= deadline) return;
-  if (clock_timer_ != 0) loop_.cancel(clock_timer_);
-  timer_at_ = deadline;
+  if (clock_timer_ != 0 && loop_.move_timer(clock_timer_, deadline)) return;
   clock_timer_ = loop_.run_at(deadline, [this] { on_clock_timer(); });
 }
 
 void GameRoom::on_clock_timer() {
   clock_timer_ = 0;
   if (phase_ != Phase::Playing || !clock_.running()) return;
-  if (loop_.now() < deadline_) {
-    timer_at_ = deadline_;
-    clock_timer_ = loop_.run_at(deadline_, [this] { on_clock_timer(); });
-    return;
-  }
   on_time_out();
 }
 

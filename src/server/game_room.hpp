@@ -147,8 +147,6 @@ class GameRoom {
   uint16_t plies_ = 0;
   // The one timer of the game: fires when the running clock reaches zero.
   reactor::TimerId clock_timer_ = 0;
-  Clock::time_point timer_at_{};
-  Clock::time_point deadline_{};
   // Draw offers (v2): the open offer's author, and who offered since their last move.
   std::optional<game::Color> draw_offer_;
   bool offered_since_move_[2] = {false, false};

@@ -126,6 +126,44 @@ TEST_CASE("timers: 10,000 timers fire exactly once, in order; cancelled ones nev
   CHECK(loop.timer_count() == 0);
 }
 
+TEST_CASE("timers: move_timer moves a timer earlier or later; it fires once, at the new time",
+          "[timers]") {
+  EventLoop loop;
+  std::string order;
+  const auto base = EventLoop::Clock::now();
+  const TimerId a = loop.run_at(base + 10ms, [&] { order += 'a'; });
+  const TimerId b = loop.run_at(base + 20ms, [&] { order += 'b'; });
+  const TimerId c = loop.run_at(base + 30ms, [&] { order += 'c'; });
+  CHECK(loop.move_timer(c, base + 5ms));   // earlier: before a
+  CHECK(loop.move_timer(a, base + 40ms));  // later: after b
+  CHECK(loop.move_timer(a, base + 35ms));  // moved twice: only the last one counts
+  CHECK_FALSE(loop.move_timer(987654321, base));
+  REQUIRE(test::run_until(loop, [&] { return order.size() == 3; }));
+  test::run_for(loop, 50ms);  // past every deadline any of them ever had
+  CHECK(order == "cba");
+  CHECK_FALSE(loop.move_timer(b, base + 1h));  // fired: gone
+  CHECK(loop.timer_count() == 0);
+}
+
+TEST_CASE("timers: a repeating timer moved, also by its own callback", "[timers]") {
+  EventLoop loop;
+  int runs = 0;
+  TimerId every = 0;
+  std::vector<EventLoop::Clock::time_point> at;
+  every = loop.run_every(1h, [&] {
+    at.push_back(EventLoop::Clock::now());
+    if (++runs == 1) CHECK(loop.move_timer(every, EventLoop::Clock::now() + 5ms));
+    if (runs == 3) CHECK(loop.cancel(every));
+  });
+  CHECK(loop.move_timer(every, EventLoop::Clock::now()));  // due now instead of in an hour
+  REQUIRE(test::run_until(loop, [&] { return runs == 2; }));
+  CHECK(at[1] - at[0] >= 5ms);  // the move inside the callback replaced the interval's turn
+  CHECK(loop.timer_count() == 1);
+  CHECK(loop.move_timer(every, EventLoop::Clock::now()));
+  REQUIRE(test::run_until(loop, [&] { return runs == 3; }));
+  CHECK(loop.timer_count() == 0);
+}
+
 TEST_CASE("timers: cancel-heavy churn keeps the heap bounded", "[timers]") {
   EventLoop loop;
   for (int i = 0; i < 100000; ++i) {
