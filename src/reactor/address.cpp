@@ -28,6 +28,8 @@ std::string format_ip(const sockaddr* addr, socklen_t len) {
 }
 
 std::string format_address(const sockaddr* addr, socklen_t len) {
+  // An in-process socketpair (the server's house bot) has no address: say what it is.
+  if (addr->sa_family == AF_UNIX) return "local";
   const std::string ip = format_ip(addr, len);
   std::uint16_t port = 0;
   bool bracket = false;
