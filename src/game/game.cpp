@@ -62,7 +62,7 @@ void Game::end_turn(bool irreversible) {
 
 void Game::update_status() {
   status_ = GameStatus{};
-  legal_ = game::legal_hops(pos_);
+  game::legal_hops(pos_, legal_);
   if (legal_.empty()) {
     status_.kind = GameStatus::Win;
     status_.winner = opponent(pos_.side_to_move());

@@ -225,21 +225,26 @@ uint64_t perft(const Position& pos, int depth) {
 
 std::vector<Hop> legal_hops(const Position& pos) {
   std::vector<Hop> out;
+  legal_hops(pos, out);
+  return out;
+}
+
+void legal_hops(const Position& pos, std::vector<Hop>& out) {
+  out.clear();
   out.reserve(kMaxHopsReserved);
   const Sides s = sides_of(pos);
   if (pos.continuing_index() >= 0) {
     if (s.own & bb::bit(pos.continuing_index())) capture_hops_from(s, pos.continuing_index(), out);
-    return out;
+    return;
   }
   uint32_t jumpers = all_jumpers(s);
   if (jumpers) {
     while (jumpers) capture_hops_from(s, bb::pop_lsb(jumpers), out);
-    return out;
+    return;
   }
   MoveList steps;
   generate_steps(s, steps);
   for (const Move& m : steps) out.push_back(m.hop(0));
-  return out;
 }
 
 std::optional<Hop> find_hop(const Position& pos, Square from, int dx, int dy) {

@@ -120,6 +120,8 @@ uint64_t perft(const Position& pos, int depth);
 // Only the hops legal now: captures are compulsory; mid-sequence only continuations of the
 // continuing piece. Ordered by internal index of `from`, then direction.
 std::vector<Hop> legal_hops(const Position& pos);
+// The same into `out` (cleared first), reusing its storage: no allocation per position.
+void legal_hops(const Position& pos, std::vector<Hop>& out);
 // The legal hop matching a MakeMove (from, dx, dy), or nullopt.
 std::optional<Hop> find_hop(const Position& pos, Square from, int dx, int dy);
 // Engaged iff there is exactly one legal hop (the server then plays it: CompulsoryMove).
