@@ -177,11 +177,12 @@ void Screen::print(std::string_view text) {
 }
 
 void Screen::println(std::string_view text) {
+  const std::string lines = wrap_lines(text, width_ - 1);
   if (live_) {
-    print(std::string(text) + "\n");
+    print(lines + "\n");
     return;
   }
-  print(text);
+  print(lines);
   write("\n");
 }
 
@@ -368,7 +369,7 @@ void LineEditor::recall(int direction) {
 
 std::string wrap_text(const std::string& text, int width, const std::string& separator,
                       const std::string& indent) {
-  const size_t limit = static_cast<size_t>(std::max(width, 20));
+  const size_t limit = static_cast<size_t>(std::max(width, 10));
   std::string out;
   std::string line;
   size_t at = 0;
@@ -385,6 +386,18 @@ std::string wrap_text(const std::string& text, int width, const std::string& sep
     line += piece;
   }
   return out + line;
+}
+
+std::string wrap_lines(std::string_view text, int width) {
+  std::string out;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t nl = std::min(text.find('\n', at), text.size());
+    const std::string line(text.substr(at, nl - at));
+    const std::string indent = line.substr(0, line.find_first_not_of(' ')) + "  ";
+    out += (at == 0 ? "" : "\n") + wrap_text(line, width, " ", indent);
+    at = nl + 1;
+  }
+  return out;
 }
 
 int terminal_columns(int fd) {

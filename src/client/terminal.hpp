@@ -86,6 +86,7 @@ class Screen {
   uint64_t prints() const { return prints_; }
   // Text as is (a trailing newline is the caller's), above the status line and prompt.
   void print(std::string_view text);
+  // Prose: each line wrapped at spaces to the width (wrap_lines), then a newline.
   void println(std::string_view text);
   // The question the person answers next (no newline); hidden: typing is not shown.
   void prompt(std::string_view text, bool hidden = false);
@@ -168,6 +169,9 @@ class LineEditor {
 // with `indent`. A piece longer than a line stays whole.
 std::string wrap_text(const std::string& text, int width, const std::string& separator = " ",
                       const std::string& indent = "");
+// Each line of text wrapped at spaces to `width` columns, continuation lines indented two
+// columns more than the line (the one rule for prose: Screen::println applies it).
+std::string wrap_lines(std::string_view text, int width);
 // The width of the terminal on fd (80 when it is not one).
 int terminal_columns(int fd);
 // Whether fd is a terminal.
