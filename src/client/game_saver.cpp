@@ -17,11 +17,6 @@ std::filesystem::path default_games_dir() { return checkers_dir(XdgBase::Data) /
 
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 std::string result_text(const GameOutcome& outcome, Color me) {
   const char* me_won = me == Color::Black ? "1-0" : "0-1";
   const char* me_lost = me == Color::Black ? "0-1" : "1-0";
@@ -33,8 +28,11 @@ std::string result_text(const GameOutcome& outcome, Color me) {
     case GameOutcome::Result::Resigned:
       return me_lost;
     case GameOutcome::Result::Draw:
-    case GameOutcome::Result::Unfinished:
       return "1/2-1/2";
+    case GameOutcome::Result::Unfinished:
+      // v2 tells a game ended without a result (the server shut down); v1's unfinished
+      // game was drawn by the rules.
+      return outcome.reason ? "*" : "1/2-1/2";
   }
   return "*";
 }
@@ -104,11 +102,10 @@ std::string GameSaver::save(const GameTracker& game, const GameOutcome& outcome,
                   safe_name(info.me), safe_name(game.opponent()));
   const std::string text = game::write_pdn(to_pdn(game, outcome, info));
   fs::path path = *dir_ / (base + ".pdn");
-  for (int n = 2; fs::exists(path); ++n) {
-    // A game fetched again (`games`) is the same file: not written twice.
-    if (outcome.ended_at && slurp(path) == text) return "Already saved: " + path.string();
-    path = *dir_ / fmt::format("{}-{}.pdn", base, n);
-  }
+  // A fetched game (`games`) already saved - when it ended here, or by an earlier `games`
+  // - has a file of the same name (its end to the second, the same players).
+  if (outcome.ended_at && fs::exists(path)) return "Already saved: " + path.string();
+  for (int n = 2; fs::exists(path); ++n) path = *dir_ / fmt::format("{}-{}.pdn", base, n);
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();

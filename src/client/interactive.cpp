@@ -195,7 +195,10 @@ void InteractivePlayer::show_prompt() {
       game::MoveList moves;
       game::generate_moves(pos, moves);
       const std::string example = moves.empty() ? "11-15" : moves[0].to_pdn();
-      screen_.prompt(fmt::format("Your move (e.g. {}; ? = legal moves, help): ", example));
+      // A narrow terminal gets the short question (the whole one would be cut).
+      screen_.prompt(screen_.width() >= 60
+                         ? fmt::format("Your move (e.g. {}; ? = legal moves, help): ", example)
+                         : fmt::format("Your move (e.g. {}): ", example));
       return;
     }
     case Ask::ConfirmQuit:
@@ -696,7 +699,8 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
       break;
   }
   // The rating on a line of its own: the first line must fit a narrow terminal.
-  if (outcome.old_rating && outcome.new_rating && !config_.local)
+  if (outcome.old_rating && outcome.new_rating && !config_.local &&
+      outcome.result != GameOutcome::Result::Unfinished)
     said +=
         fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
   screen_.println(said);
@@ -787,18 +791,20 @@ std::string InteractivePlayer::status_text() const {
                      watched);
 }
 
-// A watched game: whose turn, both players with colour, rating and clock, the watchers.
+// A watched game: both players' clocks (a narrow terminal cuts the end), whose turn, the
+// move, the watchers and the ratings.
 std::string InteractivePlayer::watching_status() const {
   const GameTracker& g = session_.game();
   const Session::Clocks clocks = session_.clocks();
   const auto side = [&](Color c) {
     const auto ms = c == Color::Black ? clocks.black_ms : clocks.white_ms;
-    return fmt::format("{} {} {}{}", colour_name(c), g.name_of(c), g.rating_of(c),
+    return fmt::format("{} {}{}", colour_name(c), g.name_of(c),
                        ms ? " " + clock_text(std::chrono::milliseconds(*ms)) : std::string());
   };
   const Color to_move = g.record().position().side_to_move();
-  return fmt::format("Watching: {}'s turn | {} vs {} | move {} | {} watching", g.name_of(to_move),
-                     side(Color::Black), side(Color::White), g.moves(), session_.watchers());
+  return fmt::format("Watching: {}, {} | {}'s turn | move {} | {} watching | ratings {}, {}",
+                     side(Color::Black), side(Color::White), g.name_of(to_move), g.moves(),
+                     session_.watchers(), g.rating_of(Color::Black), g.rating_of(Color::White));
 }
 
 // The last moves for beside the board: a title and at most 9 lines of `room` columns; a

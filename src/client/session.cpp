@@ -202,6 +202,10 @@ void Session::on_failed(Link::Failure kind, const std::string& why) {
       return;
     }
   }
+  if (kind == Link::Failure::ServerClosed && server_shutting_down_) {
+    finish(kExitServer, message + ": the server shut down.");
+    return;
+  }
   if (kind == Link::Failure::ServerClosed && game_.in_game()) {
     const auto waited =
         turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
@@ -497,6 +501,7 @@ void Session::on_v2(const proto::Message& m) {
                   : proto::Move{});
         } else if constexpr (std::is_same_v<T, proto::GameOver2>) {
           draw_offer_open_ = false;
+          if (msg.reason == proto::EndReason::ServerShutdown) server_shutting_down_ = true;
           if (watching_) {
             set_clocks(msg.primary_clock, msg.secondary_clock, std::nullopt);
             const GameOutcome out = game_.finish(msg);

@@ -224,6 +224,7 @@ class Session {
   std::optional<proto::Message> after_leaving_queue_;  // sent when LeaveQueue is answered
   bool rejoin_queue_ = false;  // we left the queue for a request: rejoin when it is over
   bool watching_ = false;
+  bool server_shutting_down_ = false;  // a GameOver2 said so: the close that follows is expected
   uint16_t watchers_ = 0;
   // Our Challenge, Rematch and AnswerChallenge messages waiting for their ChallengeResult
   // (exactly one each, in order per name): whom, and whether we invited or answered.

@@ -220,9 +220,11 @@ void Screen::set_input(const std::string& typed) {
 void Screen::commit_input() {
   if (!live_) return;
   erase_bottom();
-  write(prompt_ +
-        (hidden_ ? std::string() : fit(input_, width_ - 1 - static_cast<int>(prompt_.size()))) +
-        "\n");
+  // The answered question stays as prose (wrapped at words); a long answer is cut.
+  const int usable = width_ - 1;
+  const std::string typed =
+      hidden_ ? std::string() : fit(input_, std::max(usable - static_cast<int>(prompt_.size()), 24));
+  write(wrap_lines(prompt_ + typed, usable) + "\n");
   prompt_.clear();
   input_.clear();
   hidden_ = false;
