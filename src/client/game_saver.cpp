@@ -73,9 +73,8 @@ game::PdnGame to_pdn(const GameTracker& game, const GameOutcome& outcome, const 
   const std::string round = outcome.ended_at ? "-" : std::to_string(info.round);
   game::PdnGame pdn;
   pdn.result = result_text(outcome, me);
-  pdn.tags = {{"Event", info.event},  {"Site", info.site},
-              {"Date", date},         {"Round", round},
-              {"Black", black},       {"White", white},
+  pdn.tags = {{"Event", info.event},  {"Site", info.site}, {"Date", date},
+              {"Round", round},       {"Black", black},    {"White", white},
               {"Result", pdn.result}, {"GameType", "21"}};
   if (info.rated) {
     pdn.tags.emplace_back("BlackRating", me == Color::Black ? my_r : their_r);

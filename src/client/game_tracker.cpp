@@ -209,7 +209,8 @@ GameOutcome GameTracker::finish(const proto::GameOver2& over) {
                                      over.secondary_new};
   if (over.winner == proto::Winner::Primary) out.winner = Color::Black;
   if (over.winner == proto::Winner::Secondary) out.winner = Color::White;
-  if (out.winner) out.result = *out.winner == me ? GameOutcome::Result::Win : GameOutcome::Result::Loss;
+  if (out.winner)
+    out.result = *out.winner == me ? GameOutcome::Result::Win : GameOutcome::Result::Loss;
   if (over.winner == proto::Winner::NoResult) out.result = GameOutcome::Result::Unfinished;
   // The side the reason is about: the loser (for a watcher both are named).
   const Color loser = out.winner ? game::opponent(*out.winner) : me;

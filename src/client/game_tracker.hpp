@@ -25,7 +25,7 @@ struct GameOutcome {
   std::optional<uint32_t> new_rating;
   int moves = 0;  // full moves
   std::string opponent;
-  bool we_left = false;  // we ended it by leaving (resigned, or left an unended draw)
+  bool we_left = false;               // we ended it by leaving (resigned, or left an unended draw)
   std::optional<game::Color> winner;  // protocol v2: who won (none: a draw, no result)
   // Protocol v2: both players' ratings before and after (a watched game shows both).
   struct Ratings {

@@ -274,7 +274,8 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
     return true;
   }
   if (word == "draw") {
-    screen_.println(session_.offer_draw() ? "Draw offered." : "There is no game to offer a draw in.");
+    screen_.println(session_.offer_draw() ? "Draw offered."
+                                          : "There is no game to offer a draw in.");
   } else if ((word == "accept" || word == "decline") && rest.empty()) {
     if (!session_.answer_draw(word == "accept"))
       screen_.println(
@@ -639,11 +640,10 @@ void InteractivePlayer::your_turn() {
   const game::GameStatus st = session_.game().record().status();
   if (st.kind == game::GameStatus::Draw && !drawn_offer_made_) {
     drawn_offer_made_ = true;
-    screen_.println(
-        fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
-                    st.reason == game::GameStatus::Repetition
-                        ? "the same position three times"
-                        : "40 moves each without a capture or man move"));
+    screen_.println(fmt::format(
+        "The game is drawn by the rules ({}), but this server does not end it.",
+        st.reason == game::GameStatus::Repetition ? "the same position three times"
+                                                  : "40 moves each without a capture or man move"));
     ask(Ask::LeaveDrawn);
     return;
   }
@@ -742,7 +742,7 @@ void InteractivePlayer::draw(bool force) {
   const int room = screen_.width() - 1 - board_columns(opts.key) - 2;
   const bool beside = room >= 14;
   if (beside) {
-    opts.side = side_move_list(room);
+    opts.side = side_move_lines(session_.game().record().move_list(), room);
   }
   std::string text = "\n" + render_board(*board, *me, opts);
   if (!beside && !record.plies().empty())
@@ -805,31 +805,6 @@ std::string InteractivePlayer::watching_status() const {
   return fmt::format("Watching: {}, {} | {}'s turn | move {} | {} watching | ratings {}, {}",
                      side(Color::Black), side(Color::White), g.name_of(to_move), g.moves(),
                      session_.watchers(), g.rating_of(Color::Black), g.rating_of(Color::White));
-}
-
-// The last moves for beside the board: a title and at most 9 lines of `room` columns; a
-// move too long for one line goes on two (Black's, then White's indented).
-std::vector<std::string> InteractivePlayer::side_move_list(int room) const {
-  constexpr size_t kRows = 9;
-  const std::string moves = session_.game().record().move_list();
-  if (moves.empty()) return {""};
-  std::vector<std::string> lines;
-  for (size_t at = 0; at < moves.size();) {
-    // Entries ("12. 13x22x31 19x12") are separated by two spaces.
-    size_t next = moves.find("  ", at);
-    if (next == std::string::npos) next = moves.size();
-    const std::string entry = moves.substr(at, next - at);
-    at = next + 2;
-    const std::string wrapped_entry = wrap_text(entry, room, " ", "    ");
-    for (size_t from = 0; from <= wrapped_entry.size();) {
-      const size_t nl = std::min(wrapped_entry.find('\n', from), wrapped_entry.size());
-      lines.push_back(wrapped_entry.substr(from, nl - from));
-      from = nl + 1;
-    }
-  }
-  if (lines.size() > kRows) lines.erase(lines.begin(), lines.end() - kRows);
-  lines.insert(lines.begin(), "moves");
-  return lines;
 }
 
 std::string InteractivePlayer::wrapped(const std::string& text,

@@ -98,7 +98,6 @@ class InteractivePlayer : public Frontend {
   void announce_colour();
   std::string status_text() const;
   std::string watching_status() const;
-  std::vector<std::string> side_move_list(int room) const;
   std::string player_name(game::Color c) const;
   void show_legal_moves();
   void show_history();

@@ -575,10 +575,10 @@ void Session::on_v2(const proto::Message& m) {
           draw_offer_open_ = false;
           game_.watch(msg);
           clock_.per_move = msg.clock_kind == proto::ClockKind::PerMove;
-          set_clocks(msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.primary_clock,
-                     msg.clock_kind == proto::ClockKind::None ? proto::kNoClock
-                                                              : msg.secondary_clock,
-                     colour_of(msg.to_move));
+          set_clocks(
+              msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.primary_clock,
+              msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.secondary_clock,
+              colour_of(msg.to_move));
           frontend_->watch_started();
           frontend_->board_changed();
         } else if constexpr (std::is_same_v<T, proto::WatchRefused>) {
@@ -743,7 +743,8 @@ void Session::send_when_idle(proto::Message m) {
 
 void Session::send_lobby_request(const proto::Message& m) {
   // The invitation a name answers (taken: it is answered now).
-  const auto take_invitation = [this](const std::string& name) -> std::optional<proto::ChallengeKind> {
+  const auto take_invitation =
+      [this](const std::string& name) -> std::optional<proto::ChallengeKind> {
     const auto it = std::find_if(invited_by_.begin(), invited_by_.end(),
                                  [&](const auto& i) { return i.first == name; });
     if (it == invited_by_.end()) return std::nullopt;
@@ -755,8 +756,7 @@ void Session::send_lobby_request(const proto::Message& m) {
     open_requests_.push_back({c->name.str(), false, proto::ChallengeKind::Challenge});
   } else if (const auto* a = std::get_if<proto::AnswerChallenge>(&m)) {
     const auto kind = take_invitation(a->from.str());
-    open_requests_.push_back(
-        {a->from.str(), true, kind.value_or(proto::ChallengeKind::Challenge)});
+    open_requests_.push_back({a->from.str(), true, kind.value_or(proto::ChallengeKind::Challenge)});
   } else if (std::holds_alternative<proto::Rematch>(m)) {
     // Asking back when the last opponent asked first is accepting.
     const std::string last = game_.opponent();
@@ -783,8 +783,7 @@ void Session::on_challenge_result(const proto::ChallengeResult& r) {
 }
 
 bool Session::back_to_queue() {
-  if (!rejoin_queue_ || after_leaving_queue_ || !open_requests_.empty() || watching_)
-    return false;
+  if (!rejoin_queue_ || after_leaving_queue_ || !open_requests_.empty() || watching_) return false;
   if (state() != proto::State::GameEnd) return false;
   rejoin_queue_ = false;
   send(proto::ReQueue{});

@@ -223,7 +223,8 @@ void Screen::commit_input() {
   // The answered question stays as prose (wrapped at words); a long answer is cut.
   const int usable = width_ - 1;
   const std::string typed =
-      hidden_ ? std::string() : fit(input_, std::max(usable - static_cast<int>(prompt_.size()), 24));
+      hidden_ ? std::string()
+              : fit(input_, std::max(usable - static_cast<int>(prompt_.size()), 24));
   write(wrap_lines(prompt_ + typed, usable) + "\n");
   prompt_.clear();
   input_.clear();
@@ -380,7 +381,13 @@ std::string wrap_text(const std::string& text, int width, const std::string& sep
     next = next == std::string::npos ? text.size() : next + separator.size();
     const std::string piece = text.substr(at, next - at);
     at = next;
-    if (line.size() > indent.size() && line.size() + piece.size() > limit) {
+    // A piece too long for any line (a file path) stays where it is: a break would not help.
+    const bool separated =
+        piece.size() >= separator.size() &&
+        piece.compare(piece.size() - separator.size(), separator.size(), separator) == 0;
+    const bool fits_alone =
+        indent.size() + piece.size() - (separated ? separator.size() : 0) <= limit;
+    if (line.size() > indent.size() && line.size() + piece.size() > limit && fits_alone) {
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
       line = indent;

@@ -166,7 +166,7 @@ class LineEditor {
 };
 
 // Lines of at most `width` columns, broken after `separator`; continuation lines start
-// with `indent`. A piece longer than a line stays whole.
+// with `indent`. A piece longer than a line stays whole, on the line it starts.
 std::string wrap_text(const std::string& text, int width, const std::string& separator = " ",
                       const std::string& indent = "");
 // Each line of text wrapped at spaces to `width` columns, continuation lines indented two
