@@ -280,9 +280,16 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
     if (!session_.answer_draw(word == "accept"))
       screen_.println(
           "There is no draw offer to answer (to answer an invitation, add the name: accept NAME).");
+    else if (word == "decline")
+      screen_.println("You declined the draw offer: the game goes on.");
   } else if (word == "accept" || word == "decline") {
     if (!session_.answer_challenge(rest, word == "accept"))
       screen_.println("A name has 1 to 16 bytes.");
+  } else if (word == "say" && !session_.can_chat()) {
+    screen_.println(session_.watching()
+                        ? "Watchers cannot chat: chat is between the two players of a game."
+                        : "Nobody to chat with: chat is with your opponent, during a game and "
+                          "after it.");
   } else if (word == "say") {
     if (rest.empty() || !session_.say(rest))
       screen_.println("Type say and the text (printable UTF-8).");
@@ -853,8 +860,11 @@ void InteractivePlayer::game_fetched(const GameTracker& game, const GameOutcome&
                        tm.tm_mday, tm.tm_hour, tm.tm_min);
   }
   const std::string moves = game.record().move_list();
-  screen_.println(fmt::format("Game against {}{}: {}, {}.", outcome.opponent, when,
-                              to_string(outcome.result), outcome.cause));
+  const char* result = outcome.winner ? (outcome.winner == game.my_color() ? "win" : "loss")
+                       : outcome.result == GameOutcome::Result::Unfinished ? "no result"
+                                                                           : "draw";
+  screen_.println(
+      fmt::format("Game against {}{}: {}, {}.", outcome.opponent, when, result, outcome.cause));
   screen_.println(moves.empty() ? "  No moves." : wrapped("  Moves: " + moves, "  "));
   if (config_.on_game_saved) {
     const std::string saved = config_.on_game_saved(game, outcome);

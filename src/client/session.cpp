@@ -671,7 +671,7 @@ bool Session::answer_draw(bool accept) {
 }
 
 bool Session::say(const std::string& text) {
-  if (version_ != 2) return false;
+  if (!can_chat()) return false;
   const std::string_view cut = proto::cut_chat_text(text);
   const auto chat = proto::ChatText::make(cut);
   if (!chat) return false;

@@ -128,6 +128,11 @@ class Session {
   bool answer_draw(bool accept);
   bool draw_offer_open() const { return draw_offer_open_; }
   bool say(const std::string& text);
+  // Chat reaches the opponent of a game, during it and after it (PROTOCOL-v2.md §4.7); the
+  // server drops it from a queued player or a watcher.
+  bool can_chat() const {
+    return version_ == 2 && !watching_ && state() != proto::State::InQueue && logged_in();
+  }
   bool who();
   bool challenge(const std::string& name);
   bool answer_challenge(const std::string& name, bool accept);
