@@ -85,4 +85,11 @@ inline std::filesystem::path only_file_in(const std::filesystem::path& dir) {
   return files.front();
 }
 
+// Types resign and confirms it (a game of the person's in progress).
+inline void resign_game(PtyProcess& ui) {
+  ui.type("resign\n");
+  REQUIRE(ui.expect("Resign this game? It counts as a loss. [y/N]"));
+  ui.type("y\n");
+}
+
 }  // namespace checkers::test

@@ -157,9 +157,7 @@ TEST_CASE("v2: a watcher sees the board, every move, clocks, players and result;
   REQUIRE(carol->expect("Watching alice (1500, Black, at the bottom) against bob"));
   expect_board(*carol, pos, Color::Black);
   REQUIRE(bob->expect("1 person watches this game."));
-  bob->type("resign\n");
-  REQUIRE(bob->expect("Resign this game? It counts as a loss. [y/N]"));
-  bob->type("y\n");
+  resign_game(*bob);
   REQUIRE(bob->expect("You resigned: the game against alice counts as a loss."));
   REQUIRE(alice->expect("You won against bob: bob resigned."));
   REQUIRE(carol->expect("The watched game is over: alice won, bob resigned."));
@@ -198,9 +196,7 @@ TEST_CASE("v2: chat lines of one's own, challenge and accept, rematch - each sid
   CHECK(on_own_line(bob->output(), "<you> thanks, you too"));
 
   // Game 1 ends (alice resigns); alice challenges bob from "Play again?".
-  alice->type("resign\n");
-  REQUIRE(alice->expect("Resign this game?"));
-  alice->type("y\n");
+  resign_game(*alice);
   REQUIRE(alice->expect("Play again? [Y/n]"));
   REQUIRE(bob->expect("You won against alice: alice resigned."));
   REQUIRE(bob->expect("Play again? [Y/n]"));
@@ -221,9 +217,7 @@ TEST_CASE("v2: chat lines of one's own, challenge and accept, rematch - each sid
 
   // Game 2: bob resigns; alice asks for a rematch and bob asks back: the game starts
   // with the colours swapped.
-  bob->type("resign\n");
-  REQUIRE(bob->expect("Resign this game?"));
-  bob->type("y\n");
+  resign_game(*bob);
   REQUIRE(bob->expect("Play again? [Y/n]"));
   REQUIRE(alice->expect("Play again? [Y/n]"));
   alice->type("rematch\n");
@@ -316,9 +310,7 @@ TEST_CASE("v2 on narrow terminals: prose wraps at words, nothing is wider than t
   REQUIRE(jack->expect("watching"));
   jack->type("history\n");
   REQUIRE(jack->expect("Moves: 1. 9-13"));
-  jack->type("resign\n");
-  REQUIRE(jack->expect("Resign this game?"));
-  jack->type("y\n");
+  resign_game(*jack);
   REQUIRE(jack->expect("Play again? [Y/n]"));
   REQUIRE(ivy->expect("Play again? [Y/n]"));
 
