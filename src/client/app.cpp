@@ -18,6 +18,7 @@
 #include "client/local_game.hpp"
 #include "client/session.hpp"
 #include "client/terminal.hpp"
+#include "client/xdg.hpp"
 #include "reactor/event_loop.hpp"
 #include "reactor/log.hpp"
 #include "reactor/signal_watcher.hpp"
@@ -31,18 +32,6 @@ namespace checkers::client {
 
 namespace {
 
-std::filesystem::path default_log_file() {
-  namespace fs = std::filesystem;
-  fs::path dir;
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
-    dir = fs::path(xdg) / "checkers";
-  else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
-    dir = fs::path(home) / ".local" / "state" / "checkers";
-  else
-    dir = fs::temp_directory_path() / "checkers";
-  return dir / "client.log";
-}
-
 // Logs go to stderr unless stderr is the very terminal the UI draws on.
 void setup_logging(const ClientOptions& o) {
   const auto level = o.verbose ? spdlog::level::debug : spdlog::level::warn;
@@ -51,7 +40,7 @@ void setup_logging(const ClientOptions& o) {
     return;
   }
   const std::filesystem::path file =
-      o.log_file ? std::filesystem::path(*o.log_file) : default_log_file();
+      o.log_file ? std::filesystem::path(*o.log_file) : checkers_dir(XdgBase::State) / "client.log";
   try {
     std::error_code ec;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);

@@ -101,10 +101,12 @@ std::string Ply::description() const {
   return out;
 }
 
-GameRecord::GameRecord(Position start) : game_(start) { game_.play_on_after_draws(); }
+GameRecord::GameRecord(Position start, int first_move) : game_(start), first_move_(first_move) {
+  game_.play_on_after_draws();
+}
 
 int GameRecord::move_number() const {
-  int number = 1;
+  int number = first_move_;
   for (const Ply& p : plies_)
     if (p.mover == Color::White && p.complete) ++number;
   return number;
@@ -283,7 +285,7 @@ GameRecord::Observation GameRecord::resync(const Position& server) {
 
 std::string GameRecord::move_list(size_t last_moves) const {
   std::vector<std::string> moves;
-  int number = 1;
+  int number = first_move_;
   bool black_open = false;
   for (const Ply& p : plies_) {
     if (p.mover == Color::Black) {

@@ -39,7 +39,9 @@ struct Ply {
 
 class GameRecord {
  public:
-  explicit GameRecord(game::Position start = game::Position::start());
+  // first_move: the number of the full move the game is at in `start` (a watched game
+  // joined in the middle).
+  explicit GameRecord(game::Position start = game::Position::start(), int first_move = 1);
 
   // The position after every ply in the record (absolute colours, continuing piece set
   // mid-capture); the side to move is whose turn the record says it is.
@@ -93,6 +95,7 @@ class GameRecord {
   };
 
   game::Game game_;
+  int first_move_ = 1;
   std::vector<Ply> plies_;
   std::optional<Snapshot> before_own_;  // before our hops the server has not confirmed yet
   std::optional<game::Hop> last_hop_;

@@ -7,18 +7,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "client/xdg.hpp"
+
 namespace checkers::client {
 
 using game::Color;
 
-std::filesystem::path default_games_dir() {
-  namespace fs = std::filesystem;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg == '/')
-    return fs::path(xdg) / "checkers" / "games";
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
-    return fs::path(home) / ".local" / "share" / "checkers" / "games";
-  return fs::temp_directory_path() / "checkers" / "games";
-}
+std::filesystem::path default_games_dir() { return checkers_dir(XdgBase::Data) / "games"; }
 
 namespace {
 
@@ -33,10 +28,26 @@ std::string result_text(const GameOutcome& outcome, Color me) {
     case GameOutcome::Result::Resigned:
       return me_lost;
     case GameOutcome::Result::Draw:
-    case GameOutcome::Result::Unfinished:
       return "1/2-1/2";
+    case GameOutcome::Result::Unfinished:
+      // v2 tells a game ended without a result (the server shut down); v1's unfinished
+      // game was drawn by the rules.
+      return outcome.reason ? "*" : "1/2-1/2";
   }
   return "*";
+}
+
+// When the game ended, in local time: the server's record of it, or now.
+std::tm end_time(const GameOutcome& outcome) {
+  const std::time_t when = outcome.ended_at.value_or(std::time(nullptr));
+  std::tm tm{};
+  ::localtime_r(&when, &tm);
+  return tm;
+}
+
+std::string format_time(const std::tm& tm, const char* format) {
+  char text[32];
+  return std::strftime(text, sizeof text, format, &tm) == 0 ? std::string() : std::string(text);
 }
 
 std::string safe_name(const std::string& s) {
@@ -50,11 +61,7 @@ std::string safe_name(const std::string& s) {
 
 game::PdnGame to_pdn(const GameTracker& game, const GameOutcome& outcome, const GameInfo& info) {
   const Color me = game.my_color().value_or(Color::Black);
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&now, &tm);
-  char date[16];
-  std::strftime(date, sizeof date, "%Y.%m.%d", &tm);
+  const std::string date = format_time(end_time(outcome), "%Y.%m.%d");
   const std::string black = me == Color::Black ? info.me : game.opponent();
   const std::string white = me == Color::Black ? game.opponent() : info.me;
   const std::optional<uint32_t> my_rating =
@@ -62,11 +69,12 @@ game::PdnGame to_pdn(const GameTracker& game, const GameOutcome& outcome, const 
   const std::string my_r = my_rating ? std::to_string(*my_rating) : "-";
   const std::string their_r = std::to_string(game.opponent_rating());
 
+  // A game fetched from the server's records was not a round of this run.
+  const std::string round = outcome.ended_at ? "-" : std::to_string(info.round);
   game::PdnGame pdn;
   pdn.result = result_text(outcome, me);
-  pdn.tags = {{"Event", info.event},  {"Site", info.site},
-              {"Date", date},         {"Round", std::to_string(info.round)},
-              {"Black", black},       {"White", white},
+  pdn.tags = {{"Event", info.event},  {"Site", info.site}, {"Date", date},
+              {"Round", round},       {"Black", black},    {"White", white},
               {"Result", pdn.result}, {"GameType", "21"}};
   if (info.rated) {
     pdn.tags.emplace_back("BlackRating", me == Color::Black ? my_r : their_r);
@@ -88,17 +96,17 @@ std::string GameSaver::save(const GameTracker& game, const GameOutcome& outcome,
   std::error_code ec;
   fs::create_directories(*dir_, ec);
   if (ec) return fmt::format("The game could not be saved: {}: {}.", dir_->string(), ec.message());
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   const std::string base =
-      fmt::format("{}-{}-vs-{}", stamp, safe_name(info.me), safe_name(game.opponent()));
+      fmt::format("{}-{}-vs-{}", format_time(end_time(outcome), "%Y%m%d-%H%M%S"),
+                  safe_name(info.me), safe_name(game.opponent()));
+  const std::string text = game::write_pdn(to_pdn(game, outcome, info));
   fs::path path = *dir_ / (base + ".pdn");
+  // A fetched game (`games`) already saved - when it ended here, or by an earlier `games`
+  // - has a file of the same name (its end to the second, the same players).
+  if (outcome.ended_at && fs::exists(path)) return "Already saved: " + path.string();
   for (int n = 2; fs::exists(path); ++n) path = *dir_ / fmt::format("{}-{}.pdn", base, n);
   std::ofstream out(path, std::ios::binary);
-  out << game::write_pdn(to_pdn(game, outcome, info));
+  out << text;
   out.close();
   if (!out) return fmt::format("The game could not be saved to {}.", path.string());
   spdlog::info("game saved to {}", path.string());

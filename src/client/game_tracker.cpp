@@ -44,6 +44,29 @@ void GameTracker::begin(const proto::GameStart2& start) {
   first_board_seen_ = true;
 }
 
+void GameTracker::watch(const proto::WatchStart& start) {
+  clear();
+  watched_ = true;
+  me_ = Color::Black;
+  first_board_seen_ = true;
+  black_name_ = start.primary_name.str();
+  white_name_ = start.secondary_name.str();
+  black_rating_ = start.primary_rating;
+  white_rating_ = start.secondary_rating;
+  const Color to_move = start.to_move == proto::Colour::Primary ? Color::Black : Color::White;
+  record_ = GameRecord(to_position(start.board, Color::Black, to_move), start.ply / 2 + 1);
+}
+
+std::string GameTracker::name_of(Color c) const {
+  if (watched_) return c == Color::Black ? black_name_ : white_name_;
+  return me_ == c ? "you" : opponent_;
+}
+
+uint32_t GameTracker::rating_of(Color c) const {
+  if (watched_) return c == Color::Black ? black_rating_ : white_rating_;
+  return me_ == c ? 0 : opponent_rating_;
+}
+
 namespace {
 
 // A v2 path as the hops that play it (a jump's direction points at the captured piece).
@@ -182,31 +205,34 @@ GameOutcome GameTracker::finish(const proto::GameOver2& over) {
   out.reason = over.reason;
   out.old_rating = primary ? over.primary_old : over.secondary_old;
   out.new_rating = primary ? over.primary_new : over.secondary_new;
-  const bool won = (over.winner == proto::Winner::Primary && primary) ||
-                   (over.winner == proto::Winner::Secondary && !primary);
-  const bool lost = (over.winner == proto::Winner::Primary && !primary) ||
-                    (over.winner == proto::Winner::Secondary && primary);
-  if (won) out.result = GameOutcome::Result::Win;
-  if (lost) out.result = GameOutcome::Result::Loss;
+  out.ratings = GameOutcome::Ratings{over.primary_old, over.primary_new, over.secondary_old,
+                                     over.secondary_new};
+  if (over.winner == proto::Winner::Primary) out.winner = Color::Black;
+  if (over.winner == proto::Winner::Secondary) out.winner = Color::White;
+  if (out.winner)
+    out.result = *out.winner == me ? GameOutcome::Result::Win : GameOutcome::Result::Loss;
   if (over.winner == proto::Winner::NoResult) out.result = GameOutcome::Result::Unfinished;
-  const std::string loser = won ? opponent_ : "you";
+  // The side the reason is about: the loser (for a watcher both are named).
+  const Color loser = out.winner ? game::opponent(*out.winner) : me;
+  const bool loser_is_me = !watched_ && loser == me;
+  const std::string who = name_of(loser);
   switch (over.reason) {
     case proto::EndReason::NoPieces:
-      out.cause = loser + (won ? " has" : " have") + " no pieces left";
+      out.cause = who + (loser_is_me ? " have" : " has") + " no pieces left";
       break;
     case proto::EndReason::NoLegalMove:
-      out.cause = loser + " cannot move";
+      out.cause = who + " cannot move";
       break;
     case proto::EndReason::Resignation:
-      out.cause = won ? opponent_ + " resigned" : "you resigned";
-      if (lost) out.result = GameOutcome::Result::Resigned;
+      out.cause = who + " resigned";
+      if (loser_is_me) out.result = GameOutcome::Result::Resigned;
       break;
     case proto::EndReason::Time:
-      out.cause = won ? opponent_ + " ran out of time" : "you ran out of time";
+      out.cause = who + " ran out of time";
       break;
     case proto::EndReason::PlayerLeft:
-      out.cause = won ? opponent_ + " left the game" : "you left the game";
-      if (won) out.result = GameOutcome::Result::OpponentLeft;
+      out.cause = who + " left the game";
+      if (!watched_ && out.winner == me) out.result = GameOutcome::Result::OpponentLeft;
       break;
     case proto::EndReason::DrawAgreed:
       out.cause = "draw agreed";
@@ -224,8 +250,7 @@ GameOutcome GameTracker::finish(const proto::GameOver2& over) {
       out.cause =
           fmt::format("the server ended the game (reason {})", static_cast<unsigned>(over.reason));
   }
-  const Color me_c = me;
-  const game::Position server = to_position(over.board, me_c, record_.position().side_to_move());
+  const game::Position server = to_position(over.board, me, record_.position().side_to_move());
   if (server.black() != record_.position().black() || server.white() != record_.position().white())
     record_.resync(server);
   in_game_ = false;

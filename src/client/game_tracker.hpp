@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -24,7 +25,16 @@ struct GameOutcome {
   std::optional<uint32_t> new_rating;
   int moves = 0;  // full moves
   std::string opponent;
-  bool we_left = false;  // we ended it by leaving (resigned, or left an unended draw)
+  bool we_left = false;               // we ended it by leaving (resigned, or left an unended draw)
+  std::optional<game::Color> winner;  // protocol v2: who won (none: a draw, no result)
+  // Protocol v2: both players' ratings before and after (a watched game shows both).
+  struct Ratings {
+    uint32_t black_old = 0, black_new = 0, white_old = 0, white_new = 0;
+  };
+  std::optional<Ratings> ratings;
+  // When the game ended, if the server recorded it (a game fetched with `games`); a game
+  // just played ended now.
+  std::optional<std::time_t> ended_at;
 };
 
 // "win", "loss", "draw", "opponent left", "resigned", "draw (not ended by the server)".
@@ -35,6 +45,11 @@ class GameTracker {
   void begin(const proto::GameStart& start);
   // Protocol v2: the colour and both ratings are told.
   void begin(const proto::GameStart2& start);
+  // Protocol v2: a game we watch, from its current position (WatchStart). Told like a
+  // game we play as Black (the board comes in the primary's view), but both players are
+  // named and nothing is ours; in_game() stays false.
+  void watch(const proto::WatchStart& start);
+  bool watched() const { return watched_; }
   void clear() { *this = GameTracker{}; }
   // We left the game (LogOut); the record stays for saving and `history`.
   void leave() { in_game_ = false; }
@@ -67,6 +82,10 @@ class GameTracker {
   GameOutcome finish_unended();
 
   const std::string& opponent() const { return opponent_; }
+  // The player of colour c in a watched game (name, rating); in our own game the
+  // opponent, or "you" for us.
+  std::string name_of(game::Color c) const;
+  uint32_t rating_of(game::Color c) const;
   uint32_t opponent_rating() const { return opponent_rating_; }
   std::optional<game::Color> my_color() const { return me_; }
   const GameRecord& record() const { return record_; }
@@ -82,6 +101,9 @@ class GameTracker {
   uint32_t opponent_rating_ = 0;
   std::optional<game::Color> me_;
   bool me_presumed_ = false;
+  bool watched_ = false;
+  std::string black_name_, white_name_;  // a watched game's players
+  uint32_t black_rating_ = 0, white_rating_ = 0;
   bool first_board_seen_ = false;
   GameRecord record_;
 };

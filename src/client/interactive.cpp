@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 #include <utility>
 
 #include <fmt/format.h>
@@ -68,11 +69,14 @@ constexpr const char* kHelp =
     "  Up/Down   earlier lines\n"
     "On servers that speak protocol v2:\n"
     "  draw, accept, decline   offer a draw, answer an offer\n"
-    "  say TEXT  chat with your opponent      who   players online\n"
+    "  say TEXT  chat with your opponent ('TEXT too)   who   players online\n"
     "  challenge NAME, accept NAME, decline NAME   invite to a game, answer\n"
     "  rematch   play the last opponent again (colours swap)\n"
     "  games     fetch, show and save your recent games\n"
     "  list      games in progress; watch N / unwatch to watch one";
+
+// A line starting with it is chat ('hi = say hi).
+constexpr char kChatPrefix = '\'';
 
 // The commands only protocol v2 has (first word of the line).
 constexpr const char* kV2Commands[] = {"draw", "accept",    "decline", "say",
@@ -191,7 +195,10 @@ void InteractivePlayer::show_prompt() {
       game::MoveList moves;
       game::generate_moves(pos, moves);
       const std::string example = moves.empty() ? "11-15" : moves[0].to_pdn();
-      screen_.prompt(fmt::format("Your move (e.g. {}; ? = legal moves, help): ", example));
+      // A narrow terminal gets the short question (the whole one would be cut).
+      screen_.prompt(screen_.width() >= 60
+                         ? fmt::format("Your move (e.g. {}; ? = legal moves, help): ", example)
+                         : fmt::format("Your move (e.g. {}): ", example));
       return;
     }
     case Ask::ConfirmQuit:
@@ -239,44 +246,66 @@ void InteractivePlayer::handle(Ask what, const std::string& raw) {
 // Protocol v2 commands (the line as typed: chat text and names keep their case); true if
 // the first word is one of them.
 bool InteractivePlayer::handle_v2_command(const std::string& raw) {
-  const std::string line = trim(raw);
+  std::string line = trim(raw);
+  if (line.size() > 1 && line.front() == kChatPrefix) line = "say " + line.substr(1);
   const size_t space = line.find(' ');
   const std::string word = lower(line.substr(0, space));
   const std::string rest = space == std::string::npos ? "" : trim(line.substr(space + 1));
   if (std::find(std::begin(kV2Commands), std::end(kV2Commands), word) == std::end(kV2Commands))
     return false;
   if (session_.version() != 2) {
-    screen_.println(wrapped(
+    screen_.println(
         fmt::format("'{}' is not available: it needs protocol v2 and this connection speaks v1, "
-                    "which has no "
-                    "draw offers, chat, lobby (who, challenge, rematch), game records (games) "
-                    "or watching (list, watch, unwatch).",
-                    word),
-        " "));
+                    "which has no draw offers, chat, lobby (who, challenge, rematch), game "
+                    "records (games) or watching (list, watch, unwatch).",
+                    word));
     return true;
   }
-  bool ok = true;
+  // Invitations and watching are for a player between games (from the queue the client
+  // leaves it first, and rejoins it when the invitation or the watching is over).
+  const bool lobby = word == "challenge" || word == "rematch" || word == "watch" ||
+                     ((word == "accept" || word == "decline") && !rest.empty());
+  if (lobby && session_.game().in_game()) {
+    screen_.println(fmt::format("'{}' is for between games: finish this one first.", word));
+    return true;
+  }
+  if (lobby && session_.watching()) {
+    screen_.println(fmt::format("'{}' is not possible while you watch: type unwatch first.", word));
+    return true;
+  }
   if (word == "draw") {
-    ok = session_.offer_draw();
-    screen_.println(ok ? "Draw offered." : "There is no game to offer a draw in.");
+    screen_.println(session_.offer_draw() ? "Draw offered."
+                                          : "There is no game to offer a draw in.");
   } else if ((word == "accept" || word == "decline") && rest.empty()) {
-    ok = session_.answer_draw(word == "accept");
-    if (!ok) screen_.println("There is no draw offer to answer.");
+    if (!session_.answer_draw(word == "accept"))
+      screen_.println(
+          "There is no draw offer to answer (to answer an invitation, add the name: accept NAME).");
+    else if (word == "decline")
+      screen_.println("You declined the draw offer: the game goes on.");
   } else if (word == "accept" || word == "decline") {
-    ok = session_.answer_challenge(rest, word == "accept");
-    if (!ok) screen_.println("A name has 1 to 16 bytes.");
+    if (!session_.answer_challenge(rest, word == "accept"))
+      screen_.println("A name has 1 to 16 bytes.");
+  } else if (word == "say" && !session_.can_chat()) {
+    screen_.println(session_.watching()
+                        ? "Watchers cannot chat: chat is between the two players of a game."
+                        : "Nobody to chat with: chat is with your opponent, during a game and "
+                          "after it.");
   } else if (word == "say") {
-    ok = !rest.empty() && session_.say(rest);
-    if (!ok) screen_.println("Type say and the text (printable UTF-8).");
+    if (rest.empty() || !session_.say(rest))
+      screen_.println("Type say and the text (printable UTF-8).");
+    else
+      chat("you", std::string(proto::cut_chat_text(rest)));
   } else if (word == "who") {
     session_.who();
   } else if (word == "challenge") {
-    ok = !rest.empty() && session_.challenge(rest);
+    const bool ok = !rest.empty() && session_.challenge(rest);
     screen_.println(ok ? fmt::format("Invitation sent to {}.", rest)
                        : "Type challenge and a player's name (see who).");
   } else if (word == "rematch") {
     session_.rematch();
-    screen_.println("Rematch asked.");
+    screen_.println(session_.game().opponent().empty()
+                        ? "Rematch asked."
+                        : fmt::format("Rematch asked of {}.", session_.game().opponent()));
   } else if (word == "games") {
     session_.fetch_games(proto::FetchGames::kLimit);
   } else if (word == "list") {
@@ -284,14 +313,12 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
   } else if (word == "watch") {
     uint32_t id = 0;
     const auto [end, err] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
-    if (rest.empty() || err != std::errc() || end != rest.data() + rest.size()) {
+    if (rest.empty() || err != std::errc() || end != rest.data() + rest.size())
       screen_.println("Type watch and a game number (see list).");
-    } else {
+    else
       session_.watch(id);
-    }
   } else if (word == "unwatch") {
-    session_.unwatch();
-    screen_.println("Stopped watching.");
+    if (!session_.unwatch()) screen_.println("You are not watching a game.");
   }
   return true;
 }
@@ -511,17 +538,8 @@ void InteractivePlayer::connected() {
   screen_.println(fmt::format("Connected to the checkers server at {}.", session_.endpoint()));
 }
 
-// Line by line: a first-use notice keeps its indented fingerprint lines; a long line
-// wraps at a space, never inside a word.
-void InteractivePlayer::security_notice(const std::string& text) {
-  std::string lines;
-  for (size_t at = 0; at <= text.size();) {
-    const size_t nl = std::min(text.find('\n', at), text.size());
-    lines += (lines.empty() ? "" : "\n") + wrapped(text.substr(at, nl - at), " ");
-    at = nl + 1;
-  }
-  screen_.println(lines);
-}
+// A first-use notice keeps its indented fingerprint lines (println wraps line by line).
+void InteractivePlayer::security_notice(const std::string& text) { screen_.println(text); }
 
 void InteractivePlayer::login_or_ask() {
   if (config_.username) username_ = *config_.username;
@@ -589,9 +607,7 @@ void InteractivePlayer::game_started() {
   screen_.status(status_text());
 }
 
-std::string InteractivePlayer::player_name(Color c) const {
-  return session_.game().my_color() == c ? "you" : session_.game().opponent();
-}
+std::string InteractivePlayer::player_name(Color c) const { return session_.game().name_of(c); }
 
 void InteractivePlayer::ply_played(const Ply& ply) {
   announce_colour();
@@ -604,7 +620,7 @@ void InteractivePlayer::ply_played(const Ply& ply) {
 
 void InteractivePlayer::announce_colour() {
   const auto me = session_.game().my_color();
-  if (!me || colour_announced_ == me) return;
+  if (session_.game().watched() || !me || colour_announced_ == me) return;
   colour_announced_ = me;
   screen_.println(fmt::format("You play {} ({}), at the bottom of the board{}.", colour_name(*me),
                               *me == Color::Black ? "b, kings B" : "w, kings W",
@@ -617,10 +633,9 @@ void InteractivePlayer::your_turn() {
   screen_.status(status_text());
   const game::Position pos = session_.game().my_position();
   if (!game::has_legal_move(pos)) {
-    screen_.println(wrap_text(
+    screen_.println(
         "You have no legal move. This server does not end a game when a side is blocked, so "
-        "the game cannot go on; you can resign (your rating does not change on such a server).",
-        screen_.width() - 1));
+        "the game cannot go on; you can resign (your rating does not change on such a server).");
     ask(Ask::Resign);
     return;
   }
@@ -632,12 +647,10 @@ void InteractivePlayer::your_turn() {
   const game::GameStatus st = session_.game().record().status();
   if (st.kind == game::GameStatus::Draw && !drawn_offer_made_) {
     drawn_offer_made_ = true;
-    screen_.println(wrap_text(
-        fmt::format("The game is drawn by the rules ({}), but this server does not end it.",
-                    st.reason == game::GameStatus::Repetition
-                        ? "the same position three times"
-                        : "40 moves each without a capture or man move"),
-        screen_.width() - 1));
+    screen_.println(fmt::format(
+        "The game is drawn by the rules ({}), but this server does not end it.",
+        st.reason == game::GameStatus::Repetition ? "the same position three times"
+                                                  : "40 moves each without a capture or man move"));
     ask(Ask::LeaveDrawn);
     return;
   }
@@ -693,16 +706,11 @@ void InteractivePlayer::game_ended(const GameOutcome& outcome) {
       break;
   }
   // The rating on a line of its own: the first line must fit a narrow terminal.
-  if (outcome.old_rating && outcome.new_rating && !config_.local)
+  if (outcome.old_rating && outcome.new_rating && !config_.local &&
+      outcome.result != GameOutcome::Result::Unfinished)
     said +=
         fmt::format("\nYour rating: {}.", rating_change(*outcome.old_rating, *outcome.new_rating));
-  std::string lines;
-  for (size_t at = 0; at <= said.size();) {
-    const size_t nl = std::min(said.find('\n', at), said.size());
-    lines += (lines.empty() ? "" : "\n") + wrap_text(said.substr(at, nl - at), screen_.width() - 1);
-    at = nl + 1;
-  }
-  screen_.println(lines);
+  screen_.println(said);
   if (config_.on_game_saved) {
     const std::string saved = config_.on_game_saved(session_.game(), outcome);
     if (!saved.empty()) screen_.println(saved);
@@ -738,24 +746,13 @@ void InteractivePlayer::draw(bool force) {
   opts.width = screen_.width();
   opts.key = screen_.width() >= 60;
   const GameRecord& record = session_.game().record();
-  const std::string moves = record.move_list();
-  std::vector<std::string> entries;
-  for (size_t at = 0; at < moves.size();) {
-    // Entries are separated by two spaces.
-    size_t next = moves.find("  ", at);
-    if (next == std::string::npos) next = moves.size();
-    entries.push_back(moves.substr(at, next - at));
-    at = next + 2;
-  }
-  const bool beside = screen_.width() - 1 - board_columns(opts.key) - 2 >= 14;
+  const int room = screen_.width() - 1 - board_columns(opts.key) - 2;
+  const bool beside = room >= 14;
   if (beside) {
-    constexpr size_t kRows = 9;  // "moves" title + 9 lines
-    opts.side.push_back(entries.empty() ? "" : "moves");
-    const size_t first = entries.size() > kRows ? entries.size() - kRows : 0;
-    for (size_t i = first; i < entries.size(); ++i) opts.side.push_back(entries[i]);
+    opts.side = side_move_lines(session_.game().record().move_list(), room);
   }
   std::string text = "\n" + render_board(*board, *me, opts);
-  if (!beside && !entries.empty())
+  if (!beside && !record.plies().empty())
     text += wrapped("Last moves: " + record.move_list(2), "  ") + "\n";
   // Several server messages in a row may leave the same board: draw it once.
   if (!force && text == last_drawn_ && screen_.prints() == prints_at_last_draw_) return;
@@ -767,6 +764,7 @@ void InteractivePlayer::draw(bool force) {
 std::string InteractivePlayer::status_text() const {
   const GameTracker& g = session_.game();
   const auto now = session_.loop().now();
+  if (session_.watching()) return watching_status();
   if (!g.in_game() || !g.my_color()) {
     if (g.in_game())
       return fmt::format("Game against {}: waiting for the first move", g.opponent());
@@ -793,8 +791,27 @@ std::string InteractivePlayer::status_text() const {
                        g.opponent(), colour_name(game::opponent(me)));
   const std::string mine =
       session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
-  return fmt::format("{} | move {} | you {}{} vs {} {} {}", turn, g.moves(), colour_name(me), mine,
-                     g.opponent(), colour_name(game::opponent(me)), g.opponent_rating());
+  const std::string watched =
+      session_.watchers() > 0 ? fmt::format(" | {} watching", session_.watchers()) : std::string();
+  return fmt::format("{} | move {} | you {}{} vs {} {} {}{}", turn, g.moves(), colour_name(me),
+                     mine, g.opponent(), colour_name(game::opponent(me)), g.opponent_rating(),
+                     watched);
+}
+
+// A watched game: both players' clocks (a narrow terminal cuts the end), whose turn, the
+// move, the watchers and the ratings.
+std::string InteractivePlayer::watching_status() const {
+  const GameTracker& g = session_.game();
+  const Session::Clocks clocks = session_.clocks();
+  const auto side = [&](Color c) {
+    const auto ms = c == Color::Black ? clocks.black_ms : clocks.white_ms;
+    return fmt::format("{} {}{}", colour_name(c), g.name_of(c),
+                       ms ? " " + clock_text(std::chrono::milliseconds(*ms)) : std::string());
+  };
+  const Color to_move = g.record().position().side_to_move();
+  return fmt::format("Watching: {}, {} | {}'s turn | move {} | {} watching | ratings {}, {}",
+                     side(Color::Black), side(Color::White), g.name_of(to_move), g.moves(),
+                     session_.watchers(), g.rating_of(Color::Black), g.rating_of(Color::White));
 }
 
 std::string InteractivePlayer::wrapped(const std::string& text,
@@ -825,26 +842,72 @@ void InteractivePlayer::draw_offered() {
 }
 
 void InteractivePlayer::chat(const std::string& from, const std::string& text) {
-  screen_.println(wrapped(fmt::format("<{}> {}", from, text), " "));
+  screen_.println(fmt::format("<{}> {}", from, text));
   show_prompt();
 }
 
 void InteractivePlayer::notice(const std::string& text) {
-  screen_.println(wrapped(text, " "));
+  screen_.println(text);
   show_prompt();
 }
 
 void InteractivePlayer::game_fetched(const GameTracker& game, const GameOutcome& outcome) {
+  std::string when;
+  if (outcome.ended_at) {
+    std::tm tm{};
+    ::localtime_r(&*outcome.ended_at, &tm);
+    when = fmt::format(" ({:04}-{:02}-{:02} {:02}:{:02})", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min);
+  }
   const std::string moves = game.record().move_list();
-  screen_.println(wrapped(
-      fmt::format("Game against {}: {} ({}). {}", outcome.opponent, to_string(outcome.result),
-                  outcome.cause, moves.empty() ? "No moves." : "Moves: " + moves),
-      "  "));
+  const char* result = outcome.winner ? (outcome.winner == game.my_color() ? "win" : "loss")
+                       : outcome.result == GameOutcome::Result::Unfinished ? "no result"
+                                                                           : "draw";
+  screen_.println(
+      fmt::format("Game against {}{}: {}, {}.", outcome.opponent, when, result, outcome.cause));
+  screen_.println(moves.empty() ? "  No moves." : wrapped("  Moves: " + moves, "  "));
   if (config_.on_game_saved) {
     const std::string saved = config_.on_game_saved(game, outcome);
-    if (!saved.empty()) screen_.println(saved);
+    if (!saved.empty()) screen_.println("  " + saved);
   }
   show_prompt();
+}
+
+void InteractivePlayer::watch_started() {
+  // Watching from the "Play again?" question: it is asked again when the watching ends.
+  if (asking_ == Ask::PlayAgain) ask(Ask::Nothing);
+  highlight_.clear();
+  queued_since_.reset();
+  const GameTracker& g = session_.game();
+  const Color to_move = g.record().position().side_to_move();
+  screen_.println("");
+  screen_.println(fmt::format(
+      "Watching {} ({}, Black, at the bottom) against {} ({}, White): move {}, {} to move. "
+      "Type unwatch to stop.",
+      g.name_of(Color::Black), g.rating_of(Color::Black), g.name_of(Color::White),
+      g.rating_of(Color::White), g.moves(), g.name_of(to_move)));
+  screen_.status(status_text());
+}
+
+void InteractivePlayer::watch_ended(const GameOutcome* outcome, bool requeued) {
+  if (draw_timer_ != 0) draw(false);  // the last move's board, before the result
+  const GameTracker& g = session_.game();
+  std::string said = "You stopped watching.";
+  if (outcome) {
+    said = outcome->winner ? fmt::format("The watched game is over: {} won, {}.",
+                                         g.name_of(*outcome->winner), outcome->cause)
+           : outcome->result == GameOutcome::Result::Unfinished
+               ? fmt::format("The watched game ended without a result: {}.", outcome->cause)
+               : fmt::format("The watched game is over: a draw, {}.", outcome->cause);
+    if (const auto& r = outcome->ratings; r && outcome->result != GameOutcome::Result::Unfinished)
+      said += fmt::format("\nRatings: {} {}, {} {}.", g.name_of(Color::Black),
+                          rating_change(r->black_old, r->black_new), g.name_of(Color::White),
+                          rating_change(r->white_old, r->white_new));
+  }
+  if (requeued) said += "\nBack to the queue.";
+  screen_.println(said);
+  screen_.status(status_text());
+  if (!requeued) ask(Ask::PlayAgain);
 }
 
 }  // namespace checkers::client

@@ -60,6 +60,8 @@ class InteractivePlayer : public Frontend {
   void chat(const std::string& from, const std::string& text) override;
   void notice(const std::string& text) override;
   void game_fetched(const GameTracker& game, const GameOutcome& outcome) override;
+  void watch_started() override;
+  void watch_ended(const GameOutcome* outcome, bool requeued) override;
 
  private:
   enum class Ask {
@@ -95,6 +97,7 @@ class InteractivePlayer : public Frontend {
   void tick();
   void announce_colour();
   std::string status_text() const;
+  std::string watching_status() const;
   std::string player_name(game::Color c) const;
   void show_legal_moves();
   void show_history();

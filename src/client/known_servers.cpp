@@ -11,15 +11,12 @@
 #include <sstream>
 #include <system_error>
 
+#include "client/xdg.hpp"
+
 namespace checkers::client {
 
 std::filesystem::path KnownServers::default_path() {
-  namespace fs = std::filesystem;
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
-    return fs::path(xdg) / "checkers" / "known_servers";
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
-    return fs::path(home) / ".local" / "state" / "checkers" / "known_servers";
-  return fs::temp_directory_path() / "checkers" / "known_servers";
+  return checkers_dir(XdgBase::State) / "known_servers";
 }
 
 std::optional<KnownServers::Entry> KnownServers::find(const std::string& endpoint) const {

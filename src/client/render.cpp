@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "client/board_adapter.hpp"
+#include "client/terminal.hpp"
 
 namespace checkers::client {
 
@@ -53,6 +54,26 @@ std::string key_cell(Square s) {
 }
 
 }  // namespace
+
+std::vector<std::string> side_move_lines(const std::string& move_list, int room, size_t rows) {
+  if (move_list.empty()) return {""};
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < move_list.size();) {
+    // Entries ("12. 13x22x31 19x12") are separated by two spaces.
+    size_t next = move_list.find("  ", at);
+    if (next == std::string::npos) next = move_list.size();
+    const std::string entry = wrap_text(move_list.substr(at, next - at), room, " ", "    ");
+    at = next + 2;
+    for (size_t from = 0; from <= entry.size();) {
+      const size_t nl = std::min(entry.find('\n', from), entry.size());
+      lines.push_back(entry.substr(from, nl - from));
+      from = nl + 1;
+    }
+  }
+  if (lines.size() > rows) lines.erase(lines.begin(), lines.end() - static_cast<long>(rows));
+  lines.insert(lines.begin(), "moves");
+  return lines;
+}
 
 int board_columns(bool key) { return key ? 59 : 31; }
 

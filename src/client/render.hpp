@@ -24,6 +24,11 @@ struct RenderOptions {
 // UI: draws the board (own pieces at the bottom, square-number key, colours on a terminal).
 std::string render_board(const proto::Board& board, game::Color me, const RenderOptions& opts);
 
+// A move list ("1. 11-15 22-18  2. 15x22") as lines for beside the board: the title
+// "moves" and the last `rows` lines of at most `room` columns; a move too long for one
+// line takes two (Black's, then White's indented). One empty line for no moves.
+std::vector<std::string> side_move_lines(const std::string& move_list, int room, size_t rows = 9);
+
 // Columns the board takes (with or without the key), side lines excluded.
 int board_columns(bool key);
 

@@ -1,6 +1,8 @@
 #include "client/session.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -200,6 +202,10 @@ void Session::on_failed(Link::Failure kind, const std::string& why) {
       return;
     }
   }
+  if (kind == Link::Failure::ServerClosed && server_shutting_down_) {
+    finish(kExitServer, message + ": the server shut down.");
+    return;
+  }
   if (kind == Link::Failure::ServerClosed && game_.in_game()) {
     const auto waited =
         turn_started_ ? loop_.now() - *turn_started_ : reactor::EventLoop::Clock::duration{};
@@ -349,13 +355,31 @@ const char* status_text(proto::PlayerStatus s) {
   return "?";
 }
 
-std::string challenge_result_text(const proto::ChallengeResult& r) {
+// What became of our invitation or answer, told from our side: `answered` when we
+// answered their invitation (AnswerChallenge, or Rematch to their rematch request).
+std::string challenge_result_text(const proto::ChallengeResult& r, bool answered,
+                                  proto::ChallengeKind kind) {
   const std::string who = r.name.str();
+  const char* what = kind == proto::ChallengeKind::Rematch ? "rematch" : "challenge";
+  if (answered) {
+    switch (r.result) {
+      case proto::ChallengeOutcome::Accepted:
+        return fmt::format("You accepted {}'s {}.", who, what);
+      case proto::ChallengeOutcome::Declined:
+        return fmt::format("You declined {}'s {}.", who, what);
+      case proto::ChallengeOutcome::Withdrawn:
+      case proto::ChallengeOutcome::NotAvailable:
+      case proto::ChallengeOutcome::TimedOut:
+        return fmt::format("{}'s {} is no longer open.", who, what);
+      default:
+        break;
+    }
+  }
   switch (r.result) {
     case proto::ChallengeOutcome::Declined:
-      return who + " declined.";
+      return fmt::format("{} declined your {}.", who, what);
     case proto::ChallengeOutcome::TimedOut:
-      return who + " did not answer in time.";
+      return fmt::format("{} did not answer your {} in time.", who, what);
     case proto::ChallengeOutcome::NotAvailable:
       return who + " is not available (playing, watching, gone, or the house bot).";
     case proto::ChallengeOutcome::NoSuchPlayer:
@@ -375,7 +399,7 @@ std::string challenge_result_text(const proto::ChallengeResult& r) {
     case proto::ChallengeOutcome::Cancelled:
       return who.empty() ? "Invitation withdrawn." : "Your invitation to " + who + " is withdrawn.";
     case proto::ChallengeOutcome::Accepted:
-      return who + " accepted.";
+      return fmt::format("{} accepted your {}.", who, what);
   }
   return fmt::format("Invitation {}: result {}.", who, static_cast<unsigned>(r.result));
 }
@@ -418,11 +442,25 @@ void Session::on_v2(const proto::Message& m) {
         using T = std::decay_t<decltype(msg)>;
         const game::Color me = game_.my_color().value_or(game::Color::Black);
         if constexpr (std::is_same_v<T, proto::Welcome>) {
+          // The answer to Connect, LeaveQueue or Unwatch: we are idle.
+          const bool login = version_ != 2;
           version_ = 2;
           welcome_ = msg;
           my_rating_ = msg.rating;
-          send(proto::ReQueue{});  // like a v1 login: straight into the queue
+          if (watching_) end_watch(nullptr);
+          if (after_leaving_queue_) {
+            const proto::Message request = std::move(*after_leaving_queue_);
+            after_leaving_queue_.reset();
+            send_lobby_request(request);
+          } else if (login) {
+            send(proto::ReQueue{});  // like a v1 login: straight into the queue
+          }
         } else if constexpr (std::is_same_v<T, proto::GameStart2>) {
+          if (after_leaving_queue_)
+            frontend_->notice("A game started before your request could go out: play this one.");
+          after_leaving_queue_.reset();
+          rejoin_queue_ = false;
+          watchers_ = 0;
           pending_.clear();
           turn_started_.reset();
           draw_offer_open_ = false;
@@ -443,16 +481,10 @@ void Session::on_v2(const proto::Message& m) {
           turn_started_ = loop_.now();
           frontend_->your_turn();
         } else if constexpr (std::is_same_v<T, proto::MoveMade>) {
-          if (state() == proto::State::Watching) {
-            frontend_->notice(fmt::format("Move {}: {} {}", msg.ply,
-                                          msg.mover == proto::Colour::Primary ? "Black" : "White",
-                                          msg.path.to_string()));
-            return;
-          }
           // An offer made to us lapses when we move (PROTOCOL-v2.md §6.4), not when the
-          // offerer does.
+          // offerer does. A watched game is told the same way (its boards in Black's view).
           const game::Color mover = colour_of(msg.mover);
-          if (mover == me) draw_offer_open_ = false;
+          if (mover == me && !watching_) draw_offer_open_ = false;
           set_clocks(msg.primary_clock, msg.secondary_clock, game::opponent(mover));
           report(game_.moved(msg));
           frontend_->board_changed();
@@ -469,8 +501,11 @@ void Session::on_v2(const proto::Message& m) {
                   : proto::Move{});
         } else if constexpr (std::is_same_v<T, proto::GameOver2>) {
           draw_offer_open_ = false;
-          if (!game_.in_game()) {  // a watched game
-            frontend_->notice(fmt::format("The watched game {} is over.", msg.game_id));
+          if (msg.reason == proto::EndReason::ServerShutdown) server_shutting_down_ = true;
+          if (watching_) {
+            set_clocks(msg.primary_clock, msg.secondary_clock, std::nullopt);
+            const GameOutcome out = game_.finish(msg);
+            end_watch(&out);
             return;
           }
           pending_.clear();
@@ -510,6 +545,8 @@ void Session::on_v2(const proto::Message& m) {
                                         : msg.version == 1 ? " (v1 client)"
                                                            : ""));
         } else if constexpr (std::is_same_v<T, proto::ChallengeReceived>) {
+          std::erase_if(invited_by_, [&](const auto& i) { return i.first == msg.from.str(); });
+          invited_by_.emplace_back(msg.from.str(), msg.kind);
           frontend_->notice(fmt::format("{} ({}) {}: type `accept {}` or `decline {}` within {} s.",
                                         msg.from.str(), msg.rating,
                                         msg.kind == proto::ChallengeKind::Rematch
@@ -517,13 +554,15 @@ void Session::on_v2(const proto::Message& m) {
                                             : "challenges you to a game",
                                         msg.from.str(), msg.from.str(), msg.timeout_s));
         } else if constexpr (std::is_same_v<T, proto::ChallengeResult>) {
-          frontend_->notice(challenge_result_text(msg));
-          frontend_->invitation_result(msg);
+          on_challenge_result(msg);
         } else if constexpr (std::is_same_v<T, proto::GameEntry>) {
           if (msg.count == 0) {
             frontend_->notice("No games in progress.");
             return;
           }
+          if (msg.index == 1)
+            frontend_->notice(fmt::format("{} game{} in progress (watch N to watch one):",
+                                          msg.total, msg.total == 1 ? "" : "s"));
           frontend_->notice(fmt::format(
               "  game {}: {} ({}) vs {} ({}), move {}, clocks {} / {}, "
               "{} watching",
@@ -531,19 +570,30 @@ void Session::on_v2(const proto::Message& m) {
               msg.secondary_rating, msg.ply / 2 + 1, clock_text(msg.primary_clock),
               clock_text(msg.secondary_clock), msg.watchers));
         } else if constexpr (std::is_same_v<T, proto::WatchStart>) {
-          frontend_->notice(fmt::format(
-              "Watching game {}: {} ({}, Black) vs {} ({}, White), {} moves played, {} to move. "
-              "`unwatch` to stop.",
-              msg.game_id, msg.primary_name.str(), msg.primary_rating, msg.secondary_name.str(),
-              msg.secondary_rating, msg.ply,
-              msg.to_move == proto::Colour::Primary ? "Black" : "White"));
+          watching_ = true;
+          watchers_ = msg.watchers;
+          draw_offer_open_ = false;
+          game_.watch(msg);
+          clock_.per_move = msg.clock_kind == proto::ClockKind::PerMove;
+          set_clocks(
+              msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.primary_clock,
+              msg.clock_kind == proto::ClockKind::None ? proto::kNoClock : msg.secondary_clock,
+              colour_of(msg.to_move));
+          frontend_->watch_started();
+          frontend_->board_changed();
         } else if constexpr (std::is_same_v<T, proto::WatchRefused>) {
           frontend_->notice(
               msg.reason == proto::WatchRefusal::NoSuchGame
-                  ? fmt::format("There is no game {} in progress.", msg.game_id)
+                  ? fmt::format("There is no game {} in progress (see list).", msg.game_id)
                   : fmt::format("Game {} has the most watchers allowed.", msg.game_id));
+          back_to_queue();
         } else if constexpr (std::is_same_v<T, proto::WatcherCount>) {
-          frontend_->notice(fmt::format("{} watching.", msg.watchers));
+          watchers_ = msg.watchers;
+          if (!watching_)
+            frontend_->notice(msg.watchers == 0 ? "Nobody watches this game any more."
+                              : msg.watchers == 1
+                                  ? "1 person watches this game."
+                                  : fmt::format("{} people watch this game.", msg.watchers));
         } else if constexpr (std::is_same_v<T, proto::RecordEntry>) {
           on_record(msg);
         } else if constexpr (std::is_same_v<T, proto::RecordMove>) {
@@ -593,7 +643,8 @@ void Session::on_record_move(const proto::RecordMove& m) {
   over.secondary_new = primary ? e.opponent_new : e.own_new;
   if (const auto board = fetched_.display_board()) over.board = *board;
   GameTracker done = fetched_;
-  const GameOutcome out = done.finish(over);
+  GameOutcome out = done.finish(over);
+  out.ended_at = static_cast<std::time_t>(e.ended_at);
   fetching_.reset();
   frontend_->game_fetched(done, out);
 }
@@ -620,7 +671,7 @@ bool Session::answer_draw(bool accept) {
 }
 
 bool Session::say(const std::string& text) {
-  if (version_ != 2) return false;
+  if (!can_chat()) return false;
   const std::string_view cut = proto::cut_chat_text(text);
   const auto chat = proto::ChatText::make(cut);
   if (!chat) return false;
@@ -636,21 +687,21 @@ bool Session::who() {
 
 bool Session::challenge(const std::string& name) {
   const auto n = proto::Str16::make(name);
-  if (version_ != 2 || !n) return false;
-  send(proto::Challenge{*n});
+  if (version_ != 2 || !n || game_.in_game() || watching_) return false;
+  send_when_idle(proto::Challenge{*n});
   return true;
 }
 
 bool Session::answer_challenge(const std::string& name, bool accept) {
   const auto n = proto::Str16::make(name);
-  if (version_ != 2 || !n) return false;
-  send(proto::AnswerChallenge{*n, static_cast<uint8_t>(accept ? 1 : 0)});
+  if (version_ != 2 || !n || game_.in_game() || watching_) return false;
+  send_when_idle(proto::AnswerChallenge{*n, static_cast<uint8_t>(accept ? 1 : 0)});
   return true;
 }
 
 bool Session::rematch() {
-  if (version_ != 2) return false;
-  send(proto::Rematch{});
+  if (version_ != 2 || game_.in_game() || watching_) return false;
+  send_when_idle(proto::Rematch{});
   return true;
 }
 
@@ -667,15 +718,83 @@ bool Session::list_games() {
 }
 
 bool Session::watch(uint32_t game_id) {
-  if (version_ != 2) return false;
-  send(proto::Watch{game_id});
+  if (version_ != 2 || game_.in_game() || watching_) return false;
+  send_when_idle(proto::Watch{game_id});
   return true;
 }
 
 bool Session::unwatch() {
-  if (version_ != 2) return false;
+  if (version_ != 2 || !watching_) return false;
   send(proto::Unwatch{});
   return true;
+}
+
+// ---- the lobby ----
+
+void Session::send_when_idle(proto::Message m) {
+  if (state() == proto::State::InQueue) {
+    if (!after_leaving_queue_) send(proto::LeaveQueue{});
+    after_leaving_queue_ = std::move(m);  // a second request before the answer replaces it
+    rejoin_queue_ = true;
+    return;
+  }
+  send_lobby_request(m);
+}
+
+void Session::send_lobby_request(const proto::Message& m) {
+  // The invitation a name answers (taken: it is answered now).
+  const auto take_invitation =
+      [this](const std::string& name) -> std::optional<proto::ChallengeKind> {
+    const auto it = std::find_if(invited_by_.begin(), invited_by_.end(),
+                                 [&](const auto& i) { return i.first == name; });
+    if (it == invited_by_.end()) return std::nullopt;
+    const proto::ChallengeKind kind = it->second;
+    invited_by_.erase(it);
+    return kind;
+  };
+  if (const auto* c = std::get_if<proto::Challenge>(&m)) {
+    open_requests_.push_back({c->name.str(), false, proto::ChallengeKind::Challenge});
+  } else if (const auto* a = std::get_if<proto::AnswerChallenge>(&m)) {
+    const auto kind = take_invitation(a->from.str());
+    open_requests_.push_back({a->from.str(), true, kind.value_or(proto::ChallengeKind::Challenge)});
+  } else if (std::holds_alternative<proto::Rematch>(m)) {
+    // Asking back when the last opponent asked first is accepting.
+    const std::string last = game_.opponent();
+    const auto kind = take_invitation(last);
+    open_requests_.push_back(
+        {last, kind == proto::ChallengeKind::Rematch, proto::ChallengeKind::Rematch});
+  }
+  send(m);
+}
+
+void Session::on_challenge_result(const proto::ChallengeResult& r) {
+  const std::string name = r.name.str();
+  auto it = std::find_if(open_requests_.begin(), open_requests_.end(),
+                         [&](const OpenRequest& o) { return o.name == name; });
+  if (it == open_requests_.end() && name.empty()) it = open_requests_.begin();
+  OpenRequest request{name};
+  if (it != open_requests_.end()) {
+    request = *it;
+    open_requests_.erase(it);
+  }
+  frontend_->notice(challenge_result_text(r, request.answered, request.kind));
+  frontend_->invitation_result(r);
+  if (r.result != proto::ChallengeOutcome::Accepted && !game_.in_game()) back_to_queue();
+}
+
+bool Session::back_to_queue() {
+  if (!rejoin_queue_ || after_leaving_queue_ || !open_requests_.empty() || watching_) return false;
+  if (state() != proto::State::GameEnd) return false;
+  rejoin_queue_ = false;
+  send(proto::ReQueue{});
+  return true;
+}
+
+void Session::end_watch(const GameOutcome* outcome) {
+  watching_ = false;
+  watchers_ = 0;
+  const bool requeued = back_to_queue();
+  frontend_->watch_ended(outcome, requeued);
 }
 
 }  // namespace checkers::client

@@ -63,8 +63,16 @@ class Frontend {
   virtual void notice(const std::string& /*text*/) {}
   // What became of an invitation (after notice() said it in words).
   virtual void invitation_result(const proto::ChallengeResult& /*result*/) {}
-  // A game fetched with `games`, complete (for showing and saving).
+  // A game fetched with `games`, complete (for showing and saving; outcome.ended_at is
+  // when it ended).
   virtual void game_fetched(const GameTracker& /*game*/, const GameOutcome& /*outcome*/) {}
+  // We watch a game: Session::game() is that game (its board in Black's view), told like
+  // one we play - ply_played() and board_changed() for every move, clocks() counting.
+  virtual void watch_started() {}
+  // The watched game ended (`outcome`, told for Black: the winner's colour and both
+  // ratings are in it) or we stopped watching (null). `requeued`: the client rejoins the
+  // queue it left to watch (queued() follows); otherwise the player is idle.
+  virtual void watch_ended(const GameOutcome* /*outcome*/, bool /*requeued*/) {}
 };
 
 // The version our client offers first (PROTOCOL-v2.md §3); offering 2, it falls back to 1
@@ -120,6 +128,11 @@ class Session {
   bool answer_draw(bool accept);
   bool draw_offer_open() const { return draw_offer_open_; }
   bool say(const std::string& text);
+  // Chat reaches the opponent of a game, during it and after it (PROTOCOL-v2.md §4.7); the
+  // server drops it from a queued player or a watcher.
+  bool can_chat() const {
+    return version_ == 2 && !watching_ && state() != proto::State::InQueue && logged_in();
+  }
   bool who();
   bool challenge(const std::string& name);
   bool answer_challenge(const std::string& name, bool accept);
@@ -128,6 +141,9 @@ class Session {
   bool list_games();
   bool watch(uint32_t game_id);
   bool unwatch();
+  bool watching() const { return watching_; }
+  // How many watch the game we play or watch (a watcher counts itself).
+  uint16_t watchers() const { return watchers_; }
   // Both clocks as the server last told them, the side to move's counted down since.
   struct Clocks {
     std::optional<uint32_t> black_ms, white_ms;  // nullopt: no clock
@@ -161,6 +177,16 @@ class Session {
   void set_clocks(uint32_t primary, uint32_t secondary, std::optional<game::Color> running);
   void on_record(const proto::RecordEntry& e);
   void on_record_move(const proto::RecordMove& m);
+  void on_challenge_result(const proto::ChallengeResult& r);
+  // Challenge, AnswerChallenge, Rematch and Watch are taken only from an idle player
+  // (PROTOCOL-v2.md §5.2): from the queue we leave it first and send the request when
+  // the server's Welcome says we are idle.
+  void send_when_idle(proto::Message m);
+  void send_lobby_request(const proto::Message& m);
+  // A request made from the queue is over (refused, declined, the watched game ended):
+  // rejoin the queue; false if the player stays idle.
+  bool back_to_queue();
+  void end_watch(const GameOutcome* outcome);
   void finish(int code, const std::string& message);
   void send_hop(const game::Hop& hop);
   void report(const GameRecord::Observation& obs);
@@ -199,6 +225,21 @@ class Session {
     reactor::EventLoop::Clock::time_point at{};
     bool per_move = false;
   } clock_;
+  // ---- the lobby ----
+  std::optional<proto::Message> after_leaving_queue_;  // sent when LeaveQueue is answered
+  bool rejoin_queue_ = false;  // we left the queue for a request: rejoin when it is over
+  bool watching_ = false;
+  bool server_shutting_down_ = false;  // a GameOver2 said so: the close that follows is expected
+  uint16_t watchers_ = 0;
+  // Our Challenge, Rematch and AnswerChallenge messages waiting for their ChallengeResult
+  // (exactly one each, in order per name): whom, and whether we invited or answered.
+  struct OpenRequest {
+    std::string name;
+    bool answered = false;  // we answered their invitation
+    proto::ChallengeKind kind = proto::ChallengeKind::Challenge;
+  };
+  std::vector<OpenRequest> open_requests_;
+  std::vector<std::pair<std::string, proto::ChallengeKind>> invited_by_;  // invitations to us
   // A game being fetched (RecordEntry, then its RecordMoves).
   std::optional<proto::RecordEntry> fetching_;
   GameTracker fetched_;

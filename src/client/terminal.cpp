@@ -186,11 +186,12 @@ void Screen::print(std::string_view text) {
 }
 
 void Screen::println(std::string_view text) {
+  const std::string lines = wrap_lines(text, width_ - 1);
   if (live_) {
-    print(std::string(text) + "\n");
+    print(lines + "\n");
     return;
   }
-  print(text);
+  print(lines);
   write("\n");
 }
 
@@ -228,9 +229,12 @@ void Screen::set_input(const std::string& typed) {
 void Screen::commit_input() {
   if (!live_) return;
   erase_bottom();
-  write(prompt_ +
-        (hidden_ ? std::string() : fit(input_, width_ - 1 - static_cast<int>(prompt_.size()))) +
-        "\n");
+  // The answered question stays as prose (wrapped at words); a long answer is cut.
+  const int usable = width_ - 1;
+  const std::string typed =
+      hidden_ ? std::string()
+              : fit(input_, std::max(usable - static_cast<int>(prompt_.size()), 24));
+  write(wrap_lines(prompt_ + typed, usable) + "\n");
   prompt_.clear();
   input_.clear();
   hidden_ = false;
@@ -377,7 +381,7 @@ void LineEditor::recall(int direction) {
 
 std::string wrap_text(const std::string& text, int width, const std::string& separator,
                       const std::string& indent) {
-  const size_t limit = static_cast<size_t>(std::max(width, 20));
+  const size_t limit = static_cast<size_t>(std::max(width, 10));
   std::string out;
   std::string line;
   size_t at = 0;
@@ -386,7 +390,13 @@ std::string wrap_text(const std::string& text, int width, const std::string& sep
     next = next == std::string::npos ? text.size() : next + separator.size();
     const std::string piece = text.substr(at, next - at);
     at = next;
-    if (line.size() > indent.size() && line.size() + piece.size() > limit) {
+    // A piece too long for any line (a file path) stays where it is: a break would not help.
+    const bool separated =
+        piece.size() >= separator.size() &&
+        piece.compare(piece.size() - separator.size(), separator.size(), separator) == 0;
+    const bool fits_alone =
+        indent.size() + piece.size() - (separated ? separator.size() : 0) <= limit;
+    if (line.size() > indent.size() && line.size() + piece.size() > limit && fits_alone) {
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
       line = indent;
@@ -394,6 +404,18 @@ std::string wrap_text(const std::string& text, int width, const std::string& sep
     line += piece;
   }
   return out + line;
+}
+
+std::string wrap_lines(std::string_view text, int width) {
+  std::string out;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t nl = std::min(text.find('\n', at), text.size());
+    const std::string line(text.substr(at, nl - at));
+    const std::string indent = line.substr(0, line.find_first_not_of(' ')) + "  ";
+    out += (at == 0 ? "" : "\n") + wrap_text(line, width, " ", indent);
+    at = nl + 1;
+  }
+  return out;
 }
 
 int terminal_columns(int fd) {

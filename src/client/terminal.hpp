@@ -93,6 +93,7 @@ class Screen {
   uint64_t prints() const { return prints_; }
   // Text as is (a trailing newline is the caller's), above the status line and prompt.
   void print(std::string_view text);
+  // Prose: each line wrapped at spaces to the width (wrap_lines), then a newline.
   void println(std::string_view text);
   // The question the person answers next (no newline); hidden: typing is not shown.
   void prompt(std::string_view text, bool hidden = false);
@@ -172,9 +173,12 @@ class LineEditor {
 };
 
 // Lines of at most `width` columns, broken after `separator`; continuation lines start
-// with `indent`. A piece longer than a line stays whole.
+// with `indent`. A piece longer than a line stays whole, on the line it starts.
 std::string wrap_text(const std::string& text, int width, const std::string& separator = " ",
                       const std::string& indent = "");
+// Each line of text wrapped at spaces to `width` columns, continuation lines indented two
+// columns more than the line (the one rule for prose: Screen::println applies it).
+std::string wrap_lines(std::string_view text, int width);
 // The width of the terminal on fd (80 when it is not one).
 int terminal_columns(int fd);
 // Whether fd is a terminal.

@@ -2,10 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "client/board_adapter.hpp"
 #include "client/render.hpp"
+#include "client/terminal.hpp"
 #include "game/position.hpp"
 
 using namespace checkers;
@@ -67,4 +69,33 @@ TEST_CASE("kings are distinct from men; ANSI colours only when asked") {
   const std::string colored = client::render_board(board, Color::Black, ansi);
   CHECK(colored.find("\x1b[") != std::string::npos);
   CHECK(colored.find("\x1b[43m") != std::string::npos);
+}
+
+TEST_CASE("the move list beside the board wraps a long move instead of cutting it") {
+  // At 80 columns there are 18 columns beside the board and its key.
+  const int room = 80 - 1 - client::board_columns(true) - 2;
+  REQUIRE(room == 18);
+  const auto lines =
+      client::side_move_lines("9. 11-15 22-18  10. 13x22x31 26x17x10  11. 6x15", room);
+  const std::vector<std::string> expected = {"moves", "9. 11-15 22-18", "10. 13x22x31",
+                                             "    26x17x10", "11. 6x15"};
+  CHECK(lines == expected);
+  for (const std::string& line : lines) CHECK(static_cast<int>(line.size()) <= room);
+  // Only the last rows stay; no moves: one empty line (no title).
+  CHECK(client::side_move_lines("1. 11-15 22-18  2. 15x22 26x17  3. 12-16", room, 2) ==
+        std::vector<std::string>{"moves", "2. 15x22 26x17", "3. 12-16"});
+  CHECK(client::side_move_lines("", room) == std::vector<std::string>{""});
+}
+
+TEST_CASE("prose wraps at spaces, continuation lines indented, never inside a word") {
+  const std::string text =
+      "You play Black (b, kings B), at the bottom of the board; you move first.\n"
+      "  game 1: alice (1500) vs bob (1500), move 2, clocks 9:57 / 9:51, 0 watching";
+  const std::string out = client::wrap_lines(text, 39);
+  CHECK(out ==
+        "You play Black (b, kings B), at the\n"
+        "  bottom of the board; you move first.\n"
+        "  game 1: alice (1500) vs bob (1500),\n"
+        "    move 2, clocks 9:57 / 9:51, 0\n"
+        "    watching");
 }

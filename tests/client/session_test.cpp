@@ -10,17 +10,23 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "client/board_adapter.hpp"
 #include "client/bot.hpp"
+#include "client/game_saver.hpp"
 #include "client/session.hpp"
 #include "proto/messages.hpp"
 #include "reactor/event_loop.hpp"
 #include "support/loopback_listener.hpp"
+#include "support/temp_dir.hpp"
 #include "support/timing.hpp"
+#include "text_file.hpp"
 
 using namespace checkers;
 using namespace std::chrono_literals;
@@ -432,4 +438,170 @@ TEST_CASE("a v2 game: Welcome, ReQueue, whole moves, a draw offer answered, Game
   CHECK(out.code == 0);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0] == "game 1: loss vs bob (1500 -> 1490), 1 moves");
+}
+
+namespace {
+
+// A person's side reduced to what the lobby tests look at: the notices in order, and a
+// hook that acts on them (as a person typing would).
+class LobbyFrontend : public client::Frontend {
+ public:
+  explicit LobbyFrontend(client::Session& s) : session_(s) {}
+  void begin() override { session_.login({"bob", "pw"}); }
+  void connected() override {}
+  void login_refused(proto::LoginFailure) override {}
+  void queued(const proto::QueuePosition&) override {
+    ++queued_count;
+    if (on_queued) on_queued(queued_count);
+  }
+  void game_started() override {}
+  void ply_played(const client::Ply&) override {}
+  void your_turn() override {}
+  void board_changed() override {}
+  void move_rejected(const proto::Move&) override {}
+  void game_ended(const client::GameOutcome&) override {}
+  void notice(const std::string& text) override {
+    notices.push_back(text);
+    if (on_notice) on_notice(text);
+  }
+  void game_fetched(const client::GameTracker& game, const client::GameOutcome& outcome) override {
+    fetched.emplace_back(game, outcome);
+  }
+
+  std::vector<std::string> notices;
+  std::vector<std::pair<client::GameTracker, client::GameOutcome>> fetched;
+  int queued_count = 0;
+  std::function<void(int)> on_queued;
+  std::function<void(const std::string&)> on_notice;
+
+ private:
+  client::Session& session_;
+};
+
+// Runs a v2 session with that frontend until the script's server closes (10 s at most).
+void run_lobby(uint16_t port, const std::function<void(client::Session&, LobbyFrontend&)>& setup) {
+  reactor::EventLoop loop;
+  client::Session session(loop, "127.0.0.1", port, [&](int, const std::string&) { loop.quit(); });
+  LobbyFrontend front(session);
+  session.set_frontend(&front);
+  setup(session, front);
+  loop.run_after(10s, [&] { loop.quit(); });
+  front.begin();
+  loop.run();
+}
+
+// Connect, Welcome, the login's ReQueue and its QueuePosition.
+void v2_login(ScriptServer::Io& io) {
+  REQUIRE(io.accept());
+  REQUIRE(io.read(34).size() == 34);
+  io.write(bytes_of(proto::Welcome{2, 1500, 300000, 3000, 200, 0}));
+  CHECK(io.read(1) == std::string("\x0b", 1));
+  io.write(queued());
+}
+
+}  // namespace
+
+TEST_CASE("v2: answering an invitation from the queue leaves it first, rejoins it after") {
+  std::vector<std::string> sent;
+  ScriptServer server([&](ScriptServer::Io& io) {
+    v2_login(io);
+    io.write(bytes_of(proto::ChallengeReceived{*proto::Str16::make("alice"), 1510,
+                                               proto::ChallengeKind::Challenge, 30}));
+    sent.push_back(io.read(1));  // LeaveQueue (the server takes answers only from the idle)
+    io.write(bytes_of(proto::Welcome{2, 1500, 300000, 3000, 200, 0}));
+    sent.push_back(io.read(18));  // AnswerChallenge
+    io.write(bytes_of(
+        proto::ChallengeResult{*proto::Str16::make("alice"), proto::ChallengeOutcome::Declined}));
+    sent.push_back(io.read(1));  // ReQueue: back where the player was
+    io.write(queued());
+    sent.push_back(io.read(1));  // LogOut
+  });
+  std::vector<std::string> notices;
+  int queued_count = 0;
+  run_lobby(server.port(), [&](client::Session& session, LobbyFrontend& front) {
+    front.on_notice = [&session](const std::string& text) {
+      if (text.find("challenges you") != std::string::npos)
+        CHECK(session.answer_challenge("alice", false));
+    };
+    front.on_queued = [&](int n) {
+      if (n == 2) {
+        notices = front.notices;
+        queued_count = n;
+        session.logout();
+        session.quit(0, "");
+      }
+    };
+  });
+  server.join();
+  REQUIRE(sent.size() == 4);
+  CHECK(sent[0] == std::string("\x0f", 1));
+  REQUIRE(sent[1].size() == 18);
+  CHECK(sent[1][0] == 0x22);
+  CHECK(sent[1].substr(1, 5) == "alice");
+  CHECK(sent[1][17] == 0);  // declined
+  CHECK(sent[2] == std::string("\x0b", 1));
+  CHECK(queued_count == 2);
+  REQUIRE(notices.size() == 2);
+  CHECK(notices[1] == "You declined alice's challenge.");  // not "alice declined"
+}
+
+TEST_CASE("v2: a fetched game carries the date it ended into the PDN and the file name") {
+  const uint32_t ended_at = 1000000000;  // 2001-09-09 (a date that is not today)
+  ScriptServer server([&](ScriptServer::Io& io) {
+    v2_login(io);
+    CHECK(io.read(2)[0] == 0x2c);  // FetchGames
+    proto::RecordEntry e;
+    e.index = 1;
+    e.count = 1;
+    e.record_id = 5;
+    e.ended_at = ended_at;
+    e.colour = proto::Colour::Primary;
+    e.opponent_name = *proto::Str16::make("alice");
+    e.winner = proto::Winner::Primary;
+    e.reason = proto::EndReason::Resignation;
+    e.plies = 1;
+    e.own_old = 1500;
+    e.own_new = 1510;
+    e.opponent_old = 1500;
+    e.opponent_new = 1490;
+    io.write(bytes_of(e));
+    io.write(bytes_of(proto::RecordMove{5, 1, *proto::Path::of({{5, 5}, {4, 4}})}));
+    io.read(1);  // LogOut
+  });
+  std::vector<std::pair<client::GameTracker, client::GameOutcome>> fetched;
+  run_lobby(server.port(), [&](client::Session& session, LobbyFrontend& front) {
+    front.on_queued = [&session](int) { CHECK(session.fetch_games(20)); };
+    front.on_notice = [](const std::string&) {};
+    session.loop().run_every(10ms, [&] {
+      if (front.fetched.empty() || session.finished()) return;
+      fetched = front.fetched;
+      session.logout();
+      session.quit(0, "");
+    });
+  });
+  server.join();
+  REQUIRE(fetched.size() == 1);
+  const auto& [game, outcome] = fetched.front();
+  REQUIRE(outcome.ended_at);
+  CHECK(*outcome.ended_at == static_cast<std::time_t>(ended_at));
+  CHECK(outcome.result == client::GameOutcome::Result::Win);
+  CHECK(game.record().move_list() == "1. 11-15");
+
+  std::tm tm{};
+  const std::time_t when = ended_at;
+  ::localtime_r(&when, &tm);
+  char date[16], stamp[32];
+  std::strftime(date, sizeof date, "%Y.%m.%d", &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  checkers::test::TempDir dir("client-fetched");
+  client::GameSaver saver(dir.path());
+  const client::GameInfo info{"bob", "127.0.0.1 port 1", "Rated game", 1500, 3, true};
+  const std::string said = saver.save(game, outcome, info);
+  const std::filesystem::path file = dir.path() / (std::string(stamp) + "-bob-vs-alice.pdn");
+  CHECK(said == "Game saved: " + file.string());
+  const std::string pdn = checkers::test::slurp(file);
+  CHECK(pdn.find("[Date \"" + std::string(date) + "\"]") != std::string::npos);
+  CHECK(pdn.find("[Round \"-\"]") != std::string::npos);
+  // Fetched again: the same game is not saved twice.
+  CHECK(saver.save(game, outcome, info) == "Already saved: " + file.string());
 }
