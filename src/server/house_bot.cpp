@@ -92,6 +92,9 @@ class HouseBot::Player {
     send(proto::Connect{setup_.version, proto::Str16(setup_.account), proto::Str16("")});
   }
 
+  // Left (or leaving at the end of this pass).
+  bool gone() const { return finished_; }
+
   // The opponent moved on: no rematch will come.
   void release() {
     released_ = true;
@@ -396,13 +399,13 @@ std::optional<uint64_t> HouseBot::take_opponent(uint64_t session_id) {
 
 uint64_t HouseBot::session_for(uint64_t player) const {
   for (const auto& [id, slot] : players_)
-    if (slot.logged_in && slot.opponent == player) return id;
+    if (slot.logged_in && !slot.player->gone() && slot.opponent == player) return id;
   return 0;
 }
 
 uint64_t HouseBot::other_session(uint64_t except) const {
   for (const auto& [id, slot] : players_)
-    if (slot.logged_in && id != except) return id;
+    if (slot.logged_in && !slot.player->gone() && id != except) return id;
   return 0;
 }
 

@@ -325,7 +325,8 @@ TEST_CASE("the house bot leaves when its opponent moves on, or when no rematch c
     BotOpponent g = meet_bot(srv.port(), "mover");
     resign(g.c);
     g.c.send(proto::ReQueue{});
-    CHECK(srv.wait_for_log("computer-random leaves (the opponent moved on)", 20s));
+    // (or "game over; the opponent moved on" if it hears of it before its GameOver2)
+    CHECK(srv.wait_for_log("the opponent moved on)", 20s));
     // Alone in the queue again: a new bot comes.
     CHECK(g.c.expect_v2<proto::GameStart2>(20s).opponent_version == 0);
     CHECK(srv.log_count("comes to play") == 2);
@@ -335,7 +336,8 @@ TEST_CASE("the house bot leaves when its opponent moves on, or when no rematch c
     BotOpponent g = meet_bot(srv.port(), "quitter");
     resign(g.c);
     g.c.send(proto::LogOut{});
-    CHECK(srv.wait_for_log("computer-random leaves (the opponent moved on)", 20s));
+    // (or "game over; the opponent moved on" if it hears of it before its GameOver2)
+    CHECK(srv.wait_for_log("the opponent moved on)", 20s));
   }
   SECTION("the opponent disconnects during the game") {
     ServerProcess srv(with_house_bot("random:0"));
@@ -350,4 +352,25 @@ TEST_CASE("the house bot leaves when its opponent moves on, or when no rematch c
     resign(g.c);
     CHECK(srv.wait_for_log("computer-random leaves (no rematch asked)", 20s));
   }
+}
+
+TEST_CASE("a game that ends while the house bot thinks: no move after it, and it plays on",
+          "[server][house_bot][v2]") {
+  // strong thinks up to 300 ms a move: the resignation lands during its search, which is
+  // cancelled (logged at DEBUG when it was still running); its late result is never sent.
+  ServerProcess srv(with_house_bot("strong:0", {"--verbose"}));
+  BotOpponent g = meet_bot(srv.port(), "hasty");
+  std::mt19937 rng(3);
+  const auto t = g.c.expect_skipping<proto::YourTurn2, proto::MoveMade>(30s);
+  g.c.send(proto::MakeMove2{pick(t, g.me(), rng, false)});
+  const proto::GameOver2 over = resign(g.c);
+  CHECK(over.reason == proto::EndReason::Resignation);
+  // Still in its right state: it accepts a rematch and plays it.
+  g.c.send(proto::Rematch{});
+  CHECK(g.c.expect_v2<proto::GameStart2>().colour != g.start.colour);
+  CHECK(g.c.expect_skipping<proto::ChallengeResult, proto::YourTurn2, proto::MoveMade>().result ==
+        proto::ChallengeOutcome::Accepted);
+  CHECK(resign(g.c).reason == proto::EndReason::Resignation);
+  INFO("search cancelled: " << srv.log_contains("search cancelled"));
+  CHECK_FALSE(srv.log_contains("BUG"));
 }
