@@ -251,24 +251,25 @@ class HouseBot::Player {
   void think(const game::Position& pos, int cap_ms) {
     const uint64_t turn = ++turn_;
     if (search_job_ != 0) search_.cancel(search_job_);
-    search_job_ =
-        search_.submit([searcher = searcher_, pos, level = setup_.level,
-                        cap_ms] { return searcher->choose(pos, level, cap_ms); },
-                       [this, turn](game::Move best) {
-                         search_job_ = 0;
-                         if (finished_ || turn != turn_) return;
-                         if (best.empty()) {  // the server ends a game without legal moves first
-                           leave("no legal move");
-                           return;
-                         }
-                         if (setup_.version >= 2) {
-                           send(proto::MakeMove2{to_path(best)});
-                           return;
-                         }
-                         plan_ = best.hops();
-                         next_ = 0;
-                         send_hop();
-                       });
+    search_job_ = search_.submit([searcher = searcher_, pos, level = setup_.level,
+                                  cap_ms] { return searcher->choose(pos, level, cap_ms); },
+                                 [this, turn](game::Move best) { play(turn, best); });
+  }
+
+  void play(uint64_t turn, const game::Move& best) {
+    search_job_ = 0;
+    if (finished_ || turn != turn_) return;
+    if (best.empty()) {  // the server ends a game without legal moves first
+      leave("no legal move");
+      return;
+    }
+    if (setup_.version >= 2) {
+      send(proto::MakeMove2{to_path(best)});  // the whole move, every jump of it
+      return;
+    }
+    plan_ = best.hops();
+    next_ = 0;
+    send_hop();
   }
 
   void send(const proto::Message& m) {

@@ -164,7 +164,7 @@ void Server::on_session_closed(Session& s) {
     auto it = online_.find(s.account());
     if (it != online_.end() && it->second == s.id()) {
       // Several bot games may run under the bot's account: it stays online while one does.
-      const uint64_t other = s.is_house_bot() ? house_bot_->other_session(s.id()) : 0;
+      const uint64_t other = s.is_house_bot() && house_bot_ ? house_bot_->other_session(s.id()) : 0;
       if (other != 0 && find_session(other) != nullptr)
         it->second = other;
       else

@@ -320,24 +320,18 @@ TEST_CASE("after a game the house bot accepts a rematch with colours swapped, ne
 
 TEST_CASE("the house bot leaves when its opponent moves on, or when no rematch comes",
           "[server][house_bot][v2]") {
-  SECTION("the opponent queues again after the game") {
+  SECTION("the opponent queues again, or logs out, after the game") {
+    const bool requeue = GENERATE(true, false);
     ServerProcess srv(with_house_bot("random:0"));
-    BotOpponent g = meet_bot(srv.port(), "mover");
+    BotOpponent g = meet_bot(srv.port(), requeue ? "mover" : "quitter");
     resign(g.c);
-    g.c.send(proto::ReQueue{});
+    g.c.send(requeue ? proto::Message{proto::ReQueue{}} : proto::Message{proto::LogOut{}});
     // (or "game over; the opponent moved on" if it hears of it before its GameOver2)
     CHECK(srv.wait_for_log("the opponent moved on)", 20s));
-    // Alone in the queue again: a new bot comes.
-    CHECK(g.c.expect_v2<proto::GameStart2>(20s).opponent_version == 0);
-    CHECK(srv.log_count("comes to play") == 2);
-  }
-  SECTION("the opponent logs out after the game") {
-    ServerProcess srv(with_house_bot("random:0"));
-    BotOpponent g = meet_bot(srv.port(), "quitter");
-    resign(g.c);
-    g.c.send(proto::LogOut{});
-    // (or "game over; the opponent moved on" if it hears of it before its GameOver2)
-    CHECK(srv.wait_for_log("the opponent moved on)", 20s));
+    if (requeue) {  // alone in the queue again: a new bot comes
+      CHECK(g.c.expect_v2<proto::GameStart2>(20s).opponent_version == 0);
+      CHECK(srv.log_count("comes to play") == 2);
+    }
   }
   SECTION("the opponent disconnects during the game") {
     ServerProcess srv(with_house_bot("random:0"));
