@@ -200,7 +200,8 @@ SearchResult Searcher::search(const Position& pos, SearchLimits limits) {
   return result;
 }
 
-Move Searcher::choose(const Position& pos, Level level) {
+Move Searcher::choose(const Position& pos, Level level, int max_ms) {
+  const auto capped = [max_ms](int ms) { return max_ms > 0 ? std::min(ms, max_ms) : ms; };
   switch (level) {
     case Level::Random: {
       MoveList moves;
@@ -210,11 +211,11 @@ Move Searcher::choose(const Position& pos, Level level) {
       return moves[pick(rng_)];
     }
     case Level::Medium:
-      return search(pos, SearchLimits{6, 50}).best;
+      return search(pos, SearchLimits{6, capped(50)}).best;
     case Level::Strong:
       break;
   }
-  return search(pos, SearchLimits{64, 300}).best;
+  return search(pos, SearchLimits{64, capped(300)}).best;
 }
 
 }  // namespace checkers::game

@@ -48,8 +48,9 @@ class Searcher {
 
   SearchResult search(const Position& pos, SearchLimits limits);
   // Random: a uniformly random legal move; Medium: depth 6 / 50 ms; Strong: 300 ms.
+  // `max_ms` > 0 caps the level's time (a player short on clock thinks less).
   // Returns an empty Move if there is no legal move.
-  Move choose(const Position& pos, Level level);
+  Move choose(const Position& pos, Level level, int max_ms = 0);
 
  private:
   struct Entry {

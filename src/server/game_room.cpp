@@ -126,7 +126,9 @@ void GameRoom::start() {
     m.opponent_name = proto::Str16(name(o));
     m.opponent_rating = player(o)->rating();
     m.own_rating = s->rating();
-    m.opponent_version = o == Color::Black ? black_version_ : white_version_;
+    // The house bot is version 0 to v2 players (PROTOCOL-v2.md §10).
+    m.opponent_version =
+        player(o)->is_house_bot() ? 0 : (o == Color::Black ? black_version_ : white_version_);
     m.clock_kind = clock_.kind();
     m.base_ms = static_cast<uint32_t>(clock_.base().count());
     m.increment_ms = static_cast<uint32_t>(clock_.increment().count());

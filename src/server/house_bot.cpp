@@ -1,6 +1,7 @@
-// HouseBot: summoning a bot connection for a lonely player, and Player, the v1 client side
-// of one bot connection (log in, answer every YourTurn with the engine's move hop by hop,
-// leave when the game is over).
+// HouseBot: summoning a bot connection for a lonely player, and Player, the client side
+// of one bot connection: v1 (log in, answer every YourTurn with the engine's move hop by
+// hop, leave when the game is over) or v2 (whole moves, draw answers, rematches; leave
+// when no rematch comes).
 #include "server/house_bot.hpp"
 
 #include <sys/socket.h>
@@ -53,18 +54,26 @@ std::string house_bot_account(game::Level level) {
 
 class HouseBot::Player {
  public:
+  struct Setup {
+    std::string account;
+    game::Level level;
+    uint8_t version;  // the waiting player's: the bot speaks it
+    reactor::EventLoop::Clock::duration rematch_wait;
+    uint64_t seed;
+  };
+
   Player(reactor::EventLoop& loop, reactor::WorkQueue& search, reactor::TcpConnectionPtr conn,
-         std::string account, game::Level level, uint64_t seed, std::function<void()> on_done)
+         Setup setup, std::function<void()> on_done)
       : loop_(loop),
         search_(search),
         conn_(std::move(conn)),
-        account_(std::move(account)),
-        level_(level),
-        searcher_(std::make_shared<game::Searcher>(seed, kBotTableMb)),
+        setup_(std::move(setup)),
+        searcher_(std::make_shared<game::Searcher>(setup_.seed, kBotTableMb)),
         on_done_(std::move(on_done)) {}
 
   ~Player() {
     if (search_job_ != 0) search_.cancel(search_job_);
+    if (rematch_timer_ != 0) loop_.cancel(rematch_timer_);
     conn_->set_message_callback([](const reactor::TcpConnectionPtr&, reactor::Buffer&) {});
     conn_->set_close_callback([](const reactor::TcpConnectionPtr&) {});
     conn_->close();
@@ -77,8 +86,19 @@ class HouseBot::Player {
         [this](const reactor::TcpConnectionPtr&, reactor::Buffer& in) { on_input(in); });
     conn_->set_close_callback([this](const reactor::TcpConnectionPtr&) { done(); });
     conn_->start();
+    dfa_.set_version(setup_.version);
+    decoder_.set_version(setup_.version);
     // The server knows this connection is the bot's: no password.
-    send(proto::Connect{1, proto::Str16(account_), proto::Str16("")});
+    send(proto::Connect{setup_.version, proto::Str16(setup_.account), proto::Str16("")});
+  }
+
+  // Left (or leaving at the end of this pass).
+  bool gone() const { return finished_; }
+
+  // The opponent moved on: no rematch will come.
+  void release() {
+    released_ = true;
+    if (waiting_for_rematch()) leave("the opponent moved on");
   }
 
  private:
@@ -95,10 +115,23 @@ class HouseBot::Player {
 
   void handle(const proto::Message& m) {
     if (dfa_.on_receive(proto::type_of(m)).verdict != proto::Verdict::Accept) {
-      spdlog::error("house bot {}: BUG: unexpected {} from the server", account_, m);
+      spdlog::error("house bot {}: BUG: unexpected {} from the server", setup_.account, m);
       leave("protocol violation");
       return;
     }
+    if (const auto* bad = std::get_if<proto::InvalidLogin>(&m)) {
+      spdlog::error("house bot {}: login refused ({})", setup_.account, bad->reason);
+      leave("login refused");
+    } else if (setup_.version >= 2) {
+      handle_v2(m);
+    } else {
+      handle_v1(m);
+    }
+  }
+
+  // ---- protocol v1: hop by hop, one game per connection
+
+  void handle_v1(const proto::Message& m) {
     if (const auto* t = std::get_if<proto::YourTurn>(&m)) {
       on_turn(*t);
     } else if (const auto* c = std::get_if<proto::CompulsoryMove>(&m)) {
@@ -112,15 +145,12 @@ class HouseBot::Player {
       plan_.clear();
       next_ = 0;
     } else if (const auto* inv = std::get_if<proto::InvalidMove>(&m)) {
-      spdlog::error("house bot {}: BUG: the server refused the engine's hop {}", account_,
+      spdlog::error("house bot {}: BUG: the server refused the engine's hop {}", setup_.account,
                     inv->move);
       leave("move refused");
     } else if (std::holds_alternative<proto::GameOver>(m) ||
                std::holds_alternative<proto::OpponentDisconnect>(m)) {
       leave("game over");
-    } else if (const auto* bad = std::get_if<proto::InvalidLogin>(&m)) {
-      spdlog::error("house bot {}: login refused ({})", account_, bad->reason);
-      leave("login refused");
     }
   }
 
@@ -134,22 +164,7 @@ class HouseBot::Player {
     }
     plan_.clear();
     next_ = 0;
-    const game::Position pos = proto::position_from(t.board, *me_, *me_);
-    const uint64_t turn = ++turn_;
-    if (search_job_ != 0) search_.cancel(search_job_);
-    search_job_ = search_.submit(
-        [searcher = searcher_, pos, level = level_] { return searcher->choose(pos, level); },
-        [this, turn](game::Move best) {
-          search_job_ = 0;
-          if (finished_ || turn != turn_) return;
-          if (best.empty()) {  // the server ends a game without legal moves first
-            leave("no legal move");
-            return;
-          }
-          plan_ = best.hops();
-          next_ = 0;
-          send_hop();
-        });
+    think(proto::position_from(t.board, *me_, *me_), 0);
   }
 
   void send_hop() {
@@ -158,21 +173,121 @@ class HouseBot::Player {
     send(proto::MakeMove{hop});
   }
 
+  // ---- protocol v2 (PROTOCOL-v2.md §10): whole moves, draws, rematches
+
+  void handle_v2(const proto::Message& m) {
+    if (std::holds_alternative<proto::Welcome>(m)) {
+      send(proto::ReQueue{});  // logged in idle: join the queue (the server pairs us)
+    } else if (const auto* g = std::get_if<proto::GameStart2>(&m)) {
+      cancel_rematch_wait();
+      rematch_asked_ = false;
+      me_ = g->colour == proto::Colour::Primary ? game::Color::Black : game::Color::White;
+      board_ = board_for_viewer(game::Position::start(), *me_);
+    } else if (const auto* t = std::get_if<proto::YourTurn2>(&m)) {
+      board_ = t->board;
+      const uint32_t clock = *me_ == game::Color::Black ? t->primary_clock : t->secondary_clock;
+      // Fischer: its thinking counts on its clock, so it spends at most 1/20 of what is left.
+      const int cap_ms = clock == proto::kNoClock ? 0 : static_cast<int>(std::max(1u, clock / 20));
+      think(proto::position_from(t->board, *me_, *me_), cap_ms);
+    } else if (const auto* mm = std::get_if<proto::MoveMade>(&m)) {
+      board_ = mm->board;
+    } else if (std::holds_alternative<proto::DrawOffered>(m)) {
+      const int eval = game::evaluate(proto::position_from(board_, *me_, *me_));
+      const bool accept = eval <= kHouseBotDrawMargin;
+      spdlog::debug("house bot {}: draw offered, evaluation {}: {}", setup_.account, eval,
+                    accept ? "accepted" : "declined");
+      send(proto::AnswerDraw{static_cast<uint8_t>(accept ? 1 : 0)});
+    } else if (const auto* inv = std::get_if<proto::InvalidMove2>(&m)) {
+      spdlog::error("house bot {}: BUG: the server refused the engine's move ({})", setup_.account,
+                    proto::Message{*inv});
+      leave("move refused");
+    } else if (std::holds_alternative<proto::GameOver2>(m)) {
+      on_game_over();
+    } else if (const auto* c = std::get_if<proto::ChallengeReceived>(&m)) {
+      // Only the last opponent's rematch reaches the bot (a Challenge is refused for it).
+      const bool accept = c->kind == proto::ChallengeKind::Rematch && !released_;
+      if (accept) {
+        cancel_rematch_wait();
+        rematch_asked_ = true;
+      }
+      send(proto::AnswerChallenge{c->from, static_cast<uint8_t>(accept ? 1 : 0)});
+    } else if (const auto* r = std::get_if<proto::ChallengeResult>(&m)) {
+      // Accepted: GameStart2 came first. Anything else: the rematch fell through.
+      if (r->result != proto::ChallengeOutcome::Accepted && dfa_.state() == proto::State::GameEnd)
+        leave("the rematch fell through");
+    }
+    // QueuePosition, WatcherCount, DrawDeclined, ...: nothing to do.
+  }
+
+  void on_game_over() {
+    if (search_job_ != 0) {  // e.g. the game ended on time or by resignation while we thought
+      search_.cancel(search_job_);
+      search_job_ = 0;
+      spdlog::debug("house bot {}: search cancelled: the game is over", setup_.account);
+    }
+    ++turn_;
+    if (released_) {
+      leave("game over; the opponent moved on");
+      return;
+    }
+    rematch_timer_ = loop_.run_after(setup_.rematch_wait, [this] {
+      rematch_timer_ = 0;
+      leave("no rematch asked");
+    });
+  }
+
+  bool waiting_for_rematch() const {
+    return dfa_.state() == proto::State::GameEnd && rematch_timer_ != 0 && !rematch_asked_;
+  }
+
+  void cancel_rematch_wait() {
+    if (rematch_timer_ != 0) loop_.cancel(rematch_timer_);
+    rematch_timer_ = 0;
+  }
+
+  // ---- both versions
+
+  // The engine's move for `pos` on the work queue; a newer turn or the end makes it moot.
+  void think(const game::Position& pos, int cap_ms) {
+    const uint64_t turn = ++turn_;
+    if (search_job_ != 0) search_.cancel(search_job_);
+    search_job_ = search_.submit([searcher = searcher_, pos, level = setup_.level,
+                                  cap_ms] { return searcher->choose(pos, level, cap_ms); },
+                                 [this, turn](game::Move best) { play(turn, best); });
+  }
+
+  void play(uint64_t turn, const game::Move& best) {
+    search_job_ = 0;
+    if (finished_ || turn != turn_) return;
+    if (best.empty()) {  // the server ends a game without legal moves first
+      leave("no legal move");
+      return;
+    }
+    if (setup_.version >= 2) {
+      send(proto::MakeMove2{to_path(best)});  // the whole move, every jump of it
+      return;
+    }
+    plan_ = best.hops();
+    next_ = 0;
+    send_hop();
+  }
+
   void send(const proto::Message& m) {
     if (finished_) return;
     if (dfa_.on_send(proto::type_of(m)).verdict != proto::Verdict::Accept) {
-      spdlog::error("house bot {}: BUG: not sending {} in state {}", account_, m, dfa_.state());
+      spdlog::error("house bot {}: BUG: not sending {} in state {}", setup_.account, m,
+                    dfa_.state());
       return;
     }
-    std::array<uint8_t, proto::kMaxMessageSize> buf;
+    std::array<uint8_t, proto::kMaxMessageSizeV2> buf;
     const size_t n = proto::encode(m, buf);
     if (n != 0) conn_->send(buf.data(), n);
   }
 
-  // The bot plays one game per connection: it leaves when the game is over.
+  // A v1 bot plays one game per connection; a v2 bot leaves when no rematch comes.
   void leave(const char* why) {
     if (finished_) return;
-    spdlog::debug("house bot {}: leaving ({})", account_, why);
+    spdlog::info("--house-bot: {} leaves ({})", setup_.account, why);
     conn_->close();
     done();
   }
@@ -187,26 +302,35 @@ class HouseBot::Player {
   reactor::WorkQueue& search_;
   reactor::JobId search_job_ = 0;  // cancelled when a new turn or the end makes it moot
   reactor::TcpConnectionPtr conn_;
-  std::string account_;
-  game::Level level_;
+  Setup setup_;
   std::shared_ptr<game::Searcher> searcher_;
   std::function<void()> on_done_;
   proto::StreamDecoder decoder_;
   proto::DfaTracker dfa_{proto::Role::Client};
   std::optional<game::Color> me_;
-  std::vector<game::Hop> plan_;  // the engine's move for this turn, hop by hop
-  std::size_t next_ = 0;         // the next hop of plan_ to play
-  std::optional<proto::Move> sent_;
   uint64_t turn_ = 0;  // identifies the turn a search result belongs to
   bool finished_ = false;
+  // v1: the engine's move for this turn, hop by hop.
+  std::vector<game::Hop> plan_;
+  std::size_t next_ = 0;  // the next hop of plan_ to play
+  std::optional<proto::Move> sent_;
+  // v2: the position as last told (own view), the wait for a rematch after a game.
+  proto::Board board_;
+  reactor::TimerId rematch_timer_ = 0;
+  bool rematch_asked_ = false;  // accepted a rematch; its game is starting
+  bool released_ = false;       // the opponent moved on: leave after this game
 };
 
 // ---------------------------------------------------------------- HouseBot
 
-HouseBot::HouseBot(reactor::EventLoop& loop, HouseBotSettings settings, Adopt adopt)
+HouseBot::HouseBot(reactor::EventLoop& loop, HouseBotSettings settings,
+                   reactor::EventLoop::Clock::duration rematch_wait, VersionOf version_of,
+                   Adopt adopt)
     : loop_(loop),
       settings_(settings),
+      rematch_wait_(rematch_wait),
       account_(house_bot_account(settings.level)),
+      version_of_(std::move(version_of)),
       adopt_(std::move(adopt)),
       seed_(std::random_device{}()),
       search_(loop) {}
@@ -237,7 +361,7 @@ void HouseBot::on_queue_tick(const Matchmaker& queue, Matchmaker::Clock::time_po
   const std::optional<Matchmaker::Waiting> w = queue.longest_waiting();
   if (!w || now - w->since < std::chrono::duration<double>(settings_.wait_s)) return;
   for (const auto& [id, slot] : players_)
-    if (slot.opponent == w->id) return;  // a bot is on its way
+    if (!slot.logged_in && slot.opponent == w->id) return;  // a bot is on its way
   summon(w->id);
 }
 
@@ -254,20 +378,41 @@ void HouseBot::summon(uint64_t opponent) {
   auto server_conn = reactor::TcpConnection::create(loop_, std::move(server_end), local);
   auto bot_conn = reactor::TcpConnection::create(loop_, std::move(bot_end), local);
   const uint64_t id = server_conn->id();
-  auto player =
-      std::make_unique<Player>(loop_, search_, std::move(bot_conn), account_, settings_.level,
-                               seed_ + id, [this, id] { on_player_done(id); });
+  const uint8_t version = version_of_(opponent) >= 2 ? 2 : 1;
+  auto player = std::make_unique<Player>(
+      loop_, search_, std::move(bot_conn),
+      Player::Setup{account_, settings_.level, version, rematch_wait_, seed_ + id},
+      [this, id] { on_player_done(id); });
   Player& p = *player;
-  players_.emplace(id, Slot{opponent, std::move(player)});
-  spdlog::info("--house-bot: {} comes to play session #{}", account_, opponent);
+  players_.emplace(id, Slot{opponent, false, std::move(player)});
+  spdlog::info("--house-bot: {} comes to play session #{} (protocol v{})", account_, opponent,
+               version);
   adopt_(std::move(server_conn));
   p.start();
 }
 
 std::optional<uint64_t> HouseBot::take_opponent(uint64_t session_id) {
   const auto it = players_.find(session_id);
-  if (it == players_.end()) return std::nullopt;
-  return std::exchange(it->second.opponent, std::nullopt);
+  if (it == players_.end() || it->second.logged_in) return std::nullopt;
+  it->second.logged_in = true;
+  return it->second.opponent;
+}
+
+uint64_t HouseBot::session_for(uint64_t player) const {
+  for (const auto& [id, slot] : players_)
+    if (slot.logged_in && !slot.player->gone() && slot.opponent == player) return id;
+  return 0;
+}
+
+uint64_t HouseBot::other_session(uint64_t except) const {
+  for (const auto& [id, slot] : players_)
+    if (slot.logged_in && !slot.player->gone() && id != except) return id;
+  return 0;
+}
+
+void HouseBot::release(uint64_t player, uint64_t keep) {
+  for (auto& [id, slot] : players_)
+    if (slot.logged_in && slot.opponent == player && id != keep) slot.player->release();
 }
 
 void HouseBot::on_player_done(uint64_t session_id) { players_.erase(session_id); }

@@ -50,7 +50,11 @@ Server::Server(reactor::EventLoop& loop, const ServerConfig& config, AccountStor
       login_failures_(limits::kLoginFailureBurst, limits::kLoginFailureRefill) {
   if (config_.house_bot)
     house_bot_ = std::make_unique<HouseBot>(
-        loop_, *config_.house_bot,
+        loop_, *config_.house_bot, seconds(config_.invitation_timeout_s),
+        [this](uint64_t id) {
+          const Session* s = find_session(id);
+          return s != nullptr ? s->version() : uint8_t{1};
+        },
         [this](reactor::TcpConnectionPtr conn) { adopt_house_bot_connection(std::move(conn)); });
 }
 
@@ -155,9 +159,17 @@ void Server::on_session_closed(Session& s) {
   leave_room(s);
   stop_watching(s);
   close_invitations(s, false);
+  release_house_bot(s);
   if (s.logged_in()) {
     auto it = online_.find(s.account());
-    if (it != online_.end() && it->second == s.id()) online_.erase(it);
+    if (it != online_.end() && it->second == s.id()) {
+      // Several bot games may run under the bot's account: it stays online while one does.
+      const uint64_t other = s.is_house_bot() && house_bot_ ? house_bot_->other_session(s.id()) : 0;
+      if (other != 0 && find_session(other) != nullptr)
+        it->second = other;
+      else
+        online_.erase(it);
+    }
   }
   if (auto it = per_ip_.find(s.peer_ip()); it != per_ip_.end() && --it->second == 0)
     per_ip_.erase(it);
@@ -347,6 +359,7 @@ void Server::on_logout(Session& s, proto::State from) {
   leave_room(s);
   stop_watching(s);
   close_invitations(s, false);
+  release_house_bot(s);
   auto it = online_.find(s.account());
   if (it != online_.end() && it->second == s.id()) online_.erase(it);
   s.clear_account();
@@ -356,10 +369,11 @@ void Server::on_logout(Session& s, proto::State from) {
 // ---------------------------------------------------------------- queue
 
 void Server::enqueue(Session& s) {
-  if (house_bot_ && house_bot_->owns(s.id())) {
+  if (s.is_house_bot()) {
     pair_house_bot(s);
     return;
   }
+  release_house_bot(s);
   const auto now = loop_.now();
   matchmaker_.add(s.id(), s.rating(), s.account(), s.last_opponent(), now);
   const auto n = static_cast<uint32_t>(matchmaker_.size());
@@ -427,6 +441,8 @@ void Server::start_game(const Matchmaker::Pair& pair, bool keep_order) {
   stop_watching(white);
   close_invitations(black, true);
   close_invitations(white, true);
+  release_house_bot(black, white.id());
+  release_house_bot(white, black.id());
   black.v2().last_was_black = true;
   white.v2().last_was_black = false;
   auto room = std::make_unique<GameRoom>(
@@ -445,6 +461,7 @@ void Server::adopt_house_bot_connection(reactor::TcpConnectionPtr conn) {
   const uint64_t id = conn->id();
   auto session = std::make_unique<Session>(id, conn, *this, "house-bot");
   Session& s = *session;
+  s.mark_house_bot();
   sessions_.emplace(id, std::move(session));
   s.start(seconds(config_.login_timeout_s));
   conn->start();  // what TcpListener does after its callback
@@ -460,6 +477,10 @@ void Server::pair_house_bot(Session& bot) {
     return;
   }
   start_game(Matchmaker::Pair{human->id(), bot.id()});
+}
+
+void Server::release_house_bot(const Session& player, uint64_t keep) {
+  if (house_bot_ && !player.is_house_bot()) house_bot_->release(player.id(), keep);
 }
 
 void Server::on_make_move(Session& s, const proto::MakeMove& m) {

@@ -92,6 +92,9 @@ class Server final : public SessionEvents {
   // --house-bot: serve the server end of a bot connection; pair a bot that logged in.
   void adopt_house_bot_connection(reactor::TcpConnectionPtr conn);
   void pair_house_bot(Session& bot);
+  // `player` moved on (queued, watches, starts a game, left): a bot waiting for its
+  // rematch leaves; `keep` is the session it now plays, spared.
+  void release_house_bot(const Session& player, uint64_t keep = 0);
   // v2 FetchGames: the player's recent games from the games log.
   void send_records(Session& s, uint8_t max);
   void on_game_end(GameRoom& room, const GameRoom::End& end);
@@ -114,6 +117,9 @@ class Server final : public SessionEvents {
     reactor::TimerId timer = 0;
   };
   Session* online_session(std::string_view name);
+  // The player `name` as `asker` means it: for the house bot's account, the bot session
+  // that played `asker` (several may run under that account).
+  Session* session_named(const Session& asker, std::string_view name);
   void on_challenge(Session& s, std::string_view name, proto::ChallengeKind kind);
   void on_answer_challenge(Session& s, std::string_view from, bool accept);
   void on_rematch(Session& s);

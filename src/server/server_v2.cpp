@@ -61,7 +61,7 @@ proto::Welcome Server::welcome_for(const Session& s) const {
   w.base_ms = static_cast<uint32_t>(config_.time_control.base.count());
   w.increment_ms = static_cast<uint32_t>(config_.time_control.increment.count());
   w.chat_max = config_.chat ? static_cast<uint16_t>(proto::kMaxChatBytes) : 0;
-  w.flags = 0;
+  w.flags = house_bot_ ? proto::Welcome::kFlagHouseBot : 0;
   return w;
 }
 
@@ -137,7 +137,7 @@ void Server::on_chat(Session& s, const proto::Chat& m) {
         o->last_opponent() == s.account())
       to = o;
   }
-  if (to == nullptr || to->version() < 2 || to->closing()) {
+  if (to == nullptr || to->version() < 2 || to->is_house_bot() || to->closing()) {
     return refuse(proto::ChatRefusal::NobodyToTalkTo);
   }
   to->send(proto::ChatFrom{proto::Str16(s.account()), m.text});
@@ -168,7 +168,7 @@ void Server::send_player_list(Session& s) {
     e.name = proto::Str16(name);
     e.rating = p->rating();
     e.status = status_of(*p);
-    e.version = p->version();
+    e.version = p->is_house_bot() ? 0 : p->version();  // PROTOCOL-v2.md §4.8
     s.send(e);
   }
   if (count == 0) s.send(proto::PlayerEntry{});
@@ -201,6 +201,7 @@ void Server::on_watch(Session& s, const proto::Watch& m) {
       s.send(proto::WatchRefused{m.game_id, proto::WatchRefusal::TooManyWatchers});
     } else {
       close_invitations(s, true);
+      release_house_bot(s);
     }
     return;
   }
@@ -223,6 +224,12 @@ void Server::answer_invitation(Session& s, std::string_view other, proto::Challe
 Session* Server::online_session(std::string_view name) {
   auto it = online_.find(std::string(name));
   return it == online_.end() ? nullptr : find_session(it->second);
+}
+
+Session* Server::session_named(const Session& asker, std::string_view name) {
+  if (!house_bot_ || name != house_bot_->account()) return online_session(name);
+  const uint64_t bot = house_bot_->session_for(asker.id());
+  return bot == 0 ? nullptr : find_session(bot);
 }
 
 namespace {
@@ -254,11 +261,15 @@ void Server::on_challenge(Session& s, std::string_view name, proto::ChallengeKin
   Session::V2& v = s.v2();
   if (!take_token(v.invite_tokens, v.invite_refill, loop_.now(), kInviteBurst, kInviteRefill))
     return answer_invitation(s, name, O::TooMany);
-  Session* to = online_session(name);
+  // The house bot plays whoever waits alone, and rematches; it is not challenged (§10).
+  if (kind == proto::ChallengeKind::Challenge && house_bot_ && name == house_bot_->account())
+    return answer_invitation(s, name, O::NotAvailable);
+  Session* to = session_named(s, name);
   if (to == nullptr) return answer_invitation(s, name, O::NoSuchPlayer);
   if (to->version() < 2) return answer_invitation(s, name, O::SpeaksV1);
   size_t held = 0;
-  for (const auto& [inviter, inv] : invitations_) held += inv.invitee == name ? 1 : 0;
+  if (!to->is_house_bot())  // one per bot session, from its last opponent
+    for (const auto& [inviter, inv] : invitations_) held += inv.invitee == name ? 1 : 0;
   if (!can_be_invited(*to) || held >= kMaxInvitationsHeld)
     return answer_invitation(s, name, O::NotAvailable);
   Invitation inv{std::string(name), kind, 0};
@@ -304,7 +315,7 @@ void Server::on_answer_challenge(Session& s, std::string_view from, bool accept)
 void Server::on_rematch(Session& s) {
   using O = proto::ChallengeOutcome;
   const std::string last = s.last_opponent();
-  Session* o = last.empty() ? nullptr : online_session(last);
+  Session* o = last.empty() ? nullptr : session_named(s, last);
   if (s.state() != proto::State::GameEnd || s.room() != 0)
     return answer_invitation(s, last, O::NotAvailable);  // a crossing (§5.2)
   if (o == nullptr || o->version() < 2 || o->last_opponent() != s.account() ||
@@ -359,7 +370,9 @@ void Server::close_invitations(Session& s, bool tell_self) {
   }
   std::vector<std::string> to_me;
   for (const auto& [inviter, inv] : invitations_)
-    if (inv.invitee == me) to_me.push_back(inviter);
+    // Invitations to the bot's account are for the bot session of their inviter's last game.
+    if (inv.invitee == me && (!s.is_house_bot() || inviter == s.last_opponent()))
+      to_me.push_back(inviter);
   for (const std::string& inviter : to_me) {
     drop_invitation(inviter);
     if (Session* o = online_session(inviter))

@@ -112,6 +112,10 @@ class Session {
   // type bytes are decoded and which DFA columns apply.
   uint8_t version() const { return dfa_.version(); }
   void set_version(uint8_t v) { dfa_.set_version(v); }
+  // The server end of a house bot connection (--house-bot, PROTOCOL-v2.md §10): v2
+  // players see it as version 0; it is never chatted with nor challenged.
+  bool is_house_bot() const { return house_bot_; }
+  void mark_house_bot() { house_bot_ = true; }
   // Per-session state of the v2 features (chat rate, list-request rate, ...).
   struct V2 {
     double chat_tokens = 5;
@@ -163,6 +167,7 @@ class Session {
   uint32_t rating_ = 0;
   uint64_t room_ = 0;
   std::string last_opponent_;
+  bool house_bot_ = false;
   V2 v2_;
 };
 
