@@ -36,7 +36,7 @@ constexpr auto kMinRequeueGap = 62500us;  // <= 16 ReQueues (session commands) p
 // Games in progress are sampled this often during a play window.
 constexpr auto kSampleInterval = 10ms;
 // A play window waits at most this long for its games to be in progress.
-constexpr auto kSettleTimeout = 10s;
+constexpr auto kSettleTimeout = 5s;
 // A QueuePosition arriving this long after the previous one starts a new broadcast tick.
 constexpr double kTickGapMs = 300.0;
 
@@ -863,12 +863,15 @@ void LoadGenerator::begin_measuring() {
   loop_.run_after(length, [this] { end_window(); });
 }
 
-// Play: every kSampleInterval. While settling, starts the measurement once the target
-// games are in progress (or kSettleTimeout has passed); while measuring, records how many
-// games are in progress and how many watchers watch.
+// Play: every kSampleInterval. While settling, starts the measurement once every place
+// in the target games is taken (no excess game left from a v1 set-up, every player in a
+// game or queued for one) and at least 95 % of the games are in progress (the rest wait
+// one round trip for their GameStart), or once kSettleTimeout has passed; while
+// measuring, records how many games are in progress and how many watchers watch.
 void LoadGenerator::sample() {
   if (settling_) {
-    const bool ready = in_game_ >= 2 * target_games_ && engaged_ <= 2 * target_games_;
+    const size_t places = 2 * target_games_;
+    const bool ready = engaged_ == places && in_game_ * 20 >= places * 19;
     const bool late = Clock::now() - settle_start_ > kSettleTimeout;
     if (!ready && !late) return;
     if (!ready)
