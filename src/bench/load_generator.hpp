@@ -204,7 +204,6 @@ class LoadGenerator {
 
   // windows
   void start_window();
-  void settle_or_measure();
   void begin_measuring();
   void sample();
   void end_window();
