@@ -23,7 +23,8 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr rlim_t kSpareFds = 64;
 
-void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string& poller) {
+void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string& poller,
+                 int& protocol) {
   app.add_option("mode", mode,
                  "play: random games as fast as the server answers; idle: hold logged-in "
                  "sessions; login: Connect/LogOut cycles; bot: time the bot's move at each "
@@ -39,10 +40,10 @@ void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string&
                  "play: games kept in progress (0 = connections / 2); more connections than "
                  "2 x games rest between games")
       ->capture_default_str();
-  app.add_option("--protocol", o.protocol,
+  app.add_option("--protocol", protocol,
                  "play: protocol version of the players (2: whole-path moves, clocks)")
       ->capture_default_str()
-      ->check(CLI::Range(uint8_t{1}, uint8_t{2}));
+      ->check(CLI::Range(1, 2));
   app.add_option("--watchers", o.watchers,
                  "play, --protocol 2: extra connections per game that watch it")
       ->capture_default_str()
@@ -142,8 +143,9 @@ int run_cli(int argc, char** argv, const std::string& version) {
   BenchOptions opt;
   std::string mode;
   std::string poller = "epoll";
+  int protocol = 1;
   size_t positions = 20;
-  add_options(app, opt, mode, poller);
+  add_options(app, opt, mode, poller, protocol);
   app.add_option("--positions", positions, "bot: positions timed per level")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10'000}));
@@ -156,6 +158,7 @@ int run_cli(int argc, char** argv, const std::string& version) {
   if (mode == "bot") return run_bot_timing(opt, positions);
   opt.mode = mode == "idle" ? Mode::Idle : mode == "login" ? Mode::Login : Mode::Play;
   opt.poller = reactor::parse_poller(poller).value_or(reactor::PollerKind::Epoll);
+  opt.protocol = static_cast<uint8_t>(protocol);
   if (const std::string why = check_play_options(opt); !why.empty()) {
     fmt::print(stderr, "checkers-bench: {}\n{}", why, app.help());
     return kExitUsage;

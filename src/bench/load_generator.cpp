@@ -604,6 +604,7 @@ void LoadGenerator::set_phase(size_t i, Phase phase) {
     engaged_ += engaged(phase);
     in_game_ -= p.phase == Phase::InGame;
     in_game_ += phase == Phase::InGame;
+    if (measuring_) most_games_ = std::max(most_games_, in_game_ / 2);
   }
   p.phase = phase;
 }
@@ -848,6 +849,7 @@ void LoadGenerator::begin_measuring() {
   max_gap_ms_ = 0;
   game_samples_.clear();
   watching_samples_.clear();
+  most_games_ = in_game_ / 2;
   bench_cpu_window_.reset();
   bench_cpu_second_.reset();
   if (server_cpu_window_) {
@@ -956,7 +958,7 @@ void LoadGenerator::end_window() {
   if (!game_samples_.empty()) {
     s.games_in_progress_median = median_of(game_samples_);
     s.games_in_progress_min = *std::min_element(game_samples_.begin(), game_samples_.end());
-    s.games_in_progress_max = *std::max_element(game_samples_.begin(), game_samples_.end());
+    s.games_in_progress_max = most_games_;  // at any moment, not only at the samples
     s.watching_median = median_of(watching_samples_);
   }
   if (window_ == 0 && opt_.server_pid > 0)

@@ -63,7 +63,8 @@ struct IntervalStats {
   uint64_t opponent_disconnects = 0;  // OpponentDisconnect received
   uint64_t invalid_moves = 0;
   uint64_t queue_positions = 0;
-  // play: games in progress (players in a game / 2), sampled every 10 ms of a window.
+  // play: games in progress (players in a game / 2), sampled every 10 ms of a window
+  // (median, min); max: the most at any moment of the window.
   double games_in_progress_median = 0;
   size_t games_in_progress_min = 0, games_in_progress_max = 0;
   // play with watchers: watching connections (sampled as above), Watches answered.
@@ -247,6 +248,7 @@ class LoadGenerator {
   reactor::EventLoop::Clock::time_point settle_start_{};
   reactor::TimerId sample_timer_ = 0;
   std::vector<uint32_t> game_samples_, watching_samples_;
+  size_t most_games_ = 0;  // the most games in progress at any moment of the window
   bool stopping_ = false;
   int window_ = 0;
   reactor::EventLoop::Clock::time_point window_start_{}, second_start_{};

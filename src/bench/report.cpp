@@ -125,7 +125,8 @@ std::string format_table(const BenchOptions& opt, const RunSummary& r) {
   if (opt.mode == Mode::Play)
     for (const IntervalStats& s : r.windows)
       out += fmt::format(
-          "games in progress (of {}, sampled every 10 ms): median {:.1f}, min {}, max {}{}\n",
+          "games in progress (of {}; sampled every 10 ms: median {:.1f}, min {}; most at any "
+          "moment {}){}\n",
           r.games_target, s.games_in_progress_median, s.games_in_progress_min,
           s.games_in_progress_max,
           opt.watchers > 0
