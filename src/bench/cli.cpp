@@ -23,7 +23,8 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr rlim_t kSpareFds = 64;
 
-void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string& poller) {
+void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string& poller,
+                 int& protocol) {
   app.add_option("mode", mode,
                  "play: random games as fast as the server answers; idle: hold logged-in "
                  "sessions; login: Connect/LogOut cycles; bot: time the bot's move at each "
@@ -35,6 +36,18 @@ void add_options(CLI::App& app, BenchOptions& o, std::string& mode, std::string&
   app.add_option("-c,--connections", o.connections, "Client connections")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  app.add_option("--games", o.games,
+                 "play: games kept in progress (0 = connections / 2); more connections than "
+                 "2 x games rest between games")
+      ->capture_default_str();
+  app.add_option("--protocol", protocol,
+                 "play: protocol version of the players (2: whole-path moves, clocks)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2));
+  app.add_option("--watchers", o.watchers,
+                 "play, --protocol 2: extra connections per game that watch it")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{100}));
   app.add_option("-d,--duration", o.duration_s, "Seconds per measurement round")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
@@ -94,6 +107,16 @@ int run_bot_timing(const BenchOptions& opt, size_t positions) {
   return 0;
 }
 
+// The combinations of --games, --protocol and --watchers that make sense ("" if fine).
+std::string check_play_options(const BenchOptions& o) {
+  if (o.mode != Mode::Play && (o.games > 0 || o.protocol != 1 || o.watchers > 0))
+    return "--games, --protocol and --watchers are for play";
+  if (o.games * 2 > o.connections)
+    return fmt::format("--games {} needs at least {} connections", o.games, o.games * 2);
+  if (o.watchers > 0 && o.protocol < 2) return "--watchers needs --protocol 2";
+  return "";
+}
+
 // Every connection needs a descriptor: raise the soft limit up to the hard one.
 bool raise_fd_limit(size_t connections) {
   rlimit lim{};
@@ -120,8 +143,9 @@ int run_cli(int argc, char** argv, const std::string& version) {
   BenchOptions opt;
   std::string mode;
   std::string poller = "epoll";
+  int protocol = 1;
   size_t positions = 20;
-  add_options(app, opt, mode, poller);
+  add_options(app, opt, mode, poller, protocol);
   app.add_option("--positions", positions, "bot: positions timed per level")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10'000}));
@@ -134,7 +158,13 @@ int run_cli(int argc, char** argv, const std::string& version) {
   if (mode == "bot") return run_bot_timing(opt, positions);
   opt.mode = mode == "idle" ? Mode::Idle : mode == "login" ? Mode::Login : Mode::Play;
   opt.poller = reactor::parse_poller(poller).value_or(reactor::PollerKind::Epoll);
-  if (!raise_fd_limit(opt.connections)) return kExitFailure;
+  opt.protocol = static_cast<uint8_t>(protocol);
+  if (const std::string why = check_play_options(opt); !why.empty()) {
+    fmt::print(stderr, "checkers-bench: {}\n{}", why, app.help());
+    return kExitUsage;
+  }
+  const size_t games = opt.games > 0 ? opt.games : opt.connections / 2;
+  if (!raise_fd_limit(opt.connections + opt.watchers * games)) return kExitFailure;
 #ifndef CHECKERS_HAVE_TLS
   if (opt.tls) {
     fmt::print(stderr, "checkers-bench: this build has no TLS (built with CHECKERS_TLS=OFF)\n");

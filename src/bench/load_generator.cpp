@@ -16,6 +16,9 @@
 #include <type_traits>
 #include <variant>
 
+#include "game/movegen.hpp"
+#include "proto/board_mapping.hpp"
+
 extern char** environ;
 
 namespace checkers::bench {
@@ -29,7 +32,11 @@ namespace {
 constexpr auto kConnectTimeout = 10s;
 constexpr auto kChildPoll = 20ms;
 constexpr auto kMinLoginCycle = 125ms;
-constexpr auto kMinRequeueGap = 62500us;  // <= 8 cycles = 16 session commands per second
+constexpr auto kMinRequeueGap = 62500us;  // <= 16 ReQueues (session commands) per second
+// Games in progress are sampled this often during a play window.
+constexpr auto kSampleInterval = 10ms;
+// A play window waits at most this long for its games to be in progress.
+constexpr auto kSettleTimeout = 5s;
 // A QueuePosition arriving this long after the previous one starts a new broadcast tick.
 constexpr double kTickGapMs = 300.0;
 
@@ -56,6 +63,24 @@ void send_bytes(const reactor::TcpConnectionPtr& conn, const std::array<uint8_t,
   if (conn) conn->send(bytes.data(), n);
 }
 
+template <class T>
+void send_message(const reactor::TcpConnectionPtr& conn, const T& m) {
+  std::array<uint8_t, T::kSize> bytes{};
+  const size_t n = m.encode(bytes);
+  if (n > 0) send_bytes(conn, bytes, n);
+}
+
+double median_of(std::vector<uint32_t> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+game::Color colour_of(Side s) {
+  return s == Side::Primary ? game::Color::Black : game::Color::White;
+}
+
 }  // namespace
 
 const char* to_string(Mode m) {
@@ -71,15 +96,27 @@ const char* to_string(Mode m) {
 }
 
 LoadGenerator::LoadGenerator(reactor::EventLoop& loop, BenchOptions options)
-    : loop_(loop), opt_(std::move(options)), players_(opt_.connections), rng_(opt_.seed) {
-  names_.reserve(opt_.connections);
-  for (size_t i = 0; i < opt_.connections; ++i)
+    : loop_(loop), opt_(std::move(options)), rng_(opt_.seed) {
+  player_count_ = opt_.connections;
+  if (opt_.mode == Mode::Play) {
+    target_games_ = opt_.games > 0 ? std::min(opt_.games, player_count_ / 2) : player_count_ / 2;
+    if (opt_.protocol < 2) opt_.watchers = 0;
+  } else {
+    opt_.watchers = 0;
+    opt_.protocol = 1;
+  }
+  const size_t total = player_count_ + opt_.watchers * target_games_;
+  players_.resize(total);
+  names_.reserve(total);
+  for (size_t i = 0; i < total; ++i) {
     names_.push_back(opt_.name_prefix + std::to_string(opt_.first_id + i));
+    players_[i].watcher = i >= player_count_;
+  }
   if (opt_.sources > 0) {
     sources_ = opt_.sources;
   } else {
     const size_t per = ports_per_address();
-    sources_ = (opt_.connections + per - 1) / per;
+    sources_ = (total + per - 1) / per;
   }
   if (!loopback_host(opt_.host) || sources_ == 0) sources_ = 1;
 #ifdef CHECKERS_HAVE_TLS
@@ -95,7 +132,8 @@ LoadGenerator::LoadGenerator(reactor::EventLoop& loop, BenchOptions options)
     server_cpu_second_ = std::make_unique<CpuMeter>(opt_.server_pid);
   }
   summary_.mode = opt_.mode;
-  summary_.requested = opt_.connections;
+  summary_.requested = total;
+  summary_.games_target = target_games_;
 }
 
 LoadGenerator::~LoadGenerator() {
@@ -123,7 +161,7 @@ RunSummary LoadGenerator::run() {
 void LoadGenerator::start_setup() {
   if (opt_.server_pid > 0) summary_.server_rss_before_kib = rss_kib(opt_.server_pid).value_or(-1);
   setup_start_ = Clock::now();
-  note("set-up: " + std::to_string(opt_.connections) + " connections from " +
+  note("set-up: " + std::to_string(players_.size()) + " connections from " +
        std::to_string(sources_) + " source address(es)");
   const auto limit = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(opt_.setup_timeout_s));
@@ -132,7 +170,7 @@ void LoadGenerator::start_setup() {
     note("set-up timed out; measuring with what is ready");
     finish_setup();
   });
-  if (opt_.connections == 0) {
+  if (players_.empty()) {
     loop_.defer([this] { finish_setup(); });
     return;
   }
@@ -152,7 +190,7 @@ std::string LoadGenerator::source_address(size_t i) const {
 }
 
 void LoadGenerator::connect(size_t i) {
-  players_[i].phase = Phase::Connecting;
+  set_phase(i, Phase::Connecting);
   dial(i);
 }
 
@@ -183,7 +221,7 @@ void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
   loop_.defer([this, i] { players_[i].connector.reset(); });
   if (opt_.mode == Mode::Login) {
     const bool redialed = p.phase == Phase::Redialing;
-    p.phase = Phase::Off;  // connected, not logged in: the window logs in
+    set_phase(i, Phase::Off);  // connected, not logged in: the window logs in
     if (redialed)
       owe_or_do(i, Owed::Login);
     else
@@ -196,7 +234,7 @@ void LoadGenerator::connected(size_t i, const reactor::TcpConnectionPtr& conn) {
 void LoadGenerator::connect_failed(size_t i, const std::string& why) {
   if (summary_.setup_errors == 0) note("connect failed: " + why);
   if (players_[i].phase == Phase::Redialing) error(i);
-  players_[i].phase = Phase::Closed;
+  set_phase(i, Phase::Closed);
   loop_.defer([this, i] { players_[i].connector.reset(); });
   setup_step_done(i, false);
 }
@@ -204,13 +242,17 @@ void LoadGenerator::connect_failed(size_t i, const std::string& why) {
 void LoadGenerator::send_login(size_t i) {
   Player& p = players_[i];
   proto::Connect c;
+  c.version = opt_.protocol;
   c.username = proto::Str16(names_[i]);
   c.password = proto::Str16(opt_.password);
   std::array<uint8_t, proto::Connect::kSize> bytes{};
   if (c.encode(bytes) == 0) return;
   p.dfa.reset();
+  // The client's end takes the version when it sends Connect (the answer is v2 already).
+  p.dfa.set_version(opt_.protocol);
+  p.decoder.set_version(opt_.protocol);
   p.dfa.on_send(MsgType::Connect);
-  p.phase = Phase::LoggingIn;
+  set_phase(i, Phase::LoggingIn);
   p.login_sent = Clock::now();
   send_bytes(p.conn, bytes);
 }
@@ -279,6 +321,10 @@ void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_po
     p.conn->close();
     return;
   }
+  if (opt_.protocol >= 2) {
+    on_message_v2(i, m, now);
+    return;
+  }
   // The first message caused by a MakeMove settles it, whichever player it reaches.
   if (p.opponent >= 0) settle_move(static_cast<size_t>(p.opponent), now);
   if (type != MsgType::InvalidMove) settle_move(i, now);
@@ -295,7 +341,7 @@ void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_po
       on_login_reply(i, false, now);
       break;
     case MsgType::GameStart:
-      on_game_start(i, std::get<proto::GameStart>(m));
+      on_game_start(i, std::get<proto::GameStart>(m).opponent_name.view());
       break;
     case MsgType::YourTurn:
       on_your_turn(i, std::get<proto::YourTurn>(m));
@@ -318,17 +364,96 @@ void LoadGenerator::on_message(size_t i, const proto::Message& m, Clock::time_po
   }
 }
 
+// Protocol 2 (docs/PROTOCOL-v2.md §6): GameStart2 names the colour, YourTurn2 asks for
+// a whole move, MoveMade confirms it to both players (and the watchers).
+void LoadGenerator::on_message_v2(size_t i, const proto::Message& m, Clock::time_point now) {
+  Player& p = players_[i];
+  const MsgType type = proto::type_of(m);
+  if (type == MsgType::Welcome && p.phase == Phase::LoggingIn) {
+    on_login_reply(i, true, now);
+    return;
+  }
+  if (type == MsgType::InvalidLogin || type == MsgType::InvalidVersion) {
+    on_login_reply(i, false, now);
+    return;
+  }
+  if (p.watcher) {
+    on_watcher_message(i, type);
+    return;
+  }
+  // WatcherCount reaches the players when a watcher comes or goes: no MakeMove caused it.
+  if (type != MsgType::WatcherCount) {
+    if (p.opponent >= 0) settle_move(static_cast<size_t>(p.opponent), now);
+    if (type != MsgType::InvalidMove2) settle_move(i, now);
+  }
+  switch (type) {
+    case MsgType::QueuePosition:
+      on_queue_position(i, now);
+      break;
+    case MsgType::GameStart2: {
+      const auto& g = std::get<proto::GameStart2>(m);
+      on_game_start(i, g.opponent_name.view());
+      p.side = g.colour == proto::Colour::Primary ? Side::Primary : Side::Secondary;
+      if (p.side == Side::Primary) send_watchers(g.game_id);  // once per game
+      break;
+    }
+    case MsgType::YourTurn2:
+      on_your_turn2(i, std::get<proto::YourTurn2>(m));
+      break;
+    case MsgType::InvalidMove2:
+      ++window_counts_.invalid_moves;
+      ++second_counts_.invalid_moves;
+      error(i);
+      p.board = std::get<proto::InvalidMove2>(m).board;
+      if (++p.retries <= 8 && opt_.mode == Mode::Play) owe_or_do(i, Owed::Move);
+      break;
+    case MsgType::GameOver2:
+      on_game_end(i, true);
+      break;
+    default:
+      break;  // MoveMade (the board comes with the next YourTurn2), WatcherCount
+  }
+}
+
+void LoadGenerator::on_watcher_message(size_t i, MsgType type) {
+  switch (type) {
+    case MsgType::WatchStart:
+      set_phase(i, Phase::Watching);
+      ++window_counts_.watch_starts;
+      ++second_counts_.watch_starts;
+      break;
+    case MsgType::WatchRefused:  // the game ended before the Watch arrived
+      ++window_counts_.watch_refused;
+      ++second_counts_.watch_refused;
+      set_phase(i, Phase::GameEnd);
+      idle_watchers_.push_back(i);
+      break;
+    case MsgType::MoveMade:
+      if (measuring_) {
+        ++window_counts_.watched_moves;
+        ++second_counts_.watched_moves;
+      }
+      break;
+    case MsgType::GameOver2:
+      set_phase(i, Phase::GameEnd);
+      idle_watchers_.push_back(i);
+      break;
+    default:
+      break;
+  }
+}
+
 void LoadGenerator::on_login_reply(size_t i, bool ok, Clock::time_point now) {
   Player& p = players_[i];
   if (!ok) {
     error(i);
-    p.phase = Phase::Closed;
+    set_phase(i, Phase::Closed);
     if (!setup_finished_) setup_step_done(i, false);
     if (p.conn) p.conn->close();
     return;
   }
   if (opt_.mode == Mode::Login) {
-    p.phase = Phase::Queued;
+    set_phase(i, Phase::Queued);
     if (measuring_) {
       ++window_counts_.logins;
       ++second_counts_.logins;
@@ -338,13 +463,23 @@ void LoadGenerator::on_login_reply(size_t i, bool ok, Clock::time_point now) {
     owe_or_do(i, Owed::Login);
     return;
   }
-  p.phase = Phase::Queued;
   p.last_qp = now;
+  if (opt_.protocol >= 2) {
+    // Welcome: idle, not queued. Players rest until a game needs them.
+    set_phase(i, Phase::GameEnd);
+    if (p.watcher)
+      idle_watchers_.push_back(i);
+    else
+      rest(i);
+  } else {
+    set_phase(i, Phase::Queued);  // a v1 login queues the player
+  }
   if (!setup_finished_) setup_step_done(i, true);
 }
 
 void LoadGenerator::on_queue_position(size_t i, Clock::time_point now) {
   Player& p = players_[i];
+  if (p.phase == Phase::GameEnd) set_phase(i, Phase::Queued);  // v2: the ReQueue's answer
   if (!measuring_) {
     p.last_qp = now;
     return;
@@ -367,21 +502,21 @@ bool LoadGenerator::is_ours(std::string_view name, size_t& index) const {
   size_t id = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
   if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
-  if (id < opt_.first_id || id - opt_.first_id >= players_.size()) return false;
+  if (id < opt_.first_id || id - opt_.first_id >= player_count_) return false;
   index = id - opt_.first_id;
   return true;
 }
 
-void LoadGenerator::on_game_start(size_t i, const proto::GameStart& m) {
+void LoadGenerator::on_game_start(size_t i, std::string_view opponent_name) {
   Player& p = players_[i];
-  p.phase = Phase::InGame;
+  set_phase(i, Phase::InGame);
   p.side = Side::Unknown;
   p.continuing = {};
   p.last_landing = {};
   p.retries = 0;
   p.move_pending = false;
   size_t opp = 0;
-  p.opponent = is_ours(m.opponent_name.view(), opp) ? static_cast<int32_t>(opp) : -1;
+  p.opponent = is_ours(opponent_name, opp) ? static_cast<int32_t>(opp) : -1;
 }
 
 void LoadGenerator::on_your_turn(size_t i, const proto::YourTurn& m) {
@@ -390,6 +525,13 @@ void LoadGenerator::on_your_turn(size_t i, const proto::YourTurn& m) {
     p.side = m.last_move == proto::kFirstTurnSentinel ? Side::Primary : Side::Secondary;
   p.board = m.board;
   p.continuing = continuing_piece(p.board, p.side, m.last_move);
+  p.retries = 0;
+  if (opt_.mode == Mode::Play) owe_or_do(i, Owed::Move);
+}
+
+void LoadGenerator::on_your_turn2(size_t i, const proto::YourTurn2& m) {
+  Player& p = players_[i];
+  p.board = m.board;
   p.retries = 0;
   if (opt_.mode == Mode::Play) owe_or_do(i, Owed::Move);
 }
@@ -418,11 +560,13 @@ void LoadGenerator::on_game_end(size_t i, bool game_over) {
       ++second_counts_.opponent_disconnects;
     }
   }
-  p.phase = Phase::GameEnd;
+  set_phase(i, Phase::GameEnd);
   p.opponent = -1;
   p.move_pending = false;
   p.owed = Owed::Nothing;
-  if (opt_.mode == Mode::Play) owe_or_do(i, Owed::ReQueue);
+  if (opt_.mode != Mode::Play) return;
+  rest(i);
+  refill();
 }
 
 void LoadGenerator::on_closed(size_t i, const reactor::TcpConnectionPtr& conn) {
@@ -431,19 +575,38 @@ void LoadGenerator::on_closed(size_t i, const reactor::TcpConnectionPtr& conn) {
   const bool was_setup = p.phase == Phase::Connecting || p.phase == Phase::LoggingIn;
   p.conn.reset();
   if (stopping_ || p.phase == Phase::Closed) {
-    p.phase = Phase::Closed;
+    set_phase(i, Phase::Closed);
     return;
   }
-  p.phase = Phase::Closed;
+  set_phase(i, Phase::Closed);
   ++window_counts_.disconnects;
   ++second_counts_.disconnects;
   error(i);
   if (was_setup && !setup_finished_) setup_step_done(i, false);
+  if (opt_.mode == Mode::Play) refill();  // its place in the games is free
 }
 
 void LoadGenerator::error(size_t) {
   ++window_counts_.errors;
   ++second_counts_.errors;
+}
+
+// Every phase change goes through here, so the counts of players queued or in a game
+// (what keeps exactly N games in progress) and of watchers watching cannot drift.
+void LoadGenerator::set_phase(size_t i, Phase phase) {
+  Player& p = players_[i];
+  const auto engaged = [](Phase ph) { return ph == Phase::Queued || ph == Phase::InGame; };
+  if (p.watcher) {
+    watching_ -= p.phase == Phase::Watching;
+    watching_ += phase == Phase::Watching;
+  } else {
+    engaged_ -= engaged(p.phase);
+    engaged_ += engaged(phase);
+    in_game_ -= p.phase == Phase::InGame;
+    in_game_ += phase == Phase::InGame;
+    if (measuring_) most_games_ = std::max(most_games_, in_game_ / 2);
+  }
+  p.phase = phase;
 }
 
 void LoadGenerator::settle_move(size_t mover, Clock::time_point now) {
@@ -469,10 +632,10 @@ void LoadGenerator::owe_or_do(size_t i, Owed what) {
   p.owed = Owed::Nothing;
   switch (what) {
     case Owed::Move:
-      make_move(i);
-      break;
-    case Owed::ReQueue:
-      requeue_when_allowed(i);
+      if (opt_.protocol >= 2)
+        make_move_v2(i);
+      else
+        make_move(i);
       break;
     case Owed::Login:
       relogin_when_allowed(i);
@@ -503,28 +666,106 @@ void LoadGenerator::make_move(size_t i) {
   send_bytes(p.conn, bytes);
 }
 
-// Same flood limit as for logins: at most 16 ReQueues (games) per connection per second.
-void LoadGenerator::requeue_when_allowed(size_t i) {
-  const Clock::time_point due = players_[i].last_requeue + kMinRequeueGap;
-  if (Clock::now() >= due) {
-    send_requeue(i);
+// Protocol 2: a random legal whole move (a multi-capture in one MakeMove2), from the
+// rules library's generator (a fixed-size list on the stack: nothing is allocated).
+void LoadGenerator::make_move_v2(size_t i) {
+  Player& p = players_[i];
+  if (p.dfa.state() != proto::State::UserMove || !p.conn || p.side == Side::Unknown) return;
+  const game::Color me = colour_of(p.side);
+  game::MoveList moves;
+  game::generate_moves(proto::position_from(p.board, me, me), moves);
+  if (moves.empty()) {
+    error(i);  // the server should have ended the game
     return;
   }
-  loop_.run_at(due, [this, i] {
-    if (paused_)
-      players_[i].owed = Owed::ReQueue;
-    else
-      send_requeue(i);
+  const game::Move& mv = moves[rng_.below(static_cast<uint32_t>(moves.size()))];
+  proto::MakeMove2 msg;
+  msg.path.count = static_cast<uint8_t>(std::min<int>(mv.length(), proto::Path::kMaxSquares));
+  for (size_t k = 0; k < msg.path.count; ++k) {
+    const game::Square s = game::square_of_index(mv.index(static_cast<int>(k)));
+    msg.path.squares[k] = proto::square_index(s.x, s.y);
+  }
+  p.dfa.on_send(MsgType::MakeMove2);
+  p.move_pending = true;
+  p.move_sent = Clock::now();
+  send_message(p.conn, msg);
+}
+
+// ---- keeping N games in progress --------------------------------------------------------
+
+// A player whose game ended waits here until it may ReQueue again.
+void LoadGenerator::rest(size_t i) {
+  const Player& p = players_[i];
+  resting_.emplace(p.requeued ? p.last_requeue + kMinRequeueGap : Clock::time_point{}, i);
+}
+
+// Starts games until target_games_ are in progress or queued for: two rested players
+// ReQueue together (the server pairs whoever is queued), so the players queued or in a
+// game never exceed 2 x target_games_. Rested means: at least kMinRequeueGap since that
+// connection's previous ReQueue, which keeps it under the server's flood limit.
+void LoadGenerator::refill() {
+  if (paused_ || opt_.mode != Mode::Play) return;
+  const Clock::time_point now = Clock::now();
+  while (engaged_ + 2 <= 2 * target_games_) {
+    std::array<size_t, 2> pair{};
+    size_t got = 0;
+    while (got < 2 && !resting_.empty() && resting_.top().first <= now) {
+      const size_t i = resting_.top().second;
+      resting_.pop();
+      if (players_[i].conn && players_[i].phase == Phase::GameEnd) pair[got++] = i;
+    }
+    if (got < 2) {
+      if (got == 1) resting_.emplace(Clock::time_point{}, pair[0]);  // ready: first next time
+      if (!resting_.empty() && resting_.top().first > now) schedule_refill(resting_.top().first);
+      return;
+    }
+    send_requeue(pair[0]);
+    send_requeue(pair[1]);
+  }
+}
+
+void LoadGenerator::schedule_refill(Clock::time_point due) {
+  if (refill_timer_ != 0) {
+    if (refill_due_ <= due) return;
+    loop_.cancel(refill_timer_);
+  }
+  refill_due_ = due;
+  refill_timer_ = loop_.run_at(due, [this] {
+    refill_timer_ = 0;
+    refill();
   });
 }
 
 void LoadGenerator::send_requeue(size_t i) {
   Player& p = players_[i];
-  p.last_requeue = Clock::now();
+  const Clock::time_point now = Clock::now();
   if (p.dfa.on_send(MsgType::ReQueue).verdict != proto::Verdict::Accept) return;
-  p.phase = Phase::Queued;
+  if (p.requeued && measuring_) {
+    const double gap = ms_between(p.last_requeue, now);
+    for (Counters* c : {&window_counts_, &second_counts_})
+      if (c->min_requeue_gap_ms < 0 || gap < c->min_requeue_gap_ms) c->min_requeue_gap_ms = gap;
+  }
+  p.last_requeue = now;
+  p.requeued = true;
+  set_phase(i, Phase::Queued);
   const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::ReQueue)};
   send_bytes(p.conn, bytes);
+}
+
+// Protocol 2: up to `watchers` idle watcher connections watch the game that just began.
+void LoadGenerator::send_watchers(uint32_t game_id) {
+  size_t sent = 0;
+  while (sent < opt_.watchers && !idle_watchers_.empty()) {
+    const size_t w = idle_watchers_.back();
+    idle_watchers_.pop_back();
+    Player& p = players_[w];
+    if (!p.conn || p.phase != Phase::GameEnd ||
+        p.dfa.on_send(MsgType::Watch).verdict != proto::Verdict::Accept)
+      continue;  // closed meanwhile
+    set_phase(w, Phase::WatchAsked);
+    send_message(p.conn, proto::Watch{game_id});
+    ++sent;
+  }
 }
 
 // The server treats more than 20 Connect/LogOut/ReQueue per connection per second as a
@@ -559,7 +800,7 @@ void LoadGenerator::send_relogin(size_t i) {
   c.username = proto::Str16(names_[i]);
   c.password = proto::Str16(opt_.password);
   off += c.encode(std::span<uint8_t>(bytes.data() + off, proto::Connect::kSize));
-  p.phase = Phase::LoggingIn;
+  set_phase(i, Phase::LoggingIn);
   p.login_sent = Clock::now();
   send_bytes(p.conn, bytes, off);
 }
@@ -571,7 +812,7 @@ void LoadGenerator::redial(size_t i) {
     const std::array<uint8_t, 1> bytes{static_cast<uint8_t>(MsgType::LogOut)};
     send_bytes(p.conn, bytes);
   }
-  p.phase = Phase::Redialing;
+  set_phase(i, Phase::Redialing);
   const reactor::TcpConnectionPtr old = std::move(p.conn);
   old->close_after_flush();
   dial(i);
@@ -579,12 +820,36 @@ void LoadGenerator::redial(size_t i) {
 
 // ---- windows ---------------------------------------------------------------------------
 
+// A window: the players resume; in play, measuring begins once the games are in
+// progress (after set-up a v1 pool has more games going than asked, a v2 pool none).
 void LoadGenerator::start_window() {
+  paused_ = false;
+  // What the players were asked for while paused (or during set-up) goes out now.
+  for (size_t i = 0; i < players_.size(); ++i) {
+    Player& p = players_[i];
+    if (opt_.mode == Mode::Login && p.conn && p.phase == Phase::Off) p.owed = Owed::Login;
+    if (p.owed != Owed::Nothing) owe_or_do(i, p.owed);
+  }
+  if (opt_.mode != Mode::Play) {
+    begin_measuring();
+    return;
+  }
+  refill();
+  settling_ = true;
+  settle_start_ = Clock::now();
+  sample_timer_ = loop_.run_every(kSampleInterval, [this] { sample(); });
+  sample();
+}
+
+void LoadGenerator::begin_measuring() {
   window_counts_.clear();
   second_counts_.clear();
   tick_open_ = false;
   tick_spreads_ms_.clear();
   max_gap_ms_ = 0;
+  game_samples_.clear();
+  watching_samples_.clear();
+  most_games_ = in_game_ / 2;
   bench_cpu_window_.reset();
   bench_cpu_second_.reset();
   if (server_cpu_window_) {
@@ -594,17 +859,33 @@ void LoadGenerator::start_window() {
   window_start_ = second_start_ = Clock::now();
   for (Player& p : players_) p.last_qp = window_start_;
   measuring_ = true;
-  paused_ = false;
   const auto length =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt_.duration_s));
   second_timer_ = loop_.run_every(1s, [this] { second_tick(); });
   loop_.run_after(length, [this] { end_window(); });
-  // What the players were asked for while paused (or during set-up) goes out now.
-  for (size_t i = 0; i < players_.size(); ++i) {
-    Player& p = players_[i];
-    if (opt_.mode == Mode::Login && p.conn && p.phase == Phase::Off) p.owed = Owed::Login;
-    if (p.owed != Owed::Nothing) owe_or_do(i, p.owed);
+}
+
+// Play: every kSampleInterval. While settling, starts the measurement once every place
+// in the target games is taken (no excess game left from a v1 set-up, every player in a
+// game or queued for one) and at least 95 % of the games are in progress (the rest wait
+// one round trip for their GameStart), or once kSettleTimeout has passed; while
+// measuring, records how many games are in progress and how many watchers watch.
+void LoadGenerator::sample() {
+  if (settling_) {
+    const size_t places = 2 * target_games_;
+    const bool ready = engaged_ == places && in_game_ * 20 >= places * 19;
+    const bool late = Clock::now() - settle_start_ > kSettleTimeout;
+    if (!ready && !late) return;
+    if (!ready)
+      note("only " + std::to_string(in_game_ / 2) + " of " + std::to_string(target_games_) +
+           " games in progress after " + std::to_string(kSettleTimeout.count()) +
+           " s: measuring anyway");
+    settling_ = false;
+    begin_measuring();
   }
+  if (!measuring_) return;
+  game_samples_.push_back(static_cast<uint32_t>(in_game_ / 2));
+  watching_samples_.push_back(static_cast<uint32_t>(watching_));
 }
 
 void LoadGenerator::count_phases(IntervalStats& s) const {
@@ -629,6 +910,13 @@ IntervalStats LoadGenerator::snapshot(const Counters& c, double seconds, CpuMete
   s.opponent_disconnects = c.opponent_disconnects;
   s.invalid_moves = c.invalid_moves;
   s.queue_positions = c.queue_positions;
+  s.games_in_progress_median = static_cast<double>(in_game_ / 2);  // now; a window: sampled
+  s.games_in_progress_min = s.games_in_progress_max = in_game_ / 2;
+  s.watching_median = static_cast<double>(watching_);
+  s.watch_starts = c.watch_starts;
+  s.watch_refused = c.watch_refused;
+  s.watched_moves = c.watched_moves;
+  s.min_requeue_gap_ms = c.min_requeue_gap_ms;
   s.latency_samples = c.latency.count();
   s.p50_ms = c.latency.quantile_ms(0.50);
   s.p99_ms = c.latency.quantile_ms(0.99);
@@ -653,6 +941,8 @@ void LoadGenerator::end_window() {
   measuring_ = false;
   paused_ = true;
   loop_.cancel(second_timer_);
+  if (sample_timer_ != 0) loop_.cancel(sample_timer_);
+  sample_timer_ = 0;
   IntervalStats s =
       snapshot(window_counts_, std::chrono::duration<double>(now - window_start_).count(),
                bench_cpu_window_, server_cpu_window_.get());
@@ -665,6 +955,12 @@ void LoadGenerator::end_window() {
     s.tick_spread_ms_max = v.back();
   }
   s.max_gap_ms = max_gap_ms_;
+  if (!game_samples_.empty()) {
+    s.games_in_progress_median = median_of(game_samples_);
+    s.games_in_progress_min = *std::min_element(game_samples_.begin(), game_samples_.end());
+    s.games_in_progress_max = most_games_;  // at any moment, not only at the samples
+    s.watching_median = median_of(watching_samples_);
+  }
   if (window_ == 0 && opt_.server_pid > 0)
     summary_.server_rss_after_kib = rss_kib(opt_.server_pid).value_or(-1);
   summary_.windows.push_back(s);

@@ -2,16 +2,21 @@
 // connections to a checkers-server (spread over several 127.0.0.x source addresses when
 // one address's ephemeral ports would not do), logs them in, and then, for one or more
 // measurement windows, runs one workload:
-//   play  - every player answers each YourTurn at once with a random legal hop and
-//           ReQueues after each game (at most 16 per second per connection: the
-//           server's flood limit is 20 session commands per second); a move is counted when the
-//           first server message caused by a MakeMove reaches either player of the game (latency =
-//           that gap);
+//   play  - exactly `games` games in progress (connections / 2 by default): every player
+//           answers each YourTurn (v1, one hop) or YourTurn2 (v2, the whole move) at once
+//           with a random legal move. When a game ends its two players rest and two
+//           rested players ReQueue for the next one, each connection at most 16 times
+//           per second (the server's flood limit is 20 session commands per second), so
+//           a pool larger than 2 x games keeps the games in flight however fast they end.
+//           A move is counted when the first server message caused by a MakeMove reaches
+//           either player of the game (latency = that gap). With `watchers` (v2), each
+//           game is also watched by that many extra connections sending Watch for it;
 //   idle  - logged-in sessions just read what the server sends (QueuePosition ticks);
 //   login - every connection cycles Connect -> reply -> LogOut + Connect (at most 8
 //           cycles per second per connection, below the server's flood limit).
-// The login phase is outside the windows. Nothing is allocated and nothing is logged
-// per message; results go to the caller through callbacks (the library prints nothing).
+// The login phase is outside the windows; a play window starts once the games are in
+// progress. Nothing is allocated and nothing is logged per message; results go to the
+// caller through callbacks (the library prints nothing).
 #pragma once
 
 #include <sys/types.h>
@@ -21,7 +26,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <queue>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bench/hop_picker.hpp"
@@ -55,6 +63,16 @@ struct IntervalStats {
   uint64_t opponent_disconnects = 0;  // OpponentDisconnect received
   uint64_t invalid_moves = 0;
   uint64_t queue_positions = 0;
+  // play: games in progress (players in a game / 2), sampled every 10 ms of a window
+  // (median, min); max: the most at any moment of the window.
+  double games_in_progress_median = 0;
+  size_t games_in_progress_min = 0, games_in_progress_max = 0;
+  // play with watchers: watching connections (sampled as above), Watches answered.
+  double watching_median = 0;
+  uint64_t watch_starts = 0, watch_refused = 0;
+  uint64_t watched_moves = 0;  // MoveMades received by watchers
+  // play: the shortest gap between two ReQueues of one connection (ms; < 0 none).
+  double min_requeue_gap_ms = -1;
   uint64_t latency_samples = 0;
   double p50_ms = 0, p99_ms = 0, p999_ms = 0;
   double bench_cpu = -1, server_cpu = -1;  // % of one core; < 0 unknown
@@ -69,8 +87,9 @@ struct IntervalStats {
 
 struct RunSummary {
   Mode mode = Mode::Play;
-  size_t requested = 0;
-  size_t ready = 0;  // logged in (play, idle) or connected (login) after set-up
+  size_t requested = 0;     // connections (players, and watchers on top)
+  size_t games_target = 0;  // play: games kept in progress
+  size_t ready = 0;         // logged in (play, idle) or connected (login) after set-up
   uint64_t setup_errors = 0;
   double setup_seconds = 0;         // connect (+ login) of all connections
   long server_rss_before_kib = -1;  // before the first connect
@@ -102,18 +121,21 @@ class LoadGenerator {
     LoggingIn,
     Queued,
     InGame,
-    GameEnd,
+    GameEnd,  // a player resting between games; a watcher waiting for one (v2: idle)
+    WatchAsked,
+    Watching,
     Redialing,
     Closed
   };
-  enum class Owed : uint8_t { Nothing, Move, ReQueue, Login };
+  enum class Owed : uint8_t { Nothing, Move, Login };
 
   struct Player {
     reactor::TcpConnectionPtr conn;
     std::unique_ptr<reactor::TcpConnector> connector;
     proto::StreamDecoder decoder;
     proto::DfaTracker dfa{proto::Role::Client};
-    Phase phase = Phase::Off;
+    Phase phase = Phase::Off;  // changed only through set_phase()
+    bool watcher = false;
     Owed owed = Owed::Nothing;
     Side side = Side::Unknown;
     Square8 continuing;
@@ -127,12 +149,15 @@ class LoadGenerator {
     reactor::EventLoop::Clock::time_point login_sent{};
     reactor::EventLoop::Clock::time_point last_qp{};
     reactor::EventLoop::Clock::time_point last_requeue{};
+    bool requeued = false;  // last_requeue is set
   };
 
   // Counters shared by the per-second and the per-window views.
   struct Counters {
     uint64_t moves = 0, games_x2 = 0, logins = 0, errors = 0, disconnects = 0,
-             opponent_disconnects = 0, invalid_moves = 0, queue_positions = 0;
+             opponent_disconnects = 0, invalid_moves = 0, queue_positions = 0, watch_starts = 0,
+             watch_refused = 0, watched_moves = 0;
+    double min_requeue_gap_ms = -1;
     LatencyHistogram latency;
     void clear() { *this = Counters{}; }
   };
@@ -155,15 +180,23 @@ class LoadGenerator {
   void on_message(size_t i, const proto::Message& m, reactor::EventLoop::Clock::time_point now);
   void on_login_reply(size_t i, bool ok, reactor::EventLoop::Clock::time_point now);
   void on_queue_position(size_t i, reactor::EventLoop::Clock::time_point now);
-  void on_game_start(size_t i, const proto::GameStart& m);
+  void on_message_v2(size_t i, const proto::Message& m, reactor::EventLoop::Clock::time_point now);
+  void on_watcher_message(size_t i, proto::MsgType type);
+  void on_game_start(size_t i, std::string_view opponent_name);
   void on_your_turn(size_t i, const proto::YourTurn& m);
+  void on_your_turn2(size_t i, const proto::YourTurn2& m);
   void on_invalid_move(size_t i, const proto::InvalidMove& m);
   void on_game_end(size_t i, bool game_over);
+  void set_phase(size_t i, Phase phase);
   void on_closed(size_t i, const reactor::TcpConnectionPtr& conn);
   void settle_move(size_t mover, reactor::EventLoop::Clock::time_point now);
   void make_move(size_t i);
+  void make_move_v2(size_t i);
+  void rest(size_t i);
+  void refill();
+  void schedule_refill(reactor::EventLoop::Clock::time_point due);
   void send_requeue(size_t i);
-  void requeue_when_allowed(size_t i);
+  void send_watchers(uint32_t game_id);
   void send_relogin(size_t i);
   void relogin_when_allowed(size_t i);
   void owe_or_do(size_t i, Owed what);
@@ -172,6 +205,8 @@ class LoadGenerator {
 
   // windows
   void start_window();
+  void begin_measuring();
+  void sample();
   void end_window();
   void second_tick();
   void run_between_command();
@@ -186,6 +221,17 @@ class LoadGenerator {
   BenchOptions opt_;
   std::vector<Player> players_;
   std::vector<std::string> names_;  // player i's account name
+  size_t player_count_ = 0;         // players_[0, player_count_) play; the rest watch
+  size_t target_games_ = 0;
+
+  // play: players queued or in a game (at most 2 x target_games_), players in a game,
+  // watchers watching; resting players by the time they may ReQueue again; idle watchers.
+  size_t engaged_ = 0, in_game_ = 0, watching_ = 0;
+  using Due = std::pair<reactor::EventLoop::Clock::time_point, size_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> resting_;
+  std::vector<size_t> idle_watchers_;
+  reactor::TimerId refill_timer_ = 0;
+  reactor::EventLoop::Clock::time_point refill_due_{};
   Rng rng_;
   size_t sources_ = 1;
 
@@ -198,6 +244,11 @@ class LoadGenerator {
 
   bool measuring_ = false;
   bool paused_ = true;
+  bool settling_ = false;  // play: unpaused, waiting for the games to be in progress
+  reactor::EventLoop::Clock::time_point settle_start_{};
+  reactor::TimerId sample_timer_ = 0;
+  std::vector<uint32_t> game_samples_, watching_samples_;
+  size_t most_games_ = 0;  // the most games in progress at any moment of the window
   bool stopping_ = false;
   int window_ = 0;
   reactor::EventLoop::Clock::time_point window_start_{}, second_start_{};

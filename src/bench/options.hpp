@@ -19,6 +19,14 @@ struct BenchOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8864;
   size_t connections = 50;
+  // play: games kept in progress at all times (0 = connections / 2). With more than
+  // 2 x games connections the spare players rest between games, so that every
+  // connection stays under the server's session-command limit while N games run.
+  size_t games = 0;
+  // play: the protocol version the players speak (1 or 2; 2 = whole-path moves, clocks).
+  uint8_t protocol = 1;
+  // play, protocol 2: extra connections per game that watch it (Watch of its game id).
+  size_t watchers = 0;
   double duration_s = 10.0;  // one measurement window
   uint64_t seed = 1;
   bool json = false;

@@ -38,9 +38,12 @@ RunResult bench(const ServerProcess& server, std::vector<std::string> args) {
   return run_command(argv, {}, std::chrono::seconds(60));
 }
 
+// Any two bench players may meet (as in bench/run): ratings drift apart as games end,
+// and the default rating gap would leave players queued until the next sweep.
 ServerProcess start_server() {
   return ServerProcess(std::vector<std::string>{"--registration", "open", "--quiet",
-                                                "--max-clients-per-ip", "1000"});
+                                                "--max-clients-per-ip", "1000", "--match-gap",
+                                                "100000"});
 }
 
 }  // namespace
@@ -59,6 +62,54 @@ TEST_CASE("checkers-bench play reports moves, games and latencies without errors
   CHECK((number(json, "games") > 0 || number(json, "moves_per_sec") > 0));
   CHECK(number(json, "errors") == 0);
   CHECK(number(json, "p50_ms") <= number(json, "p99_ms"));
+}
+
+// Issue 16: with a pool larger than 2N the players rest between games, and N games stay
+// in progress: never more (the bench ReQueues two players only when a game has ended),
+// and all N at some point of the window; no connection ReQueues faster than 16 per second,
+// so the server never cuts one off as a flood.
+TEST_CASE("checkers-bench play --games keeps N games in progress from a larger pool") {
+  ServerProcess server = start_server();
+  // 150 players for 3 games: a connection may start 16 games a second, and 3 games of ~55
+  // moves end on loopback far more often than 24 players could follow.
+  const RunResult r = bench(
+      server, {"play", "--connections", "150", "--games", "3", "--duration", "2", "--rounds", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string json = last_line(r.out);
+  CHECK(number(json, "games_target") == 3);
+  CHECK(number(json, "connections") == 150);
+  CHECK(number(json, "games_in_progress_max") == 3);
+  CHECK(number(json, "games_in_progress_median") > 0);
+  CHECK(number(json, "games_in_progress_median") <= 3);
+  CHECK(number(json, "games") > 0);
+  // Rested players were brought in: more ReQueues were sent than the 6 players in the
+  // first games, each at least 62.5 ms after that connection's previous one.
+  CHECK(number(json, "min_requeue_gap_ms") >= 62.5);
+  CHECK(number(json, "errors") == 0);
+  CHECK(number(json, "disconnects") == 0);
+  CHECK(number(json, "opponent_disconnects") == 0);
+}
+
+// Issue 15: protocol 2 players (whole-path MakeMove2 checked by the server's referee: an
+// InvalidMove2 counts as an error) and watchers that Watch each game as it starts.
+TEST_CASE("checkers-bench play --protocol 2 plays v2 games, watched by --watchers") {
+  ServerProcess server = start_server();
+  const RunResult r = bench(server, {"play", "--protocol", "2", "--connections", "8", "--watchers",
+                                     "2", "--duration", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string json = last_line(r.out);
+  CHECK(number(json, "protocol") == 2);
+  CHECK(number(json, "requested") == 8 + 2 * 4);
+  CHECK(number(json, "ready") == 16);
+  CHECK(number(json, "games") > 0);
+  CHECK(number(json, "moves_per_sec") > 0);
+  CHECK(number(json, "invalid_moves") == 0);
+  CHECK(number(json, "watch_starts") > 0);
+  CHECK(number(json, "games_in_progress_max") <= 4);
+  CHECK(number(json, "errors") == 0);
+  CHECK(number(json, "disconnects") == 0);
 }
 
 TEST_CASE("checkers-bench idle holds logged-in sessions") {
@@ -87,6 +138,10 @@ TEST_CASE("checkers-bench login cycles Connect and LogOut") {
 }
 
 TEST_CASE("checkers-bench rejects a bad command line with exit 2") {
-  const RunResult r = run_command({(bin_dir() / "checkers-bench").string(), "dance"});
-  CHECK(r.exit_code == 2);
+  const std::string bin = (bin_dir() / "checkers-bench").string();
+  CHECK(run_command({bin, "dance"}).exit_code == 2);
+  CHECK(run_command({bin, "play", "--connections", "4", "--games", "3"}).exit_code == 2);
+  CHECK(run_command({bin, "play", "--watchers", "2"}).exit_code == 2);
+  CHECK(run_command({bin, "play", "--protocol", "3"}).exit_code == 2);
+  CHECK(run_command({bin, "idle", "--protocol", "2"}).exit_code == 2);
 }
