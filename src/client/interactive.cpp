@@ -277,11 +277,15 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
     screen_.println(session_.offer_draw() ? "Draw offered."
                                           : "There is no game to offer a draw in.");
   } else if ((word == "accept" || word == "decline") && rest.empty()) {
-    if (!session_.answer_draw(word == "accept"))
+    const std::optional<std::string> inviter = session_.only_inviter();
+    if (session_.answer_draw(word == "accept")) {
+      if (word == "decline") screen_.println("You declined the draw offer: the game goes on.");
+    } else if (inviter && !session_.game().in_game() && !session_.watching()) {
+      session_.answer_challenge(*inviter, word == "accept");  // the one invitation open
+    } else {
       screen_.println(
           "There is no draw offer to answer (to answer an invitation, add the name: accept NAME).");
-    else if (word == "decline")
-      screen_.println("You declined the draw offer: the game goes on.");
+    }
   } else if (word == "accept" || word == "decline") {
     if (!session_.answer_challenge(rest, word == "accept"))
       screen_.println("A name has 1 to 16 bytes.");
@@ -290,6 +294,10 @@ bool InteractivePlayer::handle_v2_command(const std::string& raw) {
                         ? "Watchers cannot chat: chat is between the two players of a game."
                         : "Nobody to chat with: chat is with your opponent, during a game and "
                           "after it.");
+  } else if (word == "say" && session_.opponent_version() < 2) {
+    screen_.println(session_.opponent_version() == 0
+                        ? "The computer does not chat."
+                        : "Your opponent's client speaks protocol v1, which has no chat.");
   } else if (word == "say") {
     if (rest.empty() || !session_.say(rest))
       screen_.println("Type say and the text (printable UTF-8).");

@@ -465,6 +465,7 @@ void Session::on_v2(const proto::Message& m) {
           turn_started_.reset();
           draw_offer_open_ = false;
           game_.begin(msg);
+          opponent_version_ = msg.opponent_version;
           my_rating_ = msg.own_rating;
           clock_.per_move = msg.clock_kind == proto::ClockKind::PerMove;
           const uint32_t base =

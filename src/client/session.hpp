@@ -133,9 +133,17 @@ class Session {
   bool can_chat() const {
     return version_ == 2 && !watching_ && state() != proto::State::InQueue && logged_in();
   }
+  // The opponent's protocol version from GameStart2: 0 the house bot, 1 a v1 client - neither
+  // reads chat (the server refuses it).
+  uint8_t opponent_version() const { return opponent_version_; }
   bool who();
   bool challenge(const std::string& name);
   bool answer_challenge(const std::string& name, bool accept);
+  // Who invited us, when exactly one invitation is open (a bare `accept` answers it).
+  std::optional<std::string> only_inviter() const {
+    if (invited_by_.size() != 1) return std::nullopt;
+    return invited_by_.front().first;
+  }
   bool rematch();
   bool fetch_games(uint8_t max);
   bool list_games();
@@ -214,6 +222,7 @@ class Session {
 
   uint8_t offered_version_ = kOfferedVersion;
   uint8_t version_ = 0;
+  uint8_t opponent_version_ = 2;
   bool falling_back_ = false;  // the server refused v2: Connect again with v1
   bool fell_back_ = false;     // ... and we did
   bool reconnected_ = false;   // a new connection was tried for v1 already

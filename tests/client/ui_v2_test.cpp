@@ -204,7 +204,7 @@ TEST_CASE("v2: chat lines of one's own, challenge and accept, rematch - each sid
   REQUIRE(alice->expect("Invitation sent to bob."));
   REQUIRE(bob->expect("alice ("));
   REQUIRE(bob->expect("challenges you to a game: type `accept alice` or `decline alice`"));
-  bob->type("accept alice\n");
+  bob->type("accept\n");  // no draw offer, one invitation open: a bare accept answers it
   REQUIRE(bob->expect("New game against alice"));
   const int bob_colour = bob->expect_first({"You play Black", "You play White"});
   REQUIRE(bob_colour >= 0);
@@ -334,4 +334,24 @@ TEST_CASE("v2 on narrow terminals: prose wraps at words, nothing is wider than t
     p->type("n\n");
     CHECK(p->wait_exit(20s) == 0);
   }
+}
+
+TEST_CASE("v2: a lonely person plays the house bot with clocks; it takes a draw, never chats") {
+  ServerProcess srv(std::vector<std::string>{"--house-bot", "random:0", "--time-control", "5+3"});
+  TempDir home("client-ui-house-bot-v2");
+  auto ann = person(srv.port(), "ann", home, 24, 80);
+  REQUIRE(ann->expect("New game against computer-random"));
+  REQUIRE(ann->expect("You play Black"));  // the waiting player moves first
+  REQUIRE(ann->expect("Your turn | you "));  // her clock runs: 5:00 or a moment less
+  REQUIRE(ann->expect(" computer-random 5:00 | move 1"));
+  ann->type("say hi\n");
+  REQUIRE(ann->expect("The computer does not chat."));
+  CHECK(ann->output().find("<you> hi") == std::string::npos);
+  // At the start nobody is ahead: the bot takes a draw offer at once (PROTOCOL-v2.md §10).
+  ann->type("draw\n");
+  REQUIRE(ann->expect("Draw against computer-random: draw agreed."));
+  REQUIRE(ann->expect("Play again? [Y/n]"));
+  ann->type("n\n");
+  CHECK(ann->wait_exit(20s) == 0);
+  CHECK(srv.wait_for_log("draw-agreed", 10s));
 }
