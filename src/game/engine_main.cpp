@@ -61,7 +61,8 @@ int run_bestmove(const Position& pos, int depth, int ms, uint64_t seed) {
   return 0;
 }
 
-// Exit 0: every move legal; 1: an illegal move; 2: unreadable or malformed file.
+// Every game of the file (a PDN database holds many, e.g. `checkers-server game export
+// --all`). Exit 0: every move legal; 1: an illegal move; 2: unreadable or malformed file.
 int run_replay(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -71,18 +72,24 @@ int run_replay(const std::string& file) {
   std::stringstream text;
   text << in.rdbuf();
   std::string error;
-  const std::optional<PdnGame> game = parse_pdn(text.str(), error);
-  if (!game) {
-    fmt::print(stderr, "checkers-engine: {}: not a PDN game: {}\n", file, error);
+  const std::optional<std::vector<PdnGame>> games = parse_pdn_games(text.str(), error);
+  if (!games || games->empty()) {
+    fmt::print(stderr, "checkers-engine: {}: not a PDN game: {}\n", file,
+               games ? "no game in it" : error);
     return kExitBadInput;
   }
-  const std::optional<Position> final = replay_pdn(*game, error);
-  if (!final) {
-    fmt::print(stderr, "checkers-engine: {}: {}\n", file, error);
-    return 1;
+  for (size_t i = 0; i < games->size(); ++i) {
+    const PdnGame& game = (*games)[i];
+    const std::string which = games->size() == 1 ? "" : fmt::format("game {}: ", i + 1);
+    const std::optional<Position> final = replay_pdn(game, error);
+    if (!final) {
+      fmt::print(stderr, "checkers-engine: {}: {}{}\n", file, which, error);
+      return 1;
+    }
+    fmt::print("{}{} plies replayed, all legal; result {}\n{}", which, game.moves.size(),
+               game.result, games->size() == 1 ? render_board(*final) : "");
   }
-  fmt::print("{} plies replayed, all legal; result {}\n{}", game->moves.size(), game->result,
-             render_board(*final));
+  if (games->size() > 1) fmt::print("{} games, every move legal\n", games->size());
   return 0;
 }
 

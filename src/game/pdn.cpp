@@ -135,19 +135,30 @@ std::string write_pdn(const PdnGame& game) {
   return out;
 }
 
-std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
+std::optional<std::vector<PdnGame>> parse_pdn_games(std::string_view text, std::string& error) {
+  std::vector<PdnGame> games;
   PdnGame game;
   game.result.clear();
+  bool has_movetext = false;
+  // A game ends at its result; tags after move text without one start the next game.
+  auto finish_game = [&] {
+    if (game.result.empty()) game.result = "*";
+    games.push_back(std::move(game));
+    game = PdnGame{};
+    game.result.clear();
+    has_movetext = false;
+  };
   size_t i = 0;
   auto fail = [&](const std::string& why) {
-    error = why;
-    return std::optional<PdnGame>{};
+    error = "game " + std::to_string(games.size() + 1) + ": " + why;
+    return std::optional<std::vector<PdnGame>>{};
   };
   while (i < text.size()) {
     const char c = text[i];
     if (std::isspace(static_cast<unsigned char>(c)) != 0) {
       ++i;
     } else if (c == '[') {
+      if (has_movetext) finish_game();
       const size_t end = text.find(']', i);
       if (end == std::string_view::npos) return fail("a tag without its closing ]");
       std::string_view tag = text.substr(i + 1, end - i - 1);
@@ -176,8 +187,10 @@ std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
       i = end;
       if (is_result(word)) {
         game.result = std::string(word);
+        finish_game();
         continue;
       }
+      has_movetext = true;
       // Move numbers "12." and "12..." / "...".
       size_t digits = 0;
       while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits])) != 0)
@@ -192,8 +205,19 @@ std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
       game.moves.emplace_back(word);
     }
   }
-  if (game.result.empty()) game.result = "*";
-  return game;
+  if (has_movetext || !game.tags.empty()) finish_game();
+  return games;
+}
+
+std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error) {
+  std::optional<std::vector<PdnGame>> games = parse_pdn_games(text, error);
+  if (!games) return std::nullopt;
+  if (games->size() != 1) {
+    error = games->empty() ? "no game in the text"
+                           : std::to_string(games->size()) + " games where one was expected";
+    return std::nullopt;
+  }
+  return std::move(games->front());
 }
 
 std::optional<Position> replay_pdn(const PdnGame& game, std::string& error) {

@@ -29,8 +29,11 @@ struct PdnGame {
 // 79 columns, ending with the result. A "FEN" tag with White to move numbers from "1. ...".
 std::string write_pdn(const PdnGame& game);
 
-// Reads one game (tags, move text with numbers, comments in braces and the result);
-// nullopt with `error` set on malformed text.
+// Reads a PDN database: every game (tags, move text with numbers, comments in braces, and
+// the result, which ends a game; tags after move text without a result start the next).
+// nullopt with `error` naming the game on malformed text.
+std::optional<std::vector<PdnGame>> parse_pdn_games(std::string_view text, std::string& error);
+// The same for text that must hold exactly one game.
 std::optional<PdnGame> parse_pdn(std::string_view text, std::string& error);
 
 // Plays the moves of `game` from its FEN tag (or the start): the final position, or

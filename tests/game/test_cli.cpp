@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -67,4 +69,35 @@ TEST_CASE("checkers-engine rejects bad flags and bad input with exit 2") {
   CHECK(run("bestmove --depth 3 --ms 10").status == 2);
   CHECK(run("perft 3 --position X:nonsense").status == 2);
   CHECK(run("").status == 2);
+}
+
+TEST_CASE("checkers-engine replay checks every game of a PDN database") {
+  char path[] = "/tmp/checkers-replay-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  // Three games as `checkers-server game export --all` writes them; the second has no
+  // moves (abandoned at once), the third no result (tags after it start the next).
+  const std::string db =
+      "[Event \"Rated game\"]\n[Round \"1\"]\n[Result \"0-1\"]\n\n"
+      "1. 9-13 22-18 2. 10-14 18x9 3. 5x14 0-1\n\n"
+      "[Event \"Rated game\"]\n[Round \"2\"]\n[Result \"0-1\"]\n\n0-1\n\n"
+      "[Event \"Rated game\"]\n[Round \"3\"]\n\n1. 9-13 23-18\n\n"
+      "[Event \"Rated game\"]\n[Round \"4\"]\n\n1. 11-15 *\n";
+  REQUIRE(write(fd, db.data(), db.size()) == static_cast<ssize_t>(db.size()));
+  close(fd);
+  const Run ok = run(std::string("replay ") + path);
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find("game 1: 5 plies replayed, all legal; result 0-1") != std::string::npos);
+  CHECK(ok.out.find("game 2: 0 plies replayed") != std::string::npos);
+  CHECK(ok.out.find("game 3: 2 plies replayed, all legal; result *") != std::string::npos);
+  CHECK(ok.out.find("4 games, every move legal") != std::string::npos);
+
+  // An illegal move in the second game of two: exit 1.
+  const std::string bad = "1. 9-13 *\n\n[Round \"2\"]\n1. 9-18 *\n";
+  FILE* f = std::fopen(path, "w");
+  REQUIRE(f != nullptr);
+  std::fputs(bad.c_str(), f);
+  std::fclose(f);
+  CHECK(run(std::string("replay ") + path).status == 1);
+  std::remove(path);
 }
