@@ -801,9 +801,10 @@ std::string InteractivePlayer::status_text() const {
       session_.my_rating() ? fmt::format(" {}", *session_.my_rating()) : std::string();
   const std::string watched =
       session_.watchers() > 0 ? fmt::format(" | {} watching", session_.watchers()) : std::string();
-  return fmt::format("{} | move {} | you {}{} vs {} {} {}{}", turn, g.moves(), colour_name(me),
-                     mine, g.opponent(), colour_name(game::opponent(me)), g.opponent_rating(),
-                     watched);
+  // Who watches matters more than the colours and ratings the board and the game start show.
+  return fmt::format("{} | move {}{} | you {}{} vs {} {} {}", turn, g.moves(), watched,
+                     colour_name(me), mine, g.opponent(), colour_name(game::opponent(me)),
+                     g.opponent_rating());
 }
 
 // A watched game: both players' clocks (a narrow terminal cuts the end), whose turn, the
