@@ -319,10 +319,13 @@ void TcpConnection::handle_close() {
 void TcpConnection::handle_error() {
   const int err = socket_error(fd_.get());
   spdlog::debug("reactor: connection {} error: {}", peer_address_, std::strerror(err));
-  // What the peer sent before it reset (a LogOut, then close() with unread input) still
-  // counts: read and handle it all, past the per-pass limit, before closing.
-  while (state_ == State::Connected && reading_ && transport_ && transport_->handshake_done() &&
-         read_input()) {
+  // What the peer sent just before it reset (a LogOut, then close() with unread input)
+  // still counts: read and handle it before closing - a few reads past the per-pass limit,
+  // not a whole receive buffer a hostile peer filled before resetting.
+  constexpr int kReadsBeforeClose = 64;
+  for (int i = 0; i < kReadsBeforeClose && state_ == State::Connected && reading_ && transport_ &&
+                  transport_->handshake_done() && read_input();
+       ++i) {
   }
   close();
 }
