@@ -35,10 +35,8 @@ std::unique_ptr<ServerProcess> start_server(
 }
 
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int games, int seed) {
-  return {client_binary(), "--host-addr", "127.0.0.1",           "--port", std::to_string(port),
-          "--username",    user,          "--password",          "pw",     "--bot",
-          "random",        "--games",     std::to_string(games), "--seed", std::to_string(seed),
-          "--no-save"};
+  return bot_client_argv(port, user, "random", games,
+                         {"--seed", std::to_string(seed), "--no-save"});
 }
 
 // A White reply that leaves Black (the client) without a capture, so no forced move.

@@ -186,25 +186,8 @@ TEST_CASE(
   TempDir tmp("client-endless");
   auto bot = [&](const char* name, int seed) {
     // The scripted server speaks plain v1 only, like the reference implementation.
-    return std::vector<std::string>{(bin_dir() / "checkers-client").string(),
-                                    "--tls",
-                                    "off",
-                                    "--protocol",
-                                    "1",
-                                    "--host-addr",
-                                    "127.0.0.1",
-                                    "--port",
-                                    std::to_string(server.port()),
-                                    "--username",
-                                    name,
-                                    "--password",
-                                    "pw",
-                                    "--bot",
-                                    "medium",
-                                    "--games",
-                                    "2",
-                                    "--seed",
-                                    std::to_string(seed)};
+    return bot_client_argv(server.port(), name, "medium", 2,
+                           {"--tls", "off", "--protocol", "1", "--seed", std::to_string(seed)});
   };
   // The fake server makes the first to connect Black; either order is fine.
   ChildProcess black(bot("black", 1), tmp / "black.out");

@@ -51,6 +51,26 @@ std::filesystem::path bin_dir() {
   return CHECKERS_BIN_DIR;
 }
 
+std::vector<std::string> bot_client_argv(uint16_t port, const std::string& user,
+                                         const std::string& level, int games,
+                                         const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {(bin_dir() / "checkers-client").string(),
+                                   "--host-addr",
+                                   "127.0.0.1",
+                                   "--port",
+                                   std::to_string(port),
+                                   "--username",
+                                   user,
+                                   "--password",
+                                   "pw",
+                                   "--bot",
+                                   level,
+                                   "--games",
+                                   std::to_string(games)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
 int decode_wait_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -19,6 +20,12 @@ namespace checkers::test {
 
 // Where the project's binaries are: $CHECKERS_BIN_DIR, else the build's bin/.
 std::filesystem::path bin_dir();
+
+// The command line of a checkers-client bot playing `games` games on 127.0.0.1:port as
+// `user` (password "pw") at `level`, then `extra` (--seed, --no-save, --protocol 1, ...).
+std::vector<std::string> bot_client_argv(uint16_t port, const std::string& user,
+                                         const std::string& level, int games,
+                                         const std::vector<std::string>& extra = {});
 
 struct RunResult {
   int exit_code = -1;  // 128 + signal if killed by a signal

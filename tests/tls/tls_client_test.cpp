@@ -22,22 +22,9 @@ namespace {
 // One client's run with its own trust store (XDG_STATE_HOME) and extra arguments.
 RunResult run_client(const std::filesystem::path& state, uint16_t port, const std::string& user,
                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {"/usr/bin/env",
-                                   "XDG_STATE_HOME=" + state.string(),
-                                   (bin_dir() / "checkers-client").string(),
-                                   "--host-addr",
-                                   "127.0.0.1",
-                                   "--port",
-                                   std::to_string(port),
-                                   "--username",
-                                   user,
-                                   "--password",
-                                   "pw",
-                                   "--bot",
-                                   "random",
-                                   "--games",
-                                   "1",
-                                   "--no-save"};
+  std::vector<std::string> argv = {"/usr/bin/env", "XDG_STATE_HOME=" + state.string()};
+  for (std::string& a : bot_client_argv(port, user, "random", 1, {"--no-save"}))
+    argv.push_back(std::move(a));
   argv.insert(argv.end(), extra.begin(), extra.end());
   return run_command(argv, {}, std::chrono::seconds(120));
 }

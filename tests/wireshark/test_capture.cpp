@@ -117,27 +117,9 @@ ClientLog parse_client_log(const std::string& text) {
 std::vector<std::string> bot_args(uint16_t port, const std::string& user, int seed) {
   // Protocol v1 (as the reference client): this test follows v1's messages; the v2
   // dissection is checked against the golden vectors in test_decode.
-  return {(bin_dir() / "checkers-client").string(),
-          "--protocol",
-          "1",
-          "--tls",
-          "off",
-          "--host-addr",
-          "127.0.0.1",
-          "--port",
-          std::to_string(port),
-          "--username",
-          user,
-          "--password",
-          "pw",
-          "--bot",
-          "random",
-          "--games",
-          "1",
-          "--seed",
-          std::to_string(seed),
-          "--verbose",
-          "--no-color"};
+  return bot_client_argv(port, user, "random", 1,
+                         {"--protocol", "1", "--tls", "off", "--seed", std::to_string(seed),
+                          "--verbose", "--no-color"});
 }
 
 struct Stream {
