@@ -3,15 +3,18 @@
 #pragma once
 
 #include "reactor/event_loop.hpp"
+#include "reactor/tcp_connection.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 
 namespace checkers::reactor::test {
 
@@ -30,6 +33,16 @@ inline bool run_until(EventLoop& loop, const std::function<bool()>& pred,
 inline void run_for(EventLoop& loop, std::chrono::milliseconds d) {
   const auto end = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < end) loop.run_once(std::chrono::milliseconds(5));
+}
+
+// A message callback that answers any request with two replies back to back (like a
+// CompulsoryMove followed by a YourTurn): both must wait for the one flush of the pass.
+inline void reply_twice(const TcpConnectionPtr& conn, Buffer& in) {
+  in.retrieve_all();
+  conn->send(std::string_view("first;"));
+  conn->send(std::string_view("second;"));
+  // Nothing is written from inside the callback: both wait for the flush.
+  CHECK(conn->output_bytes() == 13);
 }
 
 inline sockaddr_in loopback(std::uint16_t port) {

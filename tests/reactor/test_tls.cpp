@@ -103,12 +103,7 @@ TEST_CASE("tls: replies sent in one pass leave in one TLS write", "[tls]") {
   listener.set_new_connection_callback([&](TcpConnectionPtr c) {
     server_side = c;
     sniff(*c, *tls.server, &chosen);
-    c->set_message_callback([](const TcpConnectionPtr& conn, Buffer& in) {
-      in.retrieve_all();
-      conn->send(std::string_view("first;"));
-      conn->send(std::string_view("second;"));
-      CHECK(conn->output_bytes() == 13);
-    });
+    c->set_message_callback(reactor::test::reply_twice);
   });
   listener.listen();
   TcpConnector connector(loop, "127.0.0.1", listener.port(), 5000ms);
