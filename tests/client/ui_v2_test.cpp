@@ -341,7 +341,7 @@ TEST_CASE("v2: a lonely person plays the house bot with clocks; it takes a draw,
   TempDir home("client-ui-house-bot-v2");
   auto ann = person(srv.port(), "ann", home, 24, 80);
   REQUIRE(ann->expect("New game against computer-random"));
-  REQUIRE(ann->expect("You play Black"));  // the waiting player moves first
+  REQUIRE(ann->expect("You play Black"));    // the waiting player moves first
   REQUIRE(ann->expect("Your turn | you "));  // her clock runs: 5:00 or a moment less
   REQUIRE(ann->expect(" computer-random 5:00 | move 1"));
   ann->type("say hi\n");
